@@ -1,0 +1,109 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TokensForge.Core.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IDbContextFactory{AppDbContext}"/> (and a scoped <see cref="AppDbContext"/> for Identity)
+    /// on the provider named by <c>Database:Provider</c>. A relative SQLite path is resolved against <paramref name="contentRoot"/>.
+    /// </summary>
+    public static IServiceCollection AddTokensForgeData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddSingleton(options);
+        var connectionString = configuration.GetConnectionString("Default");
+
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+                throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Default is empty. Set it to an Npgsql connection string.");
+            services.AddDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+            services.AddSingleton<IDbContextFactory<AppDbContext>, UpcastFactory<PostgresAppDbContext>>();
+        }
+        else
+        {
+            var sqlite = SqliteConnectionString(connectionString ?? "Data Source=App_Data/tokensforge.db", contentRoot, options.SqliteBusyTimeoutSeconds);
+            services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqlitePragmas.Instance));
+            services.AddSingleton<IDbContextFactory<AppDbContext>, UpcastFactory<SqliteAppDbContext>>();
+        }
+        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+        services.AddSingleton<DatabaseInitializer>();
+        return services;
+    }
+
+    internal static string SqliteConnectionString(string raw, string contentRoot, int busyTimeoutSeconds)
+    {
+        var builder = new SqliteConnectionStringBuilder(raw) { DefaultTimeout = busyTimeoutSeconds, Pooling = true };
+        if (builder.DataSource is { Length: > 0 } path && path != ":memory:" && !builder.DataSource.StartsWith("file:", StringComparison.Ordinal)
+            && builder.Mode != SqliteOpenMode.Memory && !Path.IsPathRooted(path))
+            builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, path));
+        if (Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } dir && builder.Mode != SqliteOpenMode.Memory) Directory.CreateDirectory(dir);
+        return builder.ToString();
+    }
+
+    private sealed class UpcastFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<AppDbContext> where T : AppDbContext
+    {
+        public AppDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+
+    /// <summary>Per-connection SQLite settings: wait for the write lock instead of failing, and sync less often under WAL.</summary>
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            command.ExecuteNonQuery();
+        }
+    }
+}
+
+/// <summary>Applies migrations (and switches SQLite to WAL) before anything else touches the database.</summary>
+public sealed class DatabaseInitializer(IDbContextFactory<AppDbContext> contexts)
+{
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!db.IsPostgres) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", ct);
+        await db.Database.MigrateAsync(ct);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef</c> build each provider's context without starting the host.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteAppDbContext>
+{
+    public SqliteAppDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite("Data Source=design.db").UseApplicationServiceProvider(IdentityStore.Options).Options);
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresAppDbContext>
+{
+    public PostgresAppDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql("Host=localhost;Database=design").UseApplicationServiceProvider(IdentityStore.Options).Options);
+}
+
+/// <summary>The Identity store schema (version 3: passkeys), shared by the app and design-time builds so both see one model.</summary>
+public static class IdentityStore
+{
+    public static void Configure(Microsoft.AspNetCore.Identity.IdentityOptions options) =>
+        options.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3;
+
+    internal static IServiceProvider Options { get; } = new ServiceCollection().Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(Configure).BuildServiceProvider();
+}

@@ -1,0 +1,118 @@
+using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.Common;
+using TokensForge.Core.Data;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Wallets;
+
+namespace TokensForge.Core.Ledger;
+
+/// <summary>One grant's share of a hold.</summary>
+public sealed record HoldPart(Guid GrantId, Guid AccountId, string BucketKey, string SourceLabel, Guid PendingTransferId, long Amount);
+
+/// <summary>Funds reserved for one request across the grants that will pay it.</summary>
+public sealed record Hold(Guid TxId, string UserId, RouteKind Kind, long Amount, IReadOnlyList<HoldPart> Parts, DateTime ExpiresAt)
+{
+    public static readonly Hold Empty = new(Guid.Empty, "", RouteKind.Routed, 0, [], DateTime.MinValue);
+}
+
+/// <summary>What one grant finally paid of a settled hold.</summary>
+public sealed record ChargePart(Guid GrantId, string BucketKey, string SourceLabel, Guid TransferId, long Amount);
+
+/// <summary>
+/// Two-phase charging of a wallet: reserve the worst case across grants in consumption order, then post the
+/// actual cost (the rest returns) or void. Eligibility, allocation and the pending transfers happen in one
+/// transaction, with the wallet's rows locked (PostgreSQL) or the database write-locked (SQLite).
+/// </summary>
+public sealed class HoldService(IDbContextFactory<AppDbContext> contexts, LedgerWriter writer, LedgerService ledger, TimeProvider time)
+{
+    /// <summary>The grants of a user that may pay a route of this kind right now, with their available amounts.</summary>
+    public static IQueryable<GrantBalance> Eligible(AppDbContext db, string userId, RouteKind kind, DateTime now) => db.CreditGrants
+        .Where(g => g.UserId == userId && g.EffectiveAt <= now && (g.ExpiresAt == null || g.ExpiresAt > now))
+        .Where(g => kind == RouteKind.Official ? g.Bucket.PaysOfficial : g.Bucket.PaysRouted)
+        .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
+            g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending));
+
+    /// <summary>Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet cannot pay it all.</summary>
+    public async Task<Result<Hold>> PlaceAsync(string userId, RouteKind kind, long amount, TimeSpan timeout, string reference,
+        Guid? creditAccountId = null, CancellationToken ct = default)
+    {
+        if (amount <= 0) return LedgerErrors.InvalidAmount;
+        var credit = creditAccountId ?? SystemAccounts.RevenueFor(kind);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                if (db.IsPostgres)
+                {
+                    var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(ct);
+                    ids.Add(credit);
+                    await LedgerWriter.LockAccountsAsync(db, [.. ids], ct);
+                }
+
+                var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, now).ToListAsync(ct), amount);
+                if (plan.Sum(p => p.Amount) < amount)
+                {
+                    await tx.RollbackAsync(ct);
+                    return WalletErrors.InsufficientBalance;
+                }
+
+                var txId = Guid.CreateVersion7();
+                var expiresAt = now + timeout;
+                var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
+                var outcome = await writer.ApplyAsync(db, txId,
+                    parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), ct);
+                if (!outcome.Succeeded)
+                {
+                    await tx.RollbackAsync(ct);
+                    return outcome.Error == LedgerErrors.InsufficientBalance ? WalletErrors.InsufficientBalance : outcome.Error!;
+                }
+                await tx.CommitAsync(ct);
+                return new Hold(txId, userId, kind, amount, parts, expiresAt);
+            }
+            catch (Exception ex) when (attempt < 4 && LedgerService.IsRace(ex))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Posts <paramref name="actual"/> against the hold, drawing on its parts in the order they were reserved,
+    /// and voids what is left. An actual of zero voids everything.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<ChargePart>>> SettleAsync(Hold hold, long actual, string? reference = null, CancellationToken ct = default)
+    {
+        if (actual < 0 || actual > hold.Amount) return LedgerErrors.AmountExceedsPending;
+        var remaining = actual;
+        var specs = new List<TransferSpec>();
+        var charges = new List<ChargePart>();
+        foreach (var part in hold.Parts)
+        {
+            var take = Math.Min(part.Amount, remaining);
+            remaining -= take;
+            var id = Guid.CreateVersion7();
+            if (take > 0)
+            {
+                specs.Add(TransferSpec.Post(id, part.PendingTransferId, take, reference));
+                charges.Add(new ChargePart(part.GrantId, part.BucketKey, part.SourceLabel, id, take));
+            }
+            else
+            {
+                specs.Add(TransferSpec.Void(id, part.PendingTransferId, reference));
+            }
+        }
+        if (specs.Count == 0) return charges;
+        var outcome = await ledger.SubmitAsync(Guid.CreateVersion7(), specs, ct);
+        return outcome.Succeeded ? charges : outcome.Error!;
+    }
+
+    /// <summary>Voids the whole hold: nothing is charged.</summary>
+    public async Task<LedgerOutcome> ReleaseAsync(Hold hold, string? reference = null, CancellationToken ct = default)
+    {
+        if (hold.Parts.Count == 0) return LedgerOutcome.AlreadyApplied;
+        return await ledger.SubmitAsync(Guid.CreateVersion7(), hold.Parts.Select(p => TransferSpec.Void(Guid.CreateVersion7(), p.PendingTransferId, reference)).ToList(), ct);
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Data;
+
+namespace TokensForge.Core.Ledger;
+
+/// <summary>Timing of the ledger's background work.</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>How often expired holds and grants are swept. Default 30 seconds.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>Resolves holds whose timeout passed (a crash can leave them behind) as <c>expired</c>.</summary>
+public sealed class HoldSweeper(IDbContextFactory<AppDbContext> contexts, LedgerService ledger, TimeProvider time)
+{
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var due = await db.Transfers.AsNoTracking()
+            .Where(t => t.Flags == TransferFlags.Pending && t.ExpiresAt <= now && !db.Transfers.Any(r => r.PendingId == t.Id))
+            .Select(t => t.Id)
+            .ToListAsync(ct);
+        var expired = 0;
+        foreach (var pendingId in due)
+        {
+            // Losing a race with a settlement is fine: the hold was resolved either way.
+            if ((await ledger.SubmitAsync(TransferSpec.ExpireHold(Guid.CreateVersion7(), pendingId), ct)).Status == LedgerStatus.Created) expired++;
+        }
+        return expired;
+    }
+}
+
+/// <summary>Moves the unreserved remainder of every expired grant to <c>sys:breakage</c>.</summary>
+public sealed class GrantExpirer(IDbContextFactory<AppDbContext> contexts, LedgerService ledger, TimeProvider time)
+{
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var due = await db.CreditGrants.AsNoTracking()
+            .Where(g => g.ExpiresAt <= now && g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending > 0)
+            .Select(g => new { g.Id, g.AccountId, Remainder = g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending })
+            .ToListAsync(ct);
+        var expired = 0;
+        foreach (var grant in due)
+        {
+            // Money still held at expiry stays with its request; if the hold is voided later the next sweep takes it.
+            var outcome = await ledger.SubmitAsync(TransferSpec.Single(Guid.CreateVersion7(), grant.AccountId, SystemAccounts.BreakageId,
+                grant.Remainder, TransferCode.Expire, reference: grant.Id.ToString(), memo: "Grant expired"), ct);
+            if (outcome.Status == LedgerStatus.Created) expired++;
+        }
+        return expired;
+    }
+}
+
+/// <summary>Runs the hold sweeper and the grant expirer on a <see cref="TimeProvider"/> timer.</summary>
+public sealed class LedgerMaintenanceService(IServiceProvider services, TimeProvider time, IOptions<LedgerOptions> options, ILogger<LedgerMaintenanceService> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        do
+        {
+            try
+            {
+                var holds = await services.GetRequiredService<HoldSweeper>().RunOnceAsync(stoppingToken);
+                var grants = await services.GetRequiredService<GrantExpirer>().RunOnceAsync(stoppingToken);
+                if (holds + grants > 0) log.LogInformation("Ledger sweep: {Holds} holds expired, {Grants} grants expired", holds, grants);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogError(ex, "Ledger sweep failed; it runs again at the next tick");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

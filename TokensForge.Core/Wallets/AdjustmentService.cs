@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.Common;
+using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
+
+namespace TokensForge.Core.Wallets;
+
+/// <summary>An admin's grant of credit to a user, funded from <c>sys:adjustments</c>.</summary>
+public sealed record AdjustmentRequest(string Email, string BucketKey, long Amount, DateTime? ExpiresAt, string? Memo, string Actor);
+
+/// <summary>Admin balance adjustments through the ledger (the CLI's <c>grants add</c>).</summary>
+public sealed class AdjustmentService(IDbContextFactory<AppDbContext> contexts, GrantIssuer issuer, TimeProvider time)
+{
+    public async Task<Result<IssuedGrant>> GrantAsync(AdjustmentRequest request, CancellationToken ct = default)
+    {
+        if (request.Amount <= 0) return LedgerErrors.InvalidAmount;
+        if (request.ExpiresAt is { } expiry && expiry <= time.GetUtcNow().UtcDateTime) return WalletErrors.ExpiryInPast;
+
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var normalized = request.Email.Trim().ToUpperInvariant();
+        var userId = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        if (userId is null) return WalletErrors.UserNotFound;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var result = await issuer.IssueAsync(db, new GrantRequest(userId, request.BucketKey, request.Amount, GrantCategory.Promotional, GrantSource.Adjustment,
+            SourceLabel: string.IsNullOrWhiteSpace(request.Memo) ? "Balance adjustment" : $"Adjustment: {request.Memo}",
+            FundingAccountId: SystemAccounts.AdjustmentsId, Code: TransferCode.Adjust, ExpiresAt: request.ExpiresAt,
+            SourceRef: request.Actor, Memo: request.Memo), ct: ct);
+        if (result.Succeeded) await tx.CommitAsync(ct);
+        else await tx.RollbackAsync(ct);
+        return result;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using TokensForge.Core.Common;
+using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
+using TokensForge.Core.Users;
+using TokensForge.Core.Wallets;
+using TokensForge.Web.Extensions;
+using TokensForge.Web.Seeding;
+
+namespace TokensForge.Web.Cli;
+
+/// <summary>
+/// The ops CLI: one command against the configured database, then exit, without the web server.
+/// Commands call the same services as the UI. Exit codes: 0 done, 1 a verification failed, 2 bad input or refused.
+/// </summary>
+public static class OpsCli
+{
+    private delegate Task<int> Command(IServiceProvider services, CliArguments args, TextWriter output);
+
+    private static readonly Dictionary<string, Command> Commands = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["users add"] = UsersAddAsync,
+        ["grants add"] = GrantsAddAsync,
+        ["ledger verify"] = LedgerVerifyAsync,
+    };
+
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && !args[0].StartsWith('-') && Commands.Keys.Any(k => k.StartsWith(args[0] + " ", StringComparison.OrdinalIgnoreCase));
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, IDictionary<string, string?>? configuration = null)
+    {
+        output ??= Console.Out;
+        var parsed = new CliArguments(args);
+        var name = string.Join(' ', parsed.Words.Take(2));
+        if (!Commands.TryGetValue(name, out var command))
+        {
+            await output.WriteLineAsync($"unknown_command: '{name}' is not a command. Commands: {string.Join(", ", Commands.Keys)}.");
+            return 2;
+        }
+
+        // Command-line words are not configuration here; settings come from appsettings and environment variables.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
+        await using var app = builder.Build();
+
+        try
+        {
+            if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+                await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
+            return await command(scope.ServiceProvider, parsed, output);
+        }
+        catch (CliException ex)
+        {
+            await output.WriteLineAsync($"{ex.Code}: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await output.WriteLineAsync($"failed: {ex.GetBaseException().Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> Fail(TextWriter output, Error error)
+    {
+        await output.WriteLineAsync(error.ToString());
+        return 2;
+    }
+
+    private static async Task<int> UsersAddAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var email = args.Required("email");
+        var result = await services.GetRequiredService<AccountBootstrapper>().CreateAsync(email, args.Required("password"), args.Option("role"));
+        if (!result.Succeeded) return await Fail(output, result.Error!);
+        await output.WriteLineAsync($"user added: {email} ({string.Join(", ", new[] { Roles.User, args.Option("role") }.OfType<string>())})");
+        return 0;
+    }
+
+    private static async Task<int> GrantsAddAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var email = args.Required("email");
+        var bucket = args.Required("bucket").ToLowerInvariant();
+        if (!Money.TryParseUnits(args.Required("amount"), out var amount))
+            return await Fail(output, new Error("invalid_amount", $"'{args.Option("amount")}' is not a positive amount with at most six decimals, e.g. 12.50."));
+        DateTime? expires = null;
+        if (args.Option("expires") is { } text)
+        {
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                return await Fail(output, new Error("invalid_expiry", $"'{text}' is not a date and time such as 2027-01-01T00:00:00Z."));
+            expires = parsed.UtcDateTime;
+        }
+
+        var result = await services.GetRequiredService<AdjustmentService>()
+            .GrantAsync(new AdjustmentRequest(email, bucket, amount, expires, args.Option("memo"), "cli"));
+        if (!result.Succeeded) return await Fail(output, result.Error!);
+        var grant = result.Value!;
+        await output.WriteLineAsync($"granted {Money.Format(amount)} to {email} in {bucket}: grant {grant.GrantId}, transfer {grant.TransferId}"
+            + (expires is { } e ? $", expires {e:yyyy-MM-ddTHH:mm:ssZ}" : ""));
+        return 0;
+    }
+
+    private static async Task<int> LedgerVerifyAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var result = await services.GetRequiredService<LedgerVerifier>().VerifyAsync();
+        foreach (var problem in result.Discrepancies) await output.WriteLineAsync(problem);
+        await output.WriteLineAsync(result.Ok
+            ? $"ledger ok: {result.Accounts} accounts, {result.Transfers} transfers"
+            : $"ledger broken: {result.Discrepancies.Count} discrepancies in {result.Accounts} accounts, {result.Transfers} transfers");
+        return result.Ok ? 0 : 1;
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using MudBlazor.Services;
+using TokensForge.Core;
+using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
+using TokensForge.Core.Users;
+using TokensForge.Web.Components;
+using TokensForge.Web.Components.Account;
+using TokensForge.Web.Seeding;
+
+namespace TokensForge.Web.Extensions;
+
+public static class HostingExtensions
+{
+    /// <summary>Every service of the product: Core features, database, Identity and the dashboard.</summary>
+    public static WebApplicationBuilder AddTokensForge(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddHostedService<LedgerMaintenanceService>();
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<IdentityRedirectManager>();
+        builder.Services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        builder.Services.AddSingleton<IEmailSender<ApplicationUser>, IdentityNoOpEmailSender>();
+        builder.Services.ConfigureApplicationCookie(options =>
+        {
+            // A signed-in user without the role gets a real 403 (rendered by the status page), not a redirect.
+            options.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
+        });
+        builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>Services shared by the web host and the ops CLI, so both apply the same rules.</summary>
+    public static IServiceCollection AddTokensForgeServices(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddTokensForgeData(configuration, contentRoot);
+        services.AddTokensForgeCore();
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = IdentityConstants.ApplicationScheme;
+                options.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+            })
+            .AddIdentityCookies();
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                // No mail is sent by this product yet, so accounts are usable as soon as they are registered.
+                options.SignIn.RequireConfirmedAccount = false;
+                options.User.RequireUniqueEmail = true;
+                IdentityStore.Configure(options);
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
+        services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        services.AddScoped<AccountBootstrapper>();
+        services.AddScoped<DemoSeeder>();
+        return services;
+    }
+
+    /// <summary>Migrations, roles, the first admin and (when configured) demo data, before the first request.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+            await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
+        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+    }
+
+    /// <summary>The request pipeline and endpoint map.</summary>
+    public static WebApplication UseTokensForge(this WebApplication app)
+    {
+        // Readable pages for errors and status codes in every environment: never a stack trace.
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
+        app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAdditionalIdentityEndpoints();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var urls = string.Join(", ", app.Urls);
+            app.Logger.LogInformation("Tokens Forge is running at {Urls}", urls);
+        });
+        return app;
+    }
+}

@@ -1,0 +1,18 @@
+using TokensForge.Web.Cli;
+using TokensForge.Web.Extensions;
+
+// `dotnet run --project TokensForge.Web -- <command>` runs one ops command and exits; anything else serves the app.
+if (OpsCli.IsCommand(args))
+    return await OpsCli.RunAsync(args);
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddTokensForge();
+
+var app = builder.Build();
+await app.PrepareDatabaseAsync();
+app.UseTokensForge();
+await app.RunAsync();
+return 0;
+
+/// <summary>The host entry point; public so integration tests can start it with WebApplicationFactory.</summary>
+public partial class Program;
