@@ -11,7 +11,7 @@ namespace TokensForge.Core.Data;
 /// The one database of the product. Each provider has a subclass (<see cref="SqliteAppDbContext"/>,
 /// <see cref="PostgresAppDbContext"/>) only so that each keeps its own migration set; services use this type.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
+public abstract partial class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
 {
     public DbSet<Bucket> Buckets => Set<Bucket>();
     public DbSet<LedgerAccount> LedgerAccounts => Set<LedgerAccount>();

@@ -1,0 +1,114 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using TokensForge.Core;
+using TokensForge.Core.Data;
+
+namespace TokensForge.Tests.Infrastructure;
+
+/// <summary>Which real database a test runs on.</summary>
+public enum TestProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// A real, migrated database for one test: a fresh SQLite file (separate connections, WAL) or, when
+/// <c>TF_PG</c> holds a connection string, a fresh PostgreSQL database. Services are the production
+/// registrations with a <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string? _directory;
+    private readonly string? _pgDatabase;
+
+    private TestDatabase(ServiceProvider services, FakeTimeProvider time, string? directory, string? pgDatabase)
+    {
+        Services = services;
+        Time = time;
+        _directory = directory;
+        _pgDatabase = pgDatabase;
+    }
+
+    public ServiceProvider Services { get; }
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>The PostgreSQL connection string of the test server, or null when PostgreSQL tests are skipped.</summary>
+    public static string? PostgresServer => Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } cs ? cs : null;
+
+    public static async Task<TestDatabase> CreateAsync(TestProvider provider = TestProvider.Sqlite, Action<IServiceCollection>? configure = null)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        string? directory = null, pgDatabase = null;
+        var settings = new Dictionary<string, string?>();
+        if (provider == TestProvider.Postgres)
+        {
+            var server = PostgresServer ?? throw new InvalidOperationException("TF_PG is not set.");
+            pgDatabase = "tf_test_" + Guid.NewGuid().ToString("N")[..16];
+            await using (var admin = new NpgsqlConnection(server))
+            {
+                await admin.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {pgDatabase}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
+            settings["Database:Provider"] = "Postgres";
+            settings["ConnectionStrings:Default"] = new NpgsqlConnectionStringBuilder(server) { Database = pgDatabase, MaxPoolSize = 250 }.ToString();
+        }
+        else
+        {
+            directory = Path.Combine(Path.GetTempPath(), "tf-tests", Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(directory);
+            settings["Database:Provider"] = "Sqlite";
+            settings["ConnectionStrings:Default"] = $"Data Source={Path.Combine(directory, "test.db")}";
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton(time);
+        services.AddTokensForgeData(configuration, directory ?? Path.GetTempPath());
+        services.AddTokensForgeCore();
+        configure?.Invoke(services);
+        var provider_ = services.BuildServiceProvider();
+        await provider_.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+        return new TestDatabase(provider_, time, directory, pgDatabase);
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public AppDbContext NewContext() => Get<IDbContextFactory<AppDbContext>>().CreateDbContext();
+
+    /// <summary>Inserts an Identity user row directly (tests that need a wallet owner, not a login).</summary>
+    public async Task<string> AddUserAsync(string? email = null)
+    {
+        email ??= $"user-{Guid.NewGuid():N}@test.local";
+        await using var db = NewContext();
+        var user = new Core.Users.ApplicationUser { UserName = email, Email = email, NormalizedEmail = email.ToUpperInvariant(), NormalizedUserName = email.ToUpperInvariant() };
+        db.Users.Add(user);
+        await db.SaveChangesAsync();
+        return user.Id;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        if (_directory is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        }
+        if (_pgDatabase is not null && PostgresServer is { } server)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(server);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
