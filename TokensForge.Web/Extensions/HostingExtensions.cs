@@ -54,7 +54,6 @@ public static class HostingExtensions
                 // No mail is sent by this product yet, so accounts are usable as soon as they are registered.
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = true;
-                IdentityStore.Configure(options);
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
@@ -84,6 +83,9 @@ public static class HostingExtensions
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        // Explicit, so authorization failures (403) pass through the status page above.
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapStaticAssets();

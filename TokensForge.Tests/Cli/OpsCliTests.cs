@@ -1,0 +1,98 @@
+using TokensForge.Web.Cli;
+
+namespace TokensForge.Tests.Cli;
+
+public sealed class OpsCliTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tf-cli-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _settings;
+
+    public OpsCliTests()
+    {
+        Directory.CreateDirectory(_directory);
+        _settings = new()
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(_directory, "cli.db")}",
+            ["Admin:Email"] = "",
+        };
+    }
+
+    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var exit = await OpsCli.RunAsync(args, output, _settings);
+        return (exit, output.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task UsersAddThenGrantsAdd_MovesMoneyThroughTheLedger_AndVerifyIsOk()
+    {
+        var added = await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1", "--role", "Finance");
+        var granted = await RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "routed", "--amount", "12.50",
+            "--expires", "2099-01-01T00:00:00Z", "--memo", "goodwill");
+        var verified = await RunAsync("ledger", "verify");
+
+        Assert.Equal(0, added.Exit);
+        Assert.Contains("ops@test.local (User, Finance)", added.Output);
+        Assert.Equal(0, granted.Exit);
+        Assert.Contains("granted ¥12.50 to ops@test.local in routed", granted.Output);
+        Assert.Contains("expires 2099-01-01T00:00:00Z", granted.Output);
+        Assert.Equal(0, verified.Exit);
+        // Six system accounts and the new grant's account; one adjustment transfer.
+        Assert.Equal("ledger ok: 7 accounts, 1 transfers", verified.Output);
+    }
+
+    [Theory]
+    [InlineData("nobody@test.local", "routed", "1.00", "user_not_found:")]
+    [InlineData("ops@test.local", "gold", "1.00", "unknown_bucket:")]
+    [InlineData("ops@test.local", "routed", "1.0000001", "invalid_amount:")]
+    [InlineData("ops@test.local", "routed", "-3", "invalid_amount:")]
+    public async Task GrantsAdd_BadInput_PrintsOneLineAndExits2(string email, string bucket, string amount, string expected)
+    {
+        await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
+
+        var (exit, output) = await RunAsync("grants", "add", "--email", email, "--bucket", bucket, "--amount", amount);
+        var verified = await RunAsync("ledger", "verify");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith(expected, output);
+        Assert.DoesNotContain('\n', output);
+        Assert.Contains("0 transfers", verified.Output);
+    }
+
+    [Fact]
+    public async Task UnknownCommandOrMissingOption_Exits2()
+    {
+        Assert.Equal(2, (await RunAsync("grants", "remove")).Exit);
+        var missing = await RunAsync("users", "add", "--email", "x@test.local");
+        Assert.Equal(2, missing.Exit);
+        Assert.Equal("missing_option: --password is required.", missing.Output);
+    }
+
+    [Fact]
+    public async Task LedgerVerify_TamperedCounter_Exits1AndNamesTheAccount()
+    {
+        await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
+        await RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "starter", "--amount", "3");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "cli.db")}"))
+        {
+            await connection.OpenAsync();
+            var command = connection.CreateCommand();
+            command.CommandText = "UPDATE ledger_accounts SET \"CreditsPosted\" = \"CreditsPosted\" + 1 WHERE \"Address\" = 'sys:breakage'";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var (exit, output) = await RunAsync("ledger", "verify");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("account sys:breakage: counters", output);
+        Assert.Contains("posted balances sum to 1 µ, not zero", output);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+    }
+}
