@@ -13,6 +13,15 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddWallets();
+        services.AddAudit();
+        return services;
+    }
+
+    public static IServiceCollection AddAudit(this IServiceCollection services)
+    {
+        services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<Audit.AuditVerifier>();
+        services.AddSingleton<Audit.AuditQueries>();
         return services;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.Audit;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
@@ -6,10 +7,10 @@ using TokensForge.Core.Ledger;
 namespace TokensForge.Core.Wallets;
 
 /// <summary>An admin's grant of credit to a user, funded from <c>sys:adjustments</c>.</summary>
-public sealed record AdjustmentRequest(string Email, string BucketKey, long Amount, DateTime? ExpiresAt, string? Memo, string Actor);
+public sealed record AdjustmentRequest(string Email, string BucketKey, long Amount, DateTime? ExpiresAt, string? Memo, string Actor, string? Ip = null);
 
-/// <summary>Admin balance adjustments through the ledger (the CLI's <c>grants add</c>).</summary>
-public sealed class AdjustmentService(IDbContextFactory<AppDbContext> contexts, GrantIssuer issuer, TimeProvider time)
+/// <summary>Admin balance adjustments through the ledger (the CLI's <c>grants add</c>), each audited as <c>grant.adjust</c>.</summary>
+public sealed class AdjustmentService(IDbContextFactory<AppDbContext> contexts, GrantIssuer issuer, AuditLog audit, TimeProvider time)
 {
     public async Task<Result<IssuedGrant>> GrantAsync(AdjustmentRequest request, CancellationToken ct = default)
     {
@@ -26,8 +27,15 @@ public sealed class AdjustmentService(IDbContextFactory<AppDbContext> contexts, 
             SourceLabel: string.IsNullOrWhiteSpace(request.Memo) ? "Balance adjustment" : $"Adjustment: {request.Memo}",
             FundingAccountId: SystemAccounts.AdjustmentsId, Code: TransferCode.Adjust, ExpiresAt: request.ExpiresAt,
             SourceRef: request.Actor, Memo: request.Memo), ct: ct);
-        if (result.Succeeded) await tx.CommitAsync(ct);
-        else await tx.RollbackAsync(ct);
+        if (!result.Succeeded)
+        {
+            await tx.RollbackAsync(ct);
+            return result;
+        }
+        var grant = result.Value!;
+        await audit.AppendAsync(db, new AuditEntry(request.Actor, "grant.adjust", $"user:{request.Email.Trim()}",
+            After: new { grant.GrantId, grant.TransferId, Bucket = request.BucketKey, request.Amount, request.ExpiresAt, request.Memo }, Ip: request.Ip), ct);
+        await tx.CommitAsync(ct);
         return result;
     }
 }

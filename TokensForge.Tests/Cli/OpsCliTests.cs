@@ -90,6 +90,27 @@ public sealed class OpsCliTests : IDisposable
         Assert.Contains("posted balances sum to 1 µ, not zero", output);
     }
 
+    [Fact]
+    public async Task AuditVerify_AfterAuditedCommands_IsOk_AndTamperingExits1()
+    {
+        await RunAsync("users", "add", "--email", "fin@test.local", "--password", "Fin-pass-1", "--role", "Finance");
+        await RunAsync("grants", "add", "--email", "fin@test.local", "--bucket", "official", "--amount", "2");
+
+        var ok = await RunAsync("audit", "verify");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "cli.db")}"))
+        {
+            await connection.OpenAsync();
+            var command = connection.CreateCommand();
+            command.CommandText = "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET \"AfterJson\" = replace(\"AfterJson\", '2000000', '9000000');";
+            await command.ExecuteNonQueryAsync();
+        }
+        var broken = await RunAsync("audit", "verify");
+
+        Assert.Equal((0, "audit ok: 2 events"), ok);
+        Assert.Equal(1, broken.Exit);
+        Assert.StartsWith("audit broken at event 2:", broken.Output);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

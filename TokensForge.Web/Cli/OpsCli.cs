@@ -1,4 +1,5 @@
 using System.Globalization;
+using TokensForge.Core.Audit;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
@@ -22,6 +23,7 @@ public static class OpsCli
         ["users add"] = UsersAddAsync,
         ["grants add"] = GrantsAddAsync,
         ["ledger verify"] = LedgerVerifyAsync,
+        ["audit verify"] = AuditVerifyAsync,
     };
 
     public static bool IsCommand(string[] args) =>
@@ -74,7 +76,7 @@ public static class OpsCli
     private static async Task<int> UsersAddAsync(IServiceProvider services, CliArguments args, TextWriter output)
     {
         var email = args.Required("email");
-        var result = await services.GetRequiredService<AccountBootstrapper>().CreateAsync(email, args.Required("password"), args.Option("role"));
+        var result = await services.GetRequiredService<AccountBootstrapper>().CreateAsync(email, args.Required("password"), args.Option("role"), actor: "cli");
         if (!result.Succeeded) return await Fail(output, result.Error!);
         await output.WriteLineAsync($"user added: {email} ({string.Join(", ", new[] { Roles.User, args.Option("role") }.OfType<string>())})");
         return 0;
@@ -101,6 +103,15 @@ public static class OpsCli
         await output.WriteLineAsync($"granted {Money.Format(amount)} to {email} in {bucket}: grant {grant.GrantId}, transfer {grant.TransferId}"
             + (expires is { } e ? $", expires {e:yyyy-MM-ddTHH:mm:ssZ}" : ""));
         return 0;
+    }
+
+    private static async Task<int> AuditVerifyAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var result = await services.GetRequiredService<AuditVerifier>().VerifyAsync();
+        await output.WriteLineAsync(result.Ok
+            ? $"audit ok: {result.Events} events"
+            : $"audit broken at event {result.FirstBrokenSequence}: {result.Problem}");
+        return result.Ok ? 0 : 1;
     }
 
     private static async Task<int> LedgerVerifyAsync(IServiceProvider services, CliArguments args, TextWriter output)
