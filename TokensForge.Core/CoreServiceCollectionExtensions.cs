@@ -14,6 +14,14 @@ public static class CoreServiceCollectionExtensions
         services.AddLedger();
         services.AddWallets();
         services.AddAudit();
+        services.AddRouteHealth();
+        return services;
+    }
+
+    public static IServiceCollection AddRouteHealth(this IServiceCollection services)
+    {
+        services.AddOptions<Routing.Health.CircuitBreakerOptions>().BindConfiguration("Routing:CircuitBreaker").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Routing.Health.RouteHealthMonitor>();
         return services;
     }
 

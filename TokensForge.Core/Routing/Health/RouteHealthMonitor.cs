@@ -1,0 +1,89 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace TokensForge.Core.Routing.Health;
+
+/// <summary>The outcome of one upstream attempt, as the gateway saw it.</summary>
+public sealed record AttemptOutcome(bool Success, TimeSpan Latency, TimeSpan? TimeToFirstToken, int? UpstreamStatus = null, string? Error = null,
+    TimeSpan? RetryAfter = null);
+
+/// <summary>A route's health for the dashboard: rolling figures over the breaker's window plus the circuit.</summary>
+public sealed record RouteHealthSnapshot(
+    Guid RouteId,
+    CircuitState Circuit,
+    DateTime? RetryAt,
+    int RequestsInWindow,
+    double? SuccessRate,
+    TimeSpan? LatencyP50,
+    TimeSpan? LatencyP95,
+    TimeSpan? TimeToFirstTokenP50,
+    int RequestsLastHour,
+    int? LastErrorStatus,
+    string? LastError,
+    DateTime? LastErrorAt);
+
+/// <summary>
+/// Per-route circuit breakers and rolling statistics, kept in memory by each instance (what this instance saw).
+/// The gateway asks <see cref="TryAcquire"/> before using a route and reports every attempt.
+/// </summary>
+public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, TimeProvider time)
+{
+    private sealed class RouteState(CircuitBreaker breaker)
+    {
+        public readonly CircuitBreaker Breaker = breaker;
+        public readonly Lock Gate = new();
+        public readonly Queue<(DateTime At, AttemptOutcome Outcome)> Recent = new();
+        public (int? Status, string? Message, DateTime At)? LastError;
+    }
+
+    private readonly ConcurrentDictionary<Guid, RouteState> _routes = new();
+
+    private RouteState For(Guid routeId) => _routes.GetOrAdd(routeId, _ => new RouteState(new CircuitBreaker(options.Value, time)));
+
+    public bool TryAcquire(Guid routeId) => For(routeId).Breaker.TryAcquire();
+
+    public void Report(Guid routeId, AttemptOutcome outcome)
+    {
+        var state = For(routeId);
+        var now = time.GetUtcNow().UtcDateTime;
+        lock (state.Gate)
+        {
+            state.Recent.Enqueue((now, outcome));
+            while (state.Recent.Count > 0 && state.Recent.Peek().At <= now - TimeSpan.FromHours(1)) state.Recent.Dequeue();
+            if (!outcome.Success) state.LastError = (outcome.UpstreamStatus, outcome.Error, now);
+        }
+        if (outcome.Success) state.Breaker.ReportSuccess();
+        else state.Breaker.ReportFailure(outcome.RetryAfter);
+    }
+
+    public void Reset(Guid routeId) => For(routeId).Breaker.Reset();
+
+    public RouteHealthSnapshot Snapshot(Guid routeId)
+    {
+        var state = For(routeId);
+        var now = time.GetUtcNow().UtcDateTime;
+        List<(DateTime At, AttemptOutcome Outcome)> hour;
+        (int? Status, string? Message, DateTime At)? lastError;
+        lock (state.Gate)
+        {
+            hour = state.Recent.Where(r => r.At > now - TimeSpan.FromHours(1)).ToList();
+            lastError = state.LastError;
+        }
+        var window = hour.Where(r => r.At > now - options.Value.Window).Select(r => r.Outcome).ToList();
+        return new RouteHealthSnapshot(routeId, state.Breaker.State, state.Breaker.RetryAt, window.Count,
+            window.Count == 0 ? null : window.Count(o => o.Success) / (double)window.Count,
+            Percentile(window.Select(o => o.Latency), 0.50),
+            Percentile(window.Select(o => o.Latency), 0.95),
+            Percentile(window.Where(o => o.TimeToFirstToken is not null).Select(o => o.TimeToFirstToken!.Value), 0.50),
+            hour.Count, lastError?.Status, lastError?.Message, lastError?.At);
+    }
+
+    /// <summary>Nearest-rank percentile; null for no data.</summary>
+    internal static TimeSpan? Percentile(IEnumerable<TimeSpan> values, double p)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        if (sorted.Count == 0) return null;
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+}
