@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokensForge.Core.Campaigns;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Wallets;
 
@@ -13,6 +14,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddWallets();
+        services.AddCampaigns();
         return services;
     }
 

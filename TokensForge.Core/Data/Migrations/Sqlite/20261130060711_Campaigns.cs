@@ -1,0 +1,250 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace TokensForge.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Campaigns : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "campaigns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    AmountPerClaim = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiryRule = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreditExpiresOn = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreditExpiryDays = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ClaimLimitPerAccount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Budget = table.Column<long>(type: "INTEGER", nullable: true),
+                    FundingAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Notes = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_campaigns", x => x.Id);
+                    table.CheckConstraint("ck_campaigns_amount_positive", "\"AmountPerClaim\" > 0");
+                    table.CheckConstraint("ck_campaigns_budget_positive", "\"Budget\" IS NULL OR \"Budget\" > 0");
+                    table.CheckConstraint("ck_campaigns_claim_limit_positive", "\"ClaimLimitPerAccount\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_campaigns_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_campaigns_ledger_accounts_FundingAccountId",
+                        column: x => x.FundingAccountId,
+                        principalTable: "ledger_accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "code_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Input = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_code_attempts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "redeem_codes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MaxRedemptions = table.Column<int>(type: "INTEGER", nullable: false),
+                    RedemptionCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DisabledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_redeem_codes", x => x.Id);
+                    table.CheckConstraint("ck_redeem_codes_count_within_max", "\"RedemptionCount\" >= 0 AND \"RedemptionCount\" <= \"MaxRedemptions\"");
+                    table.CheckConstraint("ck_redeem_codes_max_positive", "\"MaxRedemptions\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_redeem_codes_campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "redemptions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CodeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClaimNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TransferId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreditExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_redemptions", x => x.Id);
+                    table.CheckConstraint("ck_redemptions_amount_positive", "\"Amount\" > 0");
+                    table.CheckConstraint("ck_redemptions_claim_number_positive", "\"ClaimNumber\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_redemptions_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_credit_grants_GrantId",
+                        column: x => x.GrantId,
+                        principalTable: "credit_grants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_redeem_codes_CodeId",
+                        column: x => x.CodeId,
+                        principalTable: "redeem_codes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_transfers_TransferId",
+                        column: x => x.TransferId,
+                        principalTable: "transfers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_BucketKey",
+                table: "campaigns",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_FundingAccountId",
+                table: "campaigns",
+                column: "FundingAccountId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_Kind_Status",
+                table: "campaigns",
+                columns: new[] { "Kind", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_code_attempts_ClientIp_AttemptedAt",
+                table: "code_attempts",
+                columns: new[] { "ClientIp", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_code_attempts_UserId_AttemptedAt",
+                table: "code_attempts",
+                columns: new[] { "UserId", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CampaignId",
+                table: "redeem_codes",
+                column: "CampaignId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_Code",
+                table: "redeem_codes",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_BucketKey",
+                table: "redemptions",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_CampaignId_UserId_ClaimNumber",
+                table: "redemptions",
+                columns: new[] { "CampaignId", "UserId", "ClaimNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_CodeId",
+                table: "redemptions",
+                column: "CodeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_GrantId",
+                table: "redemptions",
+                column: "GrantId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_TransferId",
+                table: "redemptions",
+                column: "TransferId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_UserId_ClaimedAt",
+                table: "redemptions",
+                columns: new[] { "UserId", "ClaimedAt" });
+
+            // Redemption rows are history: never changed or deleted.
+            AppendOnlyTables.ProtectSqlite(migrationBuilder, "redemptions");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            AppendOnlyTables.UnprotectSqlite(migrationBuilder, "redemptions");
+
+            migrationBuilder.DropTable(
+                name: "code_attempts");
+
+            migrationBuilder.DropTable(
+                name: "redemptions");
+
+            migrationBuilder.DropTable(
+                name: "redeem_codes");
+
+            migrationBuilder.DropTable(
+                name: "campaigns");
+        }
+    }
+}
