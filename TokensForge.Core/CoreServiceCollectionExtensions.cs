@@ -34,6 +34,7 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddWallets(this IServiceCollection services)
     {
         services.AddSingleton<WalletQueries>();
+        services.AddSingleton<TransferQueries>();
         services.AddSingleton<AdjustmentService>();
         return services;
     }
