@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokensForge.Core.Campaigns;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Wallets;
 
@@ -14,6 +15,7 @@ public static class CoreServiceCollectionExtensions
         services.AddLedger();
         services.AddWallets();
         services.AddAudit();
+        services.AddCampaigns();
         services.AddRouteHealth();
         return services;
     }
@@ -49,6 +51,7 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddWallets(this IServiceCollection services)
     {
         services.AddSingleton<WalletQueries>();
+        services.AddSingleton<TransferQueries>();
         services.AddSingleton<AdjustmentService>();
         return services;
     }

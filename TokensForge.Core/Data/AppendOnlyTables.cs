@@ -8,6 +8,19 @@ namespace TokensForge.Core.Data;
 /// </summary>
 internal static class AppendOnlyTables
 {
+    /// <summary>Every table whose rows are facts: written once, never changed.</summary>
+    public static readonly string[] Tables = ["transfers", "audit_events", "redemptions"];
+
+    public static void ProtectAllSqlite(MigrationBuilder migrations)
+    {
+        foreach (var table in Tables) ProtectSqlite(migrations, table);
+    }
+
+    public static void ProtectAllPostgres(MigrationBuilder migrations)
+    {
+        foreach (var table in Tables) ProtectPostgres(migrations, table);
+    }
+
     public static void ProtectSqlite(MigrationBuilder migrations, string table)
     {
         migrations.Sql($"""

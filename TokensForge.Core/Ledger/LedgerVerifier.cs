@@ -99,6 +99,37 @@ public sealed class LedgerVerifier(IDbContextFactory<AppDbContext> contexts)
         foreach (var g in grants.Where(g => g.Funded != g.OriginalAmount))
             problems.Add($"grant {g.Id}: original amount {g.OriginalAmount} µ but funded with {g.Funded?.ToString() ?? "nothing"}");
 
+        await VerifyRedemptionsAsync(db, problems, ct);
         return new LedgerVerification(accounts.Count, transfers, problems);
+    }
+
+    /// <summary>Invariant 5: every redemption row has exactly one grant and one <c>redeem</c> transfer, naming the same amount.</summary>
+    private static async Task VerifyRedemptionsAsync(AppDbContext db, List<string> problems, CancellationToken ct)
+    {
+        var rows = await db.Redemptions.AsNoTracking()
+            .Select(r => new
+            {
+                r.Id,
+                r.UserId,
+                r.Amount,
+                r.BucketKey,
+                r.TransferId,
+                Grant = db.CreditGrants.Where(g => g.Id == r.GrantId).Select(g => new { g.AccountId, g.UserId, g.BucketKey, g.OriginalAmount }).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        if (rows.Count == 0) return;
+        var redeems = (await db.Transfers.AsNoTracking().Where(t => t.Code == TransferCode.Redeem)
+                .Select(t => new { t.Id, t.CreditAccountId, t.Amount, t.Reference }).ToListAsync(ct))
+            .ToLookup(t => t.Reference ?? "", StringComparer.OrdinalIgnoreCase);
+        foreach (var r in rows)
+        {
+            var transfers = redeems[r.Id.ToString()].ToList();
+            if (r.Grant is null) problems.Add($"redemption {r.Id}: its grant does not exist");
+            else if (r.Grant.UserId != r.UserId || r.Grant.BucketKey != r.BucketKey || r.Grant.OriginalAmount != r.Amount)
+                problems.Add($"redemption {r.Id}: its grant names another account, bucket or amount");
+            if (transfers.Count != 1) problems.Add($"redemption {r.Id}: {transfers.Count} redeem transfers instead of one");
+            else if (transfers[0].Id != r.TransferId || transfers[0].Amount != r.Amount || transfers[0].CreditAccountId != r.Grant?.AccountId)
+                problems.Add($"redemption {r.Id}: its redeem transfer does not match the row");
+        }
     }
 }

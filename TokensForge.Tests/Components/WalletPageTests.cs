@@ -17,6 +17,8 @@ public sealed class WalletPageTests
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
         ctx.Services.AddSingleton(db.Get<WalletQueries>());
+        ctx.Services.AddSingleton(db.Get<Core.Campaigns.ClaimService>());
+        ctx.Services.AddSingleton(new TokensForge.Web.Extensions.ClientAddress());
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized("someone@test.local");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));

@@ -1,10 +1,13 @@
 using System.Globalization;
 using TokensForge.Core.Audit;
+using Microsoft.AspNetCore.Identity;
+using TokensForge.Core.Campaigns;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Users;
 using TokensForge.Core.Wallets;
+using TokensForge.Web.Components.Pages.Wallet;
 using TokensForge.Web.Extensions;
 using TokensForge.Web.Seeding;
 
@@ -22,6 +25,8 @@ public static class OpsCli
     {
         ["users add"] = UsersAddAsync,
         ["grants add"] = GrantsAddAsync,
+        ["starter claim"] = StarterClaimAsync,
+        ["codes redeem"] = CodesRedeemAsync,
         ["ledger verify"] = LedgerVerifyAsync,
         ["audit verify"] = AuditVerifyAsync,
     };
@@ -112,6 +117,55 @@ public static class OpsCli
             ? $"audit ok: {result.Events} events"
             : $"audit broken at event {result.FirstBrokenSequence}: {result.Problem}");
         return result.Ok ? 0 : 1;
+    }
+
+    private static async Task<int> StarterClaimAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var userId = await UserIdAsync(services, args.Required("email"));
+        if (userId is null) return await Fail(output, WalletErrors.UserNotFound);
+        return await PrintClaimAsync(output, await services.GetRequiredService<ClaimService>().ClaimStarterAsync(userId, clientIp: null));
+    }
+
+    private static async Task<int> CodesRedeemAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var email = args.Required("email");
+        var code = args.Required("code");
+        var userId = await UserIdAsync(services, email);
+        if (userId is null) return await Fail(output, WalletErrors.UserNotFound);
+        return await PrintClaimAsync(output, await services.GetRequiredService<ClaimService>().RedeemCodeAsync(userId, code, clientIp: null));
+    }
+
+    private static async Task<string?> UserIdAsync(IServiceProvider services, string email) =>
+        (await services.GetRequiredService<UserManager<ApplicationUser>>().FindByEmailAsync(email.Trim()))?.Id;
+
+    /// <summary>Every point of the claim, as the wallet page shows it, one per line.</summary>
+    private static async Task<int> PrintClaimAsync(TextWriter output, Result<RedemptionView> result)
+    {
+        if (!result.Succeeded) return await Fail(output, result.Error!);
+        var r = result.Value!;
+        string Time(DateTime t) => t.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        await output.WriteLineAsync($"credited {Money.Format(r.Amount)} to {r.AccountEmail} in {r.BucketKey}");
+        foreach (var (label, value) in new (string, string)[]
+                 {
+                     ("campaign", r.CampaignName),
+                     ("code", r.Code ?? "none (starter credit)"),
+                     ("bucket", $"{r.BucketKey} ({r.BucketName})"),
+                     ("amount", $"{Money.Format(r.Amount)} ({Money.ToDecimalString(r.Amount)})"),
+                     ("claimed at", Time(r.ClaimedAt)),
+                     ("account", r.AccountEmail ?? r.UserId),
+                     ("one-time rule", r.ClaimRule),
+                     ("expiry rule", r.ExpiryRuleText),
+                     ("expires at", r.ExpiresAt is { } e ? Time(e) : "never"),
+                     ("pays official direct routes", r.PaysOfficial ? "yes" : "no"),
+                     ("pays lower-cost routed routes", r.PaysRouted ? "yes" : "no"),
+                     ("grant", r.GrantId.ToString()),
+                     ("ledger transfer", $"{r.TransferId} ({WalletLinks.Transfer(r.TransferId)})"),
+                     ("redemption", $"{r.Id} ({WalletLinks.Redemption(r.Id)})"),
+                 })
+        {
+            await output.WriteLineAsync($"  {label + ":",-31} {value}");
+        }
+        return 0;
     }
 
     private static async Task<int> LedgerVerifyAsync(IServiceProvider services, CliArguments args, TextWriter output)

@@ -53,6 +53,26 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "audit_events",
+                columns: table => new
+                {
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    BeforeJson = table.Column<string>(type: "TEXT", nullable: true),
+                    AfterJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Ip = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PreviousHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_events", x => x.Sequence);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "buckets",
                 columns: table => new
                 {
@@ -65,6 +85,23 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_buckets", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "code_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Input = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_code_attempts", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -215,6 +252,48 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "campaigns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    AmountPerClaim = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiryRule = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreditExpiresOn = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreditExpiryDays = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ClaimLimitPerAccount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Budget = table.Column<long>(type: "INTEGER", nullable: true),
+                    FundingAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Notes = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_campaigns", x => x.Id);
+                    table.CheckConstraint("ck_campaigns_amount_positive", "\"AmountPerClaim\" > 0");
+                    table.CheckConstraint("ck_campaigns_budget_positive", "\"Budget\" IS NULL OR \"Budget\" > 0");
+                    table.CheckConstraint("ck_campaigns_claim_limit_positive", "\"ClaimLimitPerAccount\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_campaigns_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_campaigns_ledger_accounts_FundingAccountId",
+                        column: x => x.FundingAccountId,
+                        principalTable: "ledger_accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "credit_grants",
                 columns: table => new
                 {
@@ -287,6 +366,91 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "redeem_codes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MaxRedemptions = table.Column<int>(type: "INTEGER", nullable: false),
+                    RedemptionCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DisabledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_redeem_codes", x => x.Id);
+                    table.CheckConstraint("ck_redeem_codes_count_within_max", "\"RedemptionCount\" >= 0 AND \"RedemptionCount\" <= \"MaxRedemptions\"");
+                    table.CheckConstraint("ck_redeem_codes_max_positive", "\"MaxRedemptions\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_redeem_codes_campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "redemptions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CodeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClaimNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TransferId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreditExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_redemptions", x => x.Id);
+                    table.CheckConstraint("ck_redemptions_amount_positive", "\"Amount\" > 0");
+                    table.CheckConstraint("ck_redemptions_claim_number_positive", "\"ClaimNumber\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_redemptions_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_credit_grants_GrantId",
+                        column: x => x.GrantId,
+                        principalTable: "credit_grants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_redeem_codes_CodeId",
+                        column: x => x.CodeId,
+                        principalTable: "redeem_codes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_transfers_TransferId",
+                        column: x => x.TransferId,
+                        principalTable: "transfers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.InsertData(
                 table: "buckets",
                 columns: new[] { "Key", "DisplayName", "PaysOfficial", "PaysRouted", "SortOrder" },
@@ -353,6 +517,53 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_audit_events_Action_OccurredAt",
+                table: "audit_events",
+                columns: new[] { "Action", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_Actor",
+                table: "audit_events",
+                column: "Actor");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_OccurredAt",
+                table: "audit_events",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_PreviousHash",
+                table: "audit_events",
+                column: "PreviousHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_BucketKey",
+                table: "campaigns",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_FundingAccountId",
+                table: "campaigns",
+                column: "FundingAccountId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_Kind_Status",
+                table: "campaigns",
+                columns: new[] { "Kind", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_code_attempts_ClientIp_AttemptedAt",
+                table: "code_attempts",
+                columns: new[] { "ClientIp", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_code_attempts_UserId_AttemptedAt",
+                table: "code_attempts",
+                columns: new[] { "UserId", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_credit_grants_AccountId",
                 table: "credit_grants",
                 column: "AccountId",
@@ -383,6 +594,50 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "IX_ledger_accounts_UserId",
                 table: "ledger_accounts",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CampaignId",
+                table: "redeem_codes",
+                column: "CampaignId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_Code",
+                table: "redeem_codes",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_BucketKey",
+                table: "redemptions",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_CampaignId_UserId_ClaimNumber",
+                table: "redemptions",
+                columns: new[] { "CampaignId", "UserId", "ClaimNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_CodeId",
+                table: "redemptions",
+                column: "CodeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_GrantId",
+                table: "redemptions",
+                column: "GrantId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_TransferId",
+                table: "redemptions",
+                column: "TransferId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_UserId_ClaimedAt",
+                table: "redemptions",
+                columns: new[] { "UserId", "ClaimedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_transfers_CreatedAt",
@@ -421,14 +676,12 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 table: "transfers",
                 column: "TxId");
 
-            AppendOnlyTables.ProtectSqlite(migrationBuilder, "transfers");
+            AppendOnlyTables.ProtectAllSqlite(migrationBuilder);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            AppendOnlyTables.UnprotectSqlite(migrationBuilder, "transfers");
-
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -448,16 +701,31 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
-                name: "credit_grants");
+                name: "audit_events");
 
             migrationBuilder.DropTable(
-                name: "transfers");
+                name: "code_attempts");
+
+            migrationBuilder.DropTable(
+                name: "redemptions");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "credit_grants");
+
+            migrationBuilder.DropTable(
+                name: "redeem_codes");
+
+            migrationBuilder.DropTable(
+                name: "transfers");
+
+            migrationBuilder.DropTable(
+                name: "campaigns");
 
             migrationBuilder.DropTable(
                 name: "buckets");

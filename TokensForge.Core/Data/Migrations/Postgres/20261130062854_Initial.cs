@@ -54,6 +54,26 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "audit_events",
+                columns: table => new
+                {
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    BeforeJson = table.Column<string>(type: "text", nullable: true),
+                    AfterJson = table.Column<string>(type: "text", nullable: true),
+                    Ip = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    PreviousHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_audit_events", x => x.Sequence);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "buckets",
                 columns: table => new
                 {
@@ -66,6 +86,23 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_buckets", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "code_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Input = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_code_attempts", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -216,6 +253,48 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "campaigns",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    AmountPerClaim = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiryRule = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreditExpiresOn = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreditExpiryDays = table.Column<int>(type: "integer", nullable: true),
+                    StartsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ClaimLimitPerAccount = table.Column<int>(type: "integer", nullable: false),
+                    Budget = table.Column<long>(type: "bigint", nullable: true),
+                    FundingAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Notes = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_campaigns", x => x.Id);
+                    table.CheckConstraint("ck_campaigns_amount_positive", "\"AmountPerClaim\" > 0");
+                    table.CheckConstraint("ck_campaigns_budget_positive", "\"Budget\" IS NULL OR \"Budget\" > 0");
+                    table.CheckConstraint("ck_campaigns_claim_limit_positive", "\"ClaimLimitPerAccount\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_campaigns_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_campaigns_ledger_accounts_FundingAccountId",
+                        column: x => x.FundingAccountId,
+                        principalTable: "ledger_accounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "credit_grants",
                 columns: table => new
                 {
@@ -288,6 +367,91 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Restrict);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "redeem_codes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    MaxRedemptions = table.Column<int>(type: "integer", nullable: false),
+                    RedemptionCount = table.Column<int>(type: "integer", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    DisabledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    DisabledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_redeem_codes", x => x.Id);
+                    table.CheckConstraint("ck_redeem_codes_count_within_max", "\"RedemptionCount\" >= 0 AND \"RedemptionCount\" <= \"MaxRedemptions\"");
+                    table.CheckConstraint("ck_redeem_codes_max_positive", "\"MaxRedemptions\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_redeem_codes_campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "redemptions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CodeId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClaimNumber = table.Column<int>(type: "integer", nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TransferId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreditExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_redemptions", x => x.Id);
+                    table.CheckConstraint("ck_redemptions_amount_positive", "\"Amount\" > 0");
+                    table.CheckConstraint("ck_redemptions_claim_number_positive", "\"ClaimNumber\" >= 1");
+                    table.ForeignKey(
+                        name: "FK_redemptions_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_campaigns_CampaignId",
+                        column: x => x.CampaignId,
+                        principalTable: "campaigns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_credit_grants_GrantId",
+                        column: x => x.GrantId,
+                        principalTable: "credit_grants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_redeem_codes_CodeId",
+                        column: x => x.CodeId,
+                        principalTable: "redeem_codes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_redemptions_transfers_TransferId",
+                        column: x => x.TransferId,
+                        principalTable: "transfers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.InsertData(
                 table: "buckets",
                 columns: new[] { "Key", "DisplayName", "PaysOfficial", "PaysRouted", "SortOrder" },
@@ -354,6 +518,53 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_audit_events_Action_OccurredAt",
+                table: "audit_events",
+                columns: new[] { "Action", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_Actor",
+                table: "audit_events",
+                column: "Actor");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_OccurredAt",
+                table: "audit_events",
+                column: "OccurredAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_audit_events_PreviousHash",
+                table: "audit_events",
+                column: "PreviousHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_BucketKey",
+                table: "campaigns",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_FundingAccountId",
+                table: "campaigns",
+                column: "FundingAccountId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_campaigns_Kind_Status",
+                table: "campaigns",
+                columns: new[] { "Kind", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_code_attempts_ClientIp_AttemptedAt",
+                table: "code_attempts",
+                columns: new[] { "ClientIp", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_code_attempts_UserId_AttemptedAt",
+                table: "code_attempts",
+                columns: new[] { "UserId", "AttemptedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_credit_grants_AccountId",
                 table: "credit_grants",
                 column: "AccountId",
@@ -384,6 +595,50 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "IX_ledger_accounts_UserId",
                 table: "ledger_accounts",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CampaignId",
+                table: "redeem_codes",
+                column: "CampaignId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_Code",
+                table: "redeem_codes",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_BucketKey",
+                table: "redemptions",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_CampaignId_UserId_ClaimNumber",
+                table: "redemptions",
+                columns: new[] { "CampaignId", "UserId", "ClaimNumber" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_CodeId",
+                table: "redemptions",
+                column: "CodeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_GrantId",
+                table: "redemptions",
+                column: "GrantId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_TransferId",
+                table: "redemptions",
+                column: "TransferId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_UserId_ClaimedAt",
+                table: "redemptions",
+                columns: new[] { "UserId", "ClaimedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_transfers_CreatedAt",
@@ -422,14 +677,12 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 table: "transfers",
                 column: "TxId");
 
-            AppendOnlyTables.ProtectPostgres(migrationBuilder, "transfers");
+            AppendOnlyTables.ProtectAllPostgres(migrationBuilder);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            AppendOnlyTables.UnprotectPostgres(migrationBuilder, "transfers");
-
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -449,16 +702,31 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
-                name: "credit_grants");
+                name: "audit_events");
 
             migrationBuilder.DropTable(
-                name: "transfers");
+                name: "code_attempts");
+
+            migrationBuilder.DropTable(
+                name: "redemptions");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "credit_grants");
+
+            migrationBuilder.DropTable(
+                name: "redeem_codes");
+
+            migrationBuilder.DropTable(
+                name: "transfers");
+
+            migrationBuilder.DropTable(
+                name: "campaigns");
 
             migrationBuilder.DropTable(
                 name: "buckets");
