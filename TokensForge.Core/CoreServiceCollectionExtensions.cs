@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokensForge.Core.Exports;
 using TokensForge.Core.Ledger;
+using TokensForge.Core.TopUps;
 using TokensForge.Core.Wallets;
 
 namespace TokensForge.Core;
@@ -13,6 +15,8 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddWallets();
+        services.AddTopUps();
+        services.AddExports();
         return services;
     }
 
