@@ -13,8 +13,13 @@ public sealed class PaymentsOptions
     [Required, StringLength(3, MinimumLength = 3)]
     public string Currency { get; set; } = "CNY";
 
-    /// <summary>Amounts offered as one-click choices, in currency units. Default 10, 50, 100, 500.</summary>
-    public decimal[] Presets { get; set; } = [10m, 50m, 100m, 500m];
+    /// <summary>
+    /// Amounts offered as one-click choices, in currency units. Default (when none are configured) 10, 50, 100, 500.
+    /// Starts empty because configuration binding adds to an array rather than replacing it.
+    /// </summary>
+    public decimal[] Presets { get; set; } = [];
+
+    private static readonly decimal[] DefaultPresets = [10m, 50m, 100m, 500m];
 
     /// <summary>Smallest amount of one order, in currency units. Default 1.</summary>
     [Range(typeof(decimal), "0.000001", "1000000000")]
@@ -56,7 +61,7 @@ public sealed class PaymentsOptions
 
     public long MinAmountMicros => ToMicros(MinAmount);
     public long MaxAmountMicros => ToMicros(MaxAmount);
-    public IReadOnlyList<long> PresetMicros => Presets.Select(ToMicros).Where(p => p >= MinAmountMicros && p <= MaxAmountMicros).ToList();
+    public IReadOnlyList<long> PresetMicros => (Presets.Length > 0 ? Presets : DefaultPresets).Select(ToMicros).Distinct().Where(p => p >= MinAmountMicros && p <= MaxAmountMicros).ToList();
 
     internal static long ToMicros(decimal units) => (long)decimal.Round(units * Money.MicrosPerUnit, 0, MidpointRounding.ToZero);
 }

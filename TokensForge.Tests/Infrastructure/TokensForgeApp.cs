@@ -49,6 +49,8 @@ public sealed class TokensForgeApp : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Outside Development the static web assets manifest (blazor.web.js, MudBlazor) is only read when asked for.
+        builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {
