@@ -76,23 +76,27 @@ public sealed class TopUpLifecycle(GrantIssuer issuer, LedgerWriter writer, Time
     public async Task<TopUpTransition> RefundedAsync(AppDbContext db, Guid orderId, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var order = await db.TopUpOrders.AsNoTracking().FirstAsync(o => o.Id == orderId, ct);
-        if (order.Status == TopUpStatus.Refunded) return TopUpTransition.Ignored(order.Status, "order is already refunded");
+        TopUpOrder order;
+        // A payment committed by another instance between the read and the conditional update makes the update miss;
+        // reading again (READ COMMITTED sees the new status) applies the refund to what the order has become.
+        for (var attempt = 1; ; attempt++)
+        {
+            order = await db.TopUpOrders.AsNoTracking().FirstAsync(o => o.Id == orderId, ct);
+            if (order.Status == TopUpStatus.Refunded) return TopUpTransition.Ignored(order.Status, "order is already refunded");
+
+            var status = order.Status;
+            var claimed = await db.TopUpOrders.Where(o => o.Id == orderId && o.Status == status)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, TopUpStatus.Refunded).SetProperty(o => o.RefundedAt, now), ct);
+            if (claimed == 1) break;
+            if (attempt == 3) return TopUpTransition.Ignored(status, "order kept changing concurrently");
+        }
 
         if (order.Status != TopUpStatus.Credited)
         {
             // Refund before (or instead of) a credit: nothing was credited, so nothing is taken back, and a payment
             // event that arrives later finds the order refunded and changes nothing.
-            var early = await db.TopUpOrders.Where(o => o.Id == orderId && o.Status == order.Status)
-                .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, TopUpStatus.Refunded).SetProperty(o => o.RefundedAt, now), ct);
-            return early == 1
-                ? new TopUpTransition(TopUpStatus.Refunded, "refunded before credit: nothing to take back", true)
-                : TopUpTransition.Ignored(order.Status, "order changed concurrently");
+            return new TopUpTransition(TopUpStatus.Refunded, "refunded before credit: nothing to take back", true);
         }
-
-        var claimed = await db.TopUpOrders.Where(o => o.Id == orderId && o.Status == TopUpStatus.Credited)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, TopUpStatus.Refunded).SetProperty(o => o.RefundedAt, now), ct);
-        if (claimed == 0) return TopUpTransition.Ignored(order.Status, "order changed concurrently");
 
         var accountId = await db.CreditGrants.Where(g => g.Id == order.GrantId).Select(g => g.AccountId).FirstAsync(ct);
         await LedgerWriter.LockAccountsAsync(db, [accountId, SystemAccounts.PaymentsClearingId], ct);

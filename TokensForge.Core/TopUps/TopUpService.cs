@@ -118,8 +118,8 @@ public sealed class TopUpService(
             {
                 var order = await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, ct);
                 if (order is null) return TopUpErrors.OrderNotFound;
-                if (order.Status != TopUpStatus.Paid && order.Provider != ManualTransferProvider.ProviderKey) return TopUpErrors.NotManualOrder;
                 if (order.Status is not (TopUpStatus.Pending or TopUpStatus.Failed or TopUpStatus.Paid)) return TopUpErrors.CannotConfirm(order.Status);
+                if (order.Status != TopUpStatus.Paid && order.Provider != ManualTransferProvider.ProviderKey) return TopUpErrors.NotManualOrder;
 
                 var transition = await lifecycle.PaidAsync(db, orderId, null, actor, ct);
                 if (!transition.Changed)

@@ -259,6 +259,44 @@ public sealed class PaymentWebhookProcessorTests
         await TopUpTestKit.AssertLedgerOkAsync(db);
     }
 
+    [Fact]
+    public Task HandleAsync_PaidAndRefundRacing_Sqlite_EndRefundedWithNothingLeft() => PaidAndRefundRacingAsync(TestProvider.Sqlite);
+
+    [Fact]
+    public async Task HandleAsync_PaidAndRefundRacing_Postgres_EndRefundedWithNothingLeft()
+    {
+        if (TestDatabase.PostgresServer is null) return;
+        await PaidAndRefundRacingAsync(TestProvider.Postgres);
+    }
+
+    /// <summary>Whichever of the two events wins, the order ends refunded and the wallet holds nothing of it.</summary>
+    private static async Task PaidAndRefundRacingAsync(TestProvider provider)
+    {
+        await using var db = await TopUpTestKit.CreateDatabaseAsync(provider);
+        var user = await db.AddUserAsync();
+        var orders = new List<TopUpOrderView>();
+        for (var i = 0; i < 6; i++) orders.Add(await TopUpTestKit.CreateOrderAsync(db, user, 1_000_000 * (i + 1)));
+
+        var deliveries = orders.SelectMany(o => new[]
+        {
+            Task.Run(() => TopUpTestKit.DeliverAsync(db, o, "paid", $"evt_paid_{o.Id:N}")),
+            Task.Run(() => TopUpTestKit.DeliverAsync(db, o, "refunded", $"evt_refund_{o.Id:N}")),
+        });
+        var results = await Task.WhenAll(deliveries);
+
+        Assert.All(results, r => Assert.Equal(WebhookStatus.Processed, r.Status));
+        foreach (var order in orders)
+        {
+            var final = await TopUpTestKit.OrderAsync(db, order.Id);
+            Assert.Equal(TopUpStatus.Refunded, final.Status);
+            Assert.Equal(0, final.UnrecoveredAmount);
+            Assert.Equal(final.GrantId is null ? 0 : order.Amount, final.RefundedAmount);
+        }
+        await using var ctx = db.NewContext();
+        Assert.Equal(0, await ctx.LedgerAccounts.Where(a => a.UserId == user).SumAsync(a => a.CreditsPosted - a.DebitsPosted));
+        await TopUpTestKit.AssertLedgerOkAsync(db);
+    }
+
     private static async Task SameEventTwiceConcurrentlyCreditsOneGrant(TestProvider provider)
     {
         await using var db = await TopUpTestKit.CreateDatabaseAsync(provider);

@@ -120,4 +120,39 @@ public sealed class TopUpServiceTests
         Assert.Equal(2, mine.Count);
         Assert.All(mine, o => Assert.Equal(alice, o.UserId));
     }
+
+    [Fact]
+    public async Task PaidButNotCreditable_StaysPaid_ThenCreditNowCreditsOnce()
+    {
+        await using var db = await TopUpTestKit.CreateDatabaseAsync();
+        var user = await db.AddUserAsync();
+        var order = await TopUpTestKit.CreateOrderAsync(db, user, 10_000_000);
+        await using (var ctx = db.NewContext())
+        {
+            // A bucket that does not exist (yet): crediting must fail without losing the payment.
+            await ctx.Database.OpenConnectionAsync();
+            await ctx.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF;");
+            await ctx.Database.ExecuteSqlRawAsync("UPDATE top_up_orders SET \"BucketKey\" = 'gold' WHERE \"Id\" = {0}", order.Id);
+        }
+
+        var paid = await TopUpTestKit.DeliverAsync(db, order, "paid", "evt_paid");
+
+        Assert.Equal(TopUpStatus.Paid, paid.Transition!.Status);
+        Assert.Contains("unknown_bucket", paid.Transition.Outcome);
+        await using (var ctx = db.NewContext())
+        {
+            Assert.Equal(0, await ctx.CreditGrants.CountAsync());
+            Assert.Equal(0, await ctx.LedgerAccounts.CountAsync(a => a.UserId == user));
+            await ctx.Database.ExecuteSqlRawAsync("INSERT INTO buckets (\"Key\", \"DisplayName\", \"PaysOfficial\", \"PaysRouted\", \"SortOrder\") VALUES ('gold', 'Gold', 0, 1, 9)");
+        }
+        var service = db.Get<TopUpService>();
+        var retried = await service.ConfirmAsync(order.Id, "finance");
+        var again = await service.ConfirmAsync(order.Id, "finance");
+
+        Assert.Equal(TopUpStatus.Credited, retried.Value!.Status);
+        Assert.Equal("order_not_confirmable", again.Error?.Code);
+        await using (var ctx = db.NewContext())
+            Assert.Equal(10_000_000, (await ctx.CreditGrants.SingleAsync()).OriginalAmount);
+        await TopUpTestKit.AssertLedgerOkAsync(db);
+    }
 }

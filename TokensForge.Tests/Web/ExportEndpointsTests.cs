@@ -4,6 +4,7 @@ using System.Text;
 using CsvHelper;
 using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Exports;
+using TokensForge.Core.Ledger;
 using TokensForge.Core.Users;
 using TokensForge.Core.Wallets;
 using TokensForge.Tests.Infrastructure;
@@ -115,5 +116,26 @@ public sealed class ExportEndpointsTests
 
         Assert.Equal(expected, response.StatusCode);
         Assert.Contains("\"error\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task LedgerExport_ManyRows_StreamsTheWholeFileAsynchronously()
+    {
+        using var app = await AppWithUsersAsync();
+        // Far more than the writer's 64 KiB buffer, so the response is written in many asynchronous chunks
+        // (the test server, like Kestrel, refuses synchronous writes).
+        var specs = Enumerable.Range(1, 3_000).Select(i => TransferSpec.Single(Guid.CreateVersion7(), SystemAccounts.PaymentsClearingId,
+            SystemAccounts.AdjustmentsId, i, TransferCode.Adjust, $"bulk-{i}", "bulk row for the streaming test")).ToList();
+        Assert.Equal(LedgerStatus.Created, (await app.Services.GetRequiredService<LedgerService>().SubmitAsync(Guid.CreateVersion7(), specs)).Status);
+        using var client = await app.LoggedInClientAsync("finance@test.local", "Finance-pass-1");
+
+        using var response = await client.GetAsync("/api/exports/ledger?" + Range, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var reader = CsvReader.Create(body);
+        var rows = reader.GetRecords<LedgerTransferRow>().ToList();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3_000, rows.Count);
+        Assert.Equal(3_000L * 3_001 / 2, rows.Sum(r => r.AmountMicros));
     }
 }
