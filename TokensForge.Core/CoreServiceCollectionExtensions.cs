@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokensForge.Core.Campaigns;
+using TokensForge.Core.Exports;
 using TokensForge.Core.Ledger;
+using TokensForge.Core.TopUps;
 using TokensForge.Core.Wallets;
 
 namespace TokensForge.Core;
@@ -17,6 +19,8 @@ public static class CoreServiceCollectionExtensions
         services.AddAudit();
         services.AddCampaigns();
         services.AddRouteHealth();
+        services.AddTopUps();
+        services.AddExports();
         return services;
     }
 

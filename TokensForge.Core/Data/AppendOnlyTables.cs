@@ -9,7 +9,7 @@ namespace TokensForge.Core.Data;
 internal static class AppendOnlyTables
 {
     /// <summary>Every table whose rows are facts: written once, never changed.</summary>
-    public static readonly string[] Tables = ["transfers", "audit_events", "redemptions"];
+    public static readonly string[] Tables = ["transfers", "audit_events", "redemptions", "payment_events"];
 
     public static void ProtectAllSqlite(MigrationBuilder migrations)
     {

@@ -1,9 +1,10 @@
 using System.Globalization;
-using TokensForge.Core.Audit;
 using Microsoft.AspNetCore.Identity;
+using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
+using TokensForge.Core.Exports;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Users;
 using TokensForge.Core.Wallets;
@@ -32,16 +33,21 @@ public static class OpsCli
     };
 
     public static bool IsCommand(string[] args) =>
-        args.Length > 0 && !args[0].StartsWith('-') && Commands.Keys.Any(k => k.StartsWith(args[0] + " ", StringComparison.OrdinalIgnoreCase));
+        args.Length > 0 && !args[0].StartsWith('-')
+        && (Commands.Keys.Any(k => k.StartsWith(args[0] + " ", StringComparison.OrdinalIgnoreCase)) || IsExport(args[0]));
+
+    /// <summary><c>export &lt;dataset&gt;</c>: the datasets are the registered <see cref="IExportDataset"/>s, so it is not a fixed table entry.</summary>
+    private static bool IsExport(string word) => string.Equals(word, "export", StringComparison.OrdinalIgnoreCase);
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, IDictionary<string, string?>? configuration = null)
     {
         output ??= Console.Out;
         var parsed = new CliArguments(args);
         var name = string.Join(' ', parsed.Words.Take(2));
-        if (!Commands.TryGetValue(name, out var command))
+        if (!Commands.TryGetValue(name, out var command) && parsed.Words.Count > 0 && IsExport(parsed.Words[0])) command = ExportAsync;
+        if (command is null)
         {
-            await output.WriteLineAsync($"unknown_command: '{name}' is not a command. Commands: {string.Join(", ", Commands.Keys)}.");
+            await output.WriteLineAsync($"unknown_command: '{name}' is not a command. Commands: {string.Join(", ", Commands.Keys.Append("export <dataset>"))}.");
             return 2;
         }
 
@@ -165,6 +171,25 @@ public static class OpsCli
         {
             await output.WriteLineAsync($"  {label + ":",-31} {value}");
         }
+        return 0;
+    }
+
+    /// <summary><c>export &lt;dataset&gt; --from 2026-06-01 --to 2026-06-30 --out file.csv</c>: the same CSV as the finance page.</summary>
+    private static async Task<int> ExportAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var exporter = services.GetRequiredService<CsvExporter>();
+        var names = string.Join(", ", exporter.Datasets.Select(d => d.Name));
+        if (args.Words.Count < 2) return await Fail(output, new Error("missing_dataset", $"Name the dataset: export <dataset>. Datasets: {names}."));
+        if (exporter.Find(args.Words[1]) is not { } dataset)
+            return await Fail(output, new Error("unknown_dataset", $"There is no export called '{args.Words[1]}'. Datasets: {names}."));
+        var range = ExportRange.Parse(args.Required("from"), args.Required("to"));
+        if (!range.Succeeded) return await Fail(output, range.Error!);
+        var path = Path.GetFullPath(args.Required("out"));
+
+        long rows;
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16, useAsync: true))
+            rows = await CsvExporter.ExportAsync(dataset, file, range.Value);
+        await output.WriteLineAsync($"exported {rows} rows of {dataset.Name} ({range.Value.From:yyyy-MM-ddTHH:mm:ssZ} to {range.Value.To:yyyy-MM-ddTHH:mm:ssZ}, end excluded) to {path}");
         return 0;
     }
 

@@ -5,6 +5,8 @@ using TokensForge.Core;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Users;
+using TokensForge.Web.Api.Exports;
+using TokensForge.Web.Api.Payments;
 using TokensForge.Web.Components;
 using TokensForge.Web.Components.Account;
 using TokensForge.Web.Seeding;
@@ -34,8 +36,17 @@ public static class HostingExtensions
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return Task.CompletedTask;
             };
+            // API clients (CSV downloads, scripts) get a plain 401 instead of a redirect to the login page.
+            options.Events.OnRedirectToLogin = context =>
+            {
+                if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                else context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
         });
         builder.Services.AddAuthorization();
+        builder.Services.AddHttpClient(TestCheckoutClient.HttpClientName);
+        builder.Services.AddScoped<TestCheckoutClient>();
         return builder;
     }
 
@@ -92,6 +103,8 @@ public static class HostingExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapPaymentWebhooks();
+        app.MapExports();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var urls = string.Join(", ", app.Urls);

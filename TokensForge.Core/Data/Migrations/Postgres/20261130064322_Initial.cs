@@ -1,11 +1,12 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
 #pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
 
-namespace TokensForge.Core.Data.Migrations.Sqlite
+namespace TokensForge.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -17,10 +18,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -31,21 +32,21 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    PasswordHash = table.Column<string>(type: "text", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -56,16 +57,16 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "audit_events",
                 columns: table => new
                 {
-                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Target = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    BeforeJson = table.Column<string>(type: "TEXT", nullable: true),
-                    AfterJson = table.Column<string>(type: "TEXT", nullable: true),
-                    Ip = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    PreviousHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    BeforeJson = table.Column<string>(type: "text", nullable: true),
+                    AfterJson = table.Column<string>(type: "text", nullable: true),
+                    Ip = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    PreviousHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -76,11 +77,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "buckets",
                 columns: table => new
                 {
-                    Key = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
-                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false)
+                    Key = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
+                    SortOrder = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -91,13 +92,13 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "code_attempts",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Input = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Input = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -108,16 +109,16 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "ledger_accounts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Address = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: true),
-                    DebitsMustNotExceedCredits = table.Column<bool>(type: "INTEGER", nullable: false),
-                    DebitsPosted = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreditsPosted = table.Column<long>(type: "INTEGER", nullable: false),
-                    DebitsPending = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreditsPending = table.Column<long>(type: "INTEGER", nullable: false),
-                    Version = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Address = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: true),
+                    DebitsMustNotExceedCredits = table.Column<bool>(type: "boolean", nullable: false),
+                    DebitsPosted = table.Column<long>(type: "bigint", nullable: false),
+                    CreditsPosted = table.Column<long>(type: "bigint", nullable: false),
+                    DebitsPending = table.Column<long>(type: "bigint", nullable: false),
+                    CreditsPending = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -130,11 +131,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RoleId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -151,11 +152,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -172,10 +173,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ProviderKey = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false)
+                    LoginProvider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ProviderKey = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
+                    UserId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -192,9 +193,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserPasskeys",
                 columns: table => new
                 {
-                    CredentialId = table.Column<byte[]>(type: "BLOB", maxLength: 1024, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    Data = table.Column<string>(type: "TEXT", nullable: false)
+                    CredentialId = table.Column<byte[]>(type: "bytea", maxLength: 1024, nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Data = table.Column<string>(type: "jsonb", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -211,8 +212,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    RoleId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -235,10 +236,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    LoginProvider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    Value = table.Column<string>(type: "TEXT", nullable: true)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    LoginProvider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -255,23 +256,23 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "campaigns",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    AmountPerClaim = table.Column<long>(type: "INTEGER", nullable: false),
-                    ExpiryRule = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreditExpiresOn = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    CreditExpiryDays = table.Column<int>(type: "INTEGER", nullable: true),
-                    StartsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ClaimLimitPerAccount = table.Column<int>(type: "INTEGER", nullable: false),
-                    Budget = table.Column<long>(type: "INTEGER", nullable: true),
-                    FundingAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Notes = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    AmountPerClaim = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiryRule = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreditExpiresOn = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreditExpiryDays = table.Column<int>(type: "integer", nullable: true),
+                    StartsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ClaimLimitPerAccount = table.Column<int>(type: "integer", nullable: false),
+                    Budget = table.Column<long>(type: "bigint", nullable: true),
+                    FundingAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Notes = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -297,19 +298,19 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "credit_grants",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    Category = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SourceRef = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    SourceLabel = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Priority = table.Column<int>(type: "INTEGER", nullable: false),
-                    EffectiveAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    OriginalAmount = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Category = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SourceRef = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    SourceLabel = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    EffectiveAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    OriginalAmount = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -333,19 +334,19 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "transfers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    DebitAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CreditAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    Code = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Flags = table.Column<int>(type: "INTEGER", nullable: false),
-                    PendingId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ReversalOf = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    Memo = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DebitAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreditAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    Code = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Flags = table.Column<int>(type: "integer", nullable: false),
+                    PendingId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ReversalOf = table.Column<Guid>(type: "uuid", nullable: true),
+                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Memo = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -370,16 +371,16 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "redeem_codes",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    MaxRedemptions = table.Column<int>(type: "INTEGER", nullable: false),
-                    RedemptionCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    DisabledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    MaxRedemptions = table.Column<int>(type: "integer", nullable: false),
+                    RedemptionCount = table.Column<int>(type: "integer", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    DisabledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    DisabledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -395,24 +396,75 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "top_up_orders",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Reference = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    Currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ProviderReference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    PaidAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreditedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FailedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RefundedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FailureReason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreditTransferId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RefundedAmount = table.Column<long>(type: "bigint", nullable: false),
+                    UnrecoveredAmount = table.Column<long>(type: "bigint", nullable: false),
+                    RefundTransferId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ConfirmedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_top_up_orders", x => x.Id);
+                    table.CheckConstraint("ck_top_up_orders_amount_positive", "\"Amount\" > 0");
+                    table.CheckConstraint("ck_top_up_orders_refund_within_amount", "\"RefundedAmount\" >= 0 AND \"UnrecoveredAmount\" >= 0 AND \"RefundedAmount\" + \"UnrecoveredAmount\" <= \"Amount\"");
+                    table.ForeignKey(
+                        name: "FK_top_up_orders_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_top_up_orders_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_top_up_orders_credit_grants_GrantId",
+                        column: x => x.GrantId,
+                        principalTable: "credit_grants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "redemptions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CodeId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    ClaimNumber = table.Column<int>(type: "INTEGER", nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    ClaimedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TransferId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CreditExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CodeId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClaimNumber = table.Column<int>(type: "integer", nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TransferId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreditExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -447,6 +499,32 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         name: "FK_redemptions_transfers_TransferId",
                         column: x => x.TransferId,
                         principalTable: "transfers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payment_events",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    EventId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    OrderId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    PayloadHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_payment_events", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_payment_events_top_up_orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "top_up_orders",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -596,6 +674,17 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_payment_events_OrderId",
+                table: "payment_events",
+                column: "OrderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payment_events_Provider_EventId",
+                table: "payment_events",
+                columns: new[] { "Provider", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_redeem_codes_CampaignId",
                 table: "redeem_codes",
                 column: "CampaignId");
@@ -640,6 +729,37 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 columns: new[] { "UserId", "ClaimedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_BucketKey",
+                table: "top_up_orders",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_CreatedAt",
+                table: "top_up_orders",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_GrantId",
+                table: "top_up_orders",
+                column: "GrantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_Reference",
+                table: "top_up_orders",
+                column: "Reference",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_Status_CreatedAt",
+                table: "top_up_orders",
+                columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_UserId_CreatedAt",
+                table: "top_up_orders",
+                columns: new[] { "UserId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_transfers_CreatedAt",
                 table: "transfers",
                 column: "CreatedAt");
@@ -676,7 +796,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 table: "transfers",
                 column: "TxId");
 
-            AppendOnlyTables.ProtectAllSqlite(migrationBuilder);
+            AppendOnlyTables.ProtectAllPostgres(migrationBuilder);
         }
 
         /// <inheritdoc />
@@ -707,22 +827,28 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "code_attempts");
 
             migrationBuilder.DropTable(
+                name: "payment_events");
+
+            migrationBuilder.DropTable(
                 name: "redemptions");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
-
-            migrationBuilder.DropTable(
-                name: "credit_grants");
+                name: "top_up_orders");
 
             migrationBuilder.DropTable(
                 name: "redeem_codes");
 
             migrationBuilder.DropTable(
                 name: "transfers");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "credit_grants");
 
             migrationBuilder.DropTable(
                 name: "campaigns");

@@ -1,12 +1,11 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
 #pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
 
-namespace TokensForge.Core.Data.Migrations.Postgres
+namespace TokensForge.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -18,10 +17,10 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -32,21 +31,21 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -57,16 +56,16 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "audit_events",
                 columns: table => new
                 {
-                    Sequence = table.Column<long>(type: "bigint", nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    BeforeJson = table.Column<string>(type: "text", nullable: true),
-                    AfterJson = table.Column<string>(type: "text", nullable: true),
-                    Ip = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    PreviousHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    BeforeJson = table.Column<string>(type: "TEXT", nullable: true),
+                    AfterJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Ip = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PreviousHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -77,11 +76,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "buckets",
                 columns: table => new
                 {
-                    Key = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    DisplayName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
-                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
-                    SortOrder = table.Column<int>(type: "integer", nullable: false)
+                    Key = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -92,13 +91,13 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "code_attempts",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Input = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    AttemptedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Input = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -109,16 +108,16 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "ledger_accounts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Address = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    UserId = table.Column<string>(type: "text", nullable: true),
-                    DebitsMustNotExceedCredits = table.Column<bool>(type: "boolean", nullable: false),
-                    DebitsPosted = table.Column<long>(type: "bigint", nullable: false),
-                    CreditsPosted = table.Column<long>(type: "bigint", nullable: false),
-                    DebitsPending = table.Column<long>(type: "bigint", nullable: false),
-                    CreditsPending = table.Column<long>(type: "bigint", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: true),
+                    DebitsMustNotExceedCredits = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DebitsPosted = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreditsPosted = table.Column<long>(type: "INTEGER", nullable: false),
+                    DebitsPending = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreditsPending = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -131,11 +130,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    RoleId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -152,11 +151,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -173,10 +172,10 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    ProviderKey = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserId = table.Column<string>(type: "text", nullable: false)
+                    LoginProvider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    ProviderKey = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -193,9 +192,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUserPasskeys",
                 columns: table => new
                 {
-                    CredentialId = table.Column<byte[]>(type: "bytea", maxLength: 1024, nullable: false),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    Data = table.Column<string>(type: "jsonb", nullable: false)
+                    CredentialId = table.Column<byte[]>(type: "BLOB", maxLength: 1024, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    Data = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -212,8 +211,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    RoleId = table.Column<string>(type: "text", nullable: false)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -236,10 +235,10 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    LoginProvider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    Value = table.Column<string>(type: "text", nullable: true)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    LoginProvider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Value = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -256,23 +255,23 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "campaigns",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
-                    AmountPerClaim = table.Column<long>(type: "bigint", nullable: false),
-                    ExpiryRule = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    CreditExpiresOn = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    CreditExpiryDays = table.Column<int>(type: "integer", nullable: true),
-                    StartsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ClaimLimitPerAccount = table.Column<int>(type: "integer", nullable: false),
-                    Budget = table.Column<long>(type: "bigint", nullable: true),
-                    FundingAccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Notes = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    AmountPerClaim = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiryRule = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreditExpiresOn = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreditExpiryDays = table.Column<int>(type: "INTEGER", nullable: true),
+                    StartsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ClaimLimitPerAccount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Budget = table.Column<long>(type: "INTEGER", nullable: true),
+                    FundingAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Notes = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -298,19 +297,19 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "credit_grants",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
-                    Category = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    SourceRef = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    SourceLabel = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    Priority = table.Column<int>(type: "integer", nullable: false),
-                    EffectiveAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    OriginalAmount = table.Column<long>(type: "bigint", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SourceRef = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    SourceLabel = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Priority = table.Column<int>(type: "INTEGER", nullable: false),
+                    EffectiveAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    OriginalAmount = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -334,19 +333,19 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "transfers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
-                    DebitAccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CreditAccountId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Amount = table.Column<long>(type: "bigint", nullable: false),
-                    Code = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Flags = table.Column<int>(type: "integer", nullable: false),
-                    PendingId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    ReversalOf = table.Column<Guid>(type: "uuid", nullable: true),
-                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Memo = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DebitAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreditAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Flags = table.Column<int>(type: "INTEGER", nullable: false),
+                    PendingId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ReversalOf = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Memo = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -371,16 +370,16 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "redeem_codes",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    MaxRedemptions = table.Column<int>(type: "integer", nullable: false),
-                    RedemptionCount = table.Column<int>(type: "integer", nullable: false),
-                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    DisabledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    DisabledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    MaxRedemptions = table.Column<int>(type: "INTEGER", nullable: false),
+                    RedemptionCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DisabledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -396,24 +395,75 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "top_up_orders",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Reference = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    Currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ProviderReference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    PaidAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreditedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FailedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RefundedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    GrantId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreditTransferId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RefundedAmount = table.Column<long>(type: "INTEGER", nullable: false),
+                    UnrecoveredAmount = table.Column<long>(type: "INTEGER", nullable: false),
+                    RefundTransferId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ConfirmedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_top_up_orders", x => x.Id);
+                    table.CheckConstraint("ck_top_up_orders_amount_positive", "\"Amount\" > 0");
+                    table.CheckConstraint("ck_top_up_orders_refund_within_amount", "\"RefundedAmount\" >= 0 AND \"UnrecoveredAmount\" >= 0 AND \"RefundedAmount\" + \"UnrecoveredAmount\" <= \"Amount\"");
+                    table.ForeignKey(
+                        name: "FK_top_up_orders_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_top_up_orders_buckets_BucketKey",
+                        column: x => x.BucketKey,
+                        principalTable: "buckets",
+                        principalColumn: "Key",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_top_up_orders_credit_grants_GrantId",
+                        column: x => x.GrantId,
+                        principalTable: "credit_grants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "redemptions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CodeId = table.Column<Guid>(type: "uuid", nullable: true),
-                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    ClaimNumber = table.Column<int>(type: "integer", nullable: false),
-                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
-                    Amount = table.Column<long>(type: "bigint", nullable: false),
-                    ClaimedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    GrantId = table.Column<Guid>(type: "uuid", nullable: false),
-                    TransferId = table.Column<Guid>(type: "uuid", nullable: false),
-                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
-                    CreditExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
-                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
-                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CodeId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClaimNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TransferId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreditExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -448,6 +498,32 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         name: "FK_redemptions_transfers_TransferId",
                         column: x => x.TransferId,
                         principalTable: "transfers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "payment_events",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OrderId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    PayloadHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_payment_events", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_payment_events_top_up_orders_OrderId",
+                        column: x => x.OrderId,
+                        principalTable: "top_up_orders",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -597,6 +673,17 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_payment_events_OrderId",
+                table: "payment_events",
+                column: "OrderId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_payment_events_Provider_EventId",
+                table: "payment_events",
+                columns: new[] { "Provider", "EventId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_redeem_codes_CampaignId",
                 table: "redeem_codes",
                 column: "CampaignId");
@@ -641,6 +728,37 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 columns: new[] { "UserId", "ClaimedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_BucketKey",
+                table: "top_up_orders",
+                column: "BucketKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_CreatedAt",
+                table: "top_up_orders",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_GrantId",
+                table: "top_up_orders",
+                column: "GrantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_Reference",
+                table: "top_up_orders",
+                column: "Reference",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_Status_CreatedAt",
+                table: "top_up_orders",
+                columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_top_up_orders_UserId_CreatedAt",
+                table: "top_up_orders",
+                columns: new[] { "UserId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_transfers_CreatedAt",
                 table: "transfers",
                 column: "CreatedAt");
@@ -677,7 +795,7 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 table: "transfers",
                 column: "TxId");
 
-            AppendOnlyTables.ProtectAllPostgres(migrationBuilder);
+            AppendOnlyTables.ProtectAllSqlite(migrationBuilder);
         }
 
         /// <inheritdoc />
@@ -708,22 +826,28 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 name: "code_attempts");
 
             migrationBuilder.DropTable(
+                name: "payment_events");
+
+            migrationBuilder.DropTable(
                 name: "redemptions");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
-
-            migrationBuilder.DropTable(
-                name: "credit_grants");
+                name: "top_up_orders");
 
             migrationBuilder.DropTable(
                 name: "redeem_codes");
 
             migrationBuilder.DropTable(
                 name: "transfers");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUsers");
+
+            migrationBuilder.DropTable(
+                name: "credit_grants");
 
             migrationBuilder.DropTable(
                 name: "campaigns");

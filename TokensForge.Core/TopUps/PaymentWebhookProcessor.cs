@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Common;
+using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
+
+namespace TokensForge.Core.TopUps;
+
+/// <summary>
+/// The body of a payment webhook. <c>type</c> is <c>paid</c>, <c>failed</c> or <c>refunded</c>; <c>order</c> is the
+/// order id or its reference; <c>amount</c> is in µ of <c>currency</c>.
+/// </summary>
+public sealed record PaymentWebhookPayload(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("order")] string Order,
+    [property: JsonPropertyName("amount")] long Amount,
+    [property: JsonPropertyName("currency")] string Currency,
+    [property: JsonPropertyName("payment_reference")] string? PaymentReference = null,
+    [property: JsonPropertyName("reason")] string? Reason = null)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+}
+
+/// <summary>How a webhook delivery ended; the endpoint maps it to an HTTP status.</summary>
+public enum WebhookStatus
+{
+    /// <summary>Processed now (200).</summary>
+    Processed,
+
+    /// <summary>This event was processed before; nothing changed (200).</summary>
+    Duplicate,
+
+    /// <summary>Missing or wrong signature (401).</summary>
+    Unauthorized,
+
+    /// <summary>Stale timestamp or a body that is not an event (400).</summary>
+    BadRequest,
+
+    /// <summary>No such provider or order (404).</summary>
+    NotFound,
+
+    /// <summary>The event id was used before with another body (409).</summary>
+    Conflict,
+
+    /// <summary>The event does not fit its order: other provider, amount or currency (422).</summary>
+    Unprocessable,
+}
+
+/// <summary>The result of one delivery.</summary>
+public sealed record WebhookResult(WebhookStatus Status, Error? Error = null, TopUpTransition? Transition = null, Guid? OrderId = null);
+
+/// <summary>
+/// Verifies and applies payment webhooks: signature (HMAC-SHA256 over timestamp and body), freshness of the
+/// timestamp, then the event exactly once. The (provider, event id) unique index makes a replay, or the same event
+/// delivered twice at once to two instances, change nothing; the order's conditional status updates do the rest.
+/// </summary>
+public sealed class PaymentWebhookProcessor(
+    IDbContextFactory<AppDbContext> contexts,
+    PaymentProviders providers,
+    TopUpLifecycle lifecycle,
+    IOptions<PaymentsOptions> options,
+    TimeProvider time)
+{
+    public async Task<WebhookResult> HandleAsync(string providerKey, string? timestampHeader, string? signatureHeader, byte[] body,
+        CancellationToken ct = default)
+    {
+        var settings = options.Value;
+        if (providers.Find(providerKey) is not { IsEnabled: true, UsesWebhook: true } provider || string.IsNullOrEmpty(settings.WebhookSecret))
+            return new WebhookResult(WebhookStatus.NotFound, TopUpErrors.UnknownProvider);
+
+        if (!long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp) || string.IsNullOrEmpty(signatureHeader))
+            return new WebhookResult(WebhookStatus.Unauthorized, TopUpErrors.SignatureMissing);
+        if (!WebhookSignature.Matches(settings.WebhookSecret, timestamp, body, signatureHeader))
+            return new WebhookResult(WebhookStatus.Unauthorized, TopUpErrors.SignatureInvalid);
+
+        var now = time.GetUtcNow();
+        DateTimeOffset sentAt;
+        try { sentAt = DateTimeOffset.FromUnixTimeSeconds(timestamp); }
+        catch (ArgumentOutOfRangeException) { return new WebhookResult(WebhookStatus.BadRequest, TopUpErrors.TimestampStale); }
+        if ((now - sentAt).Duration() > settings.WebhookTolerance)
+            return new WebhookResult(WebhookStatus.BadRequest, TopUpErrors.TimestampStale);
+
+        if (Parse(body) is not { } payload || ParseType(payload.Type) is not { } type)
+            return new WebhookResult(WebhookStatus.BadRequest, TopUpErrors.PayloadInvalid);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyAsync(provider.Key, payload, type, hash, sentAt.UtcDateTime, ct);
+            }
+            catch (Exception ex) when (attempt < 4 && LedgerService.IsRace(ex))
+            {
+                // The same event committed by a concurrent delivery: the next look finds it and answers Duplicate.
+            }
+        }
+    }
+
+    private async Task<WebhookResult> ApplyAsync(string provider, PaymentWebhookPayload payload, PaymentEventType type, string hash,
+        DateTime occurredAt, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+
+        var earlier = await db.PaymentEvents.AsNoTracking().FirstOrDefaultAsync(e => e.Provider == provider && e.EventId == payload.Id, ct);
+        if (earlier is not null)
+            return earlier.PayloadHash == hash
+                ? new WebhookResult(WebhookStatus.Duplicate, OrderId: earlier.OrderId)
+                : new WebhookResult(WebhookStatus.Conflict, TopUpErrors.EventConflict);
+
+        var order = Guid.TryParse(payload.Order, out var orderId)
+            ? await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, ct)
+            : await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Reference == payload.Order.Trim().ToUpperInvariant(), ct);
+        if (order is null) return new WebhookResult(WebhookStatus.NotFound, TopUpErrors.OrderNotFound);
+        if (!string.Equals(order.Provider, provider, StringComparison.OrdinalIgnoreCase))
+            return new WebhookResult(WebhookStatus.Unprocessable, TopUpErrors.ProviderMismatch, OrderId: order.Id);
+        if (payload.Amount != order.Amount || !string.Equals(payload.Currency, order.Currency, StringComparison.OrdinalIgnoreCase))
+            return new WebhookResult(WebhookStatus.Unprocessable, TopUpErrors.AmountMismatch, OrderId: order.Id);
+
+        var transition = type switch
+        {
+            PaymentEventType.Paid => await lifecycle.PaidAsync(db, order.Id, payload.PaymentReference, null, ct),
+            PaymentEventType.Failed => await lifecycle.FailedAsync(db, order.Id, payload.Reason, ct),
+            _ => await lifecycle.RefundedAsync(db, order.Id, ct),
+        };
+
+        db.PaymentEvents.Add(new PaymentEvent(Guid.CreateVersion7(), provider, payload.Id, type, order.Id, payload.Amount, hash,
+            transition.Outcome, occurredAt, time.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new WebhookResult(WebhookStatus.Processed, Transition: transition, OrderId: order.Id);
+    }
+
+    private static PaymentWebhookPayload? Parse(byte[] body)
+    {
+        try
+        {
+            var payload = JsonSerializer.Deserialize<PaymentWebhookPayload>(body, PaymentWebhookPayload.Json);
+            return payload is { Id.Length: > 0 and <= 200, Order.Length: > 0, Currency.Length: 3 } ? payload : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static PaymentEventType? ParseType(string? type) => type?.Trim().ToLowerInvariant() switch
+    {
+        "paid" => PaymentEventType.Paid,
+        "failed" => PaymentEventType.Failed,
+        "refunded" => PaymentEventType.Refunded,
+        _ => null,
+    };
+}
