@@ -71,6 +71,8 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton(time);
+        // The Identity schema version is part of the EF model: without it the migrations look out of date.
+        services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(IdentityStore.Configure);
         services.AddTokensForgeData(configuration, directory ?? Path.GetTempPath());
         services.AddTokensForgeCore();
         configure?.Invoke(services);
