@@ -15,68 +15,6 @@ public sealed class AllocationTests
 {
     private static readonly DateTime Start = new(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    /// <summary>A grant as the oracle sees it.</summary>
-    private sealed record OracleGrant(Guid GrantId, string Bucket, GrantCategory Category, int Priority, DateTime EffectiveAt,
-        DateTime? ExpiresAt, DateTime CreatedAt, long Available);
-
-    private static class Oracle
-    {
-        /// <summary>DESIGN §2's table.</summary>
-        public static bool Pays(string bucket, RouteKind kind) => bucket switch
-        {
-            Bucket.Official => true,
-            Bucket.Routed or Bucket.Starter => kind == RouteKind.Routed,
-            _ => false,
-        };
-
-        /// <summary>DESIGN §3's defaults: starter 10, promo campaign 20, paid routed 50, paid official 60.</summary>
-        public static int DefaultPriority(string bucket, GrantCategory category, GrantSource source)
-        {
-            if (category == GrantCategory.Promotional) return source == GrantSource.Starter ? 10 : 20;
-            return bucket == Bucket.Official ? 60 : 50;
-        }
-
-        public static int Compare(OracleGrant a, OracleGrant b)
-        {
-            if (a.Priority != b.Priority) return a.Priority < b.Priority ? -1 : 1;
-            if (a.ExpiresAt is null && b.ExpiresAt is not null) return 1;
-            if (a.ExpiresAt is not null && b.ExpiresAt is null) return -1;
-            if (a.ExpiresAt is { } ea && b.ExpiresAt is { } eb && ea != eb) return ea < eb ? -1 : 1;
-            if (a.Category != b.Category) return a.Category == GrantCategory.Promotional ? -1 : 1;
-            if (a.CreatedAt != b.CreatedAt) return a.CreatedAt < b.CreatedAt ? -1 : 1;
-            return a.GrantId.CompareTo(b.GrantId);
-        }
-
-        /// <summary>Insertion sort with <see cref="Compare"/>: deliberately not the LINQ chain under test.</summary>
-        public static List<OracleGrant> Sort(IEnumerable<OracleGrant> grants)
-        {
-            var sorted = new List<OracleGrant>();
-            foreach (var g in grants)
-            {
-                var i = 0;
-                while (i < sorted.Count && Compare(sorted[i], g) <= 0) i++;
-                sorted.Insert(i, g);
-            }
-            return sorted;
-        }
-
-        /// <summary>The parts that pay, or null when the eligible grants cannot pay it all.</summary>
-        public static List<(Guid GrantId, long Amount)>? Allocate(IEnumerable<OracleGrant> grants, RouteKind kind, DateTime now, long amount)
-        {
-            var eligible = grants.Where(g => Pays(g.Bucket, kind) && g.EffectiveAt <= now && (g.ExpiresAt is null || now < g.ExpiresAt) && g.Available > 0);
-            var parts = new List<(Guid, long)>();
-            var left = amount;
-            foreach (var g in Sort(eligible))
-            {
-                if (left == 0) break;
-                var take = Math.Min(left, g.Available);
-                parts.Add((g.GrantId, take));
-                left -= take;
-            }
-            return left == 0 ? parts : null;
-        }
-    }
-
     [Fact]
     public void Allocate_RandomGrantSets_MatchTheOracle()
     {
@@ -100,8 +38,8 @@ public sealed class AllocationTests
             var order = ConsumptionOrder.Order(balances).Select(b => b.GrantId).ToList();
             var allocation = ConsumptionOrder.Allocate(balances, amount).Select(a => (a.Grant.GrantId, a.Amount)).ToList();
 
-            Assert.Equal(Oracle.Sort(grants).Select(g => g.GrantId).ToList(), order);
-            var expected = Oracle.Allocate(grants, RouteKind.Routed, Start, Math.Min(amount, total));
+            Assert.Equal(AllocationOracle.Sort(grants).Select(g => g.GrantId).ToList(), order);
+            var expected = AllocationOracle.Allocate(grants, RouteKind.Routed, Start, Math.Min(amount, total));
             Assert.NotNull(expected);
             Assert.Equal(expected, allocation);
             Assert.Equal(Math.Min(amount, total), allocation.Sum(a => a.Amount));
@@ -151,7 +89,7 @@ public sealed class AllocationTests
                     await ledger.SubmitAsync(TransferSpec.Single(Guid.CreateVersion7(), issued.AccountId, SystemAccounts.RevenueRoutedId, spent, TransferCode.Charge));
                     available -= spent;
                 }
-                grants.Add(new OracleGrant(issued.GrantId, bucket, category, priority ?? Oracle.DefaultPriority(bucket, category, source),
+                grants.Add(new OracleGrant(issued.GrantId, bucket, category, priority ?? AllocationOracle.DefaultPriority(bucket, category, source),
                     effectiveAt ?? now, expiresAt, now, available));
                 accounts[issued.GrantId] = issued.AccountId;
                 // Same-instant grants tie on age and fall back to id; others are ordered by age.
@@ -162,10 +100,10 @@ public sealed class AllocationTests
             foreach (var kind in new[] { RouteKind.Official, RouteKind.Routed })
             {
                 var now = db.Time.GetUtcNow().UtcDateTime;
-                var payable = grants.Where(g => Oracle.Pays(g.Bucket, kind) && g.EffectiveAt <= now && (g.ExpiresAt is null || now < g.ExpiresAt)).Sum(g => g.Available);
+                var payable = grants.Where(g => AllocationOracle.Pays(g.Bucket, kind) && g.EffectiveAt <= now && (g.ExpiresAt is null || now < g.ExpiresAt)).Sum(g => g.Available);
                 foreach (var amount in new[] { 1L, Math.Max(1, payable / 2), Math.Max(1, payable), payable + 1 })
                 {
-                    var expected = Oracle.Allocate(grants, kind, now, amount);
+                    var expected = AllocationOracle.Allocate(grants, kind, now, amount);
                     var placed = await holds.PlaceAsync(userId, kind, amount, TimeSpan.FromMinutes(1), "oracle");
                     if (expected is null)
                     {

@@ -159,12 +159,16 @@ public sealed class IdempotencyTests
         var first = await TryGrantAsync(db, request, transferId);
         var replay = await TryGrantAsync(db, request, transferId);
         var different = await TryGrantAsync(db, request with { Amount = 6_000 }, transferId);
+        var otherBucket = await TryGrantAsync(db, request with { BucketKey = Bucket.Official }, transferId);
+        var otherExpiry = await TryGrantAsync(db, request with { ExpiresAt = db.Time.GetUtcNow().UtcDateTime.AddDays(1) }, transferId);
 
         Assert.True(first.Succeeded);
         Assert.True(replay.Succeeded);
         Assert.Equal(first.Value!.GrantId, replay.Value!.GrantId);
         Assert.Equal(first.Value.TxId, replay.Value.TxId);
         Assert.Equal(LedgerErrors.ExistsWithDifferentFields, different.Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, otherBucket.Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, otherExpiry.Error);
         await using var ctx = db.NewContext();
         Assert.Equal(1, ctx.CreditGrants.Count(g => g.UserId == userId));
         Assert.Equal(new AccountCounters(5_000, 0, 0, 0), await CountersAsync(db, SystemAccounts.AdjustmentsId));
