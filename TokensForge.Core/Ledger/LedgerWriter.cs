@@ -45,8 +45,13 @@ public sealed class LedgerWriter(TimeProvider time)
         }
 
         var rows = new List<Transfer>(batch.Count);
+        var resolved = new HashSet<Guid>();
+        var reversed = new HashSet<Guid>();
         for (var i = 0; i < batch.Count; i++)
         {
+            // The database checks below cannot see earlier rows of this batch (they are saved at the end).
+            if (batch[i].PendingId is { } pid && !resolved.Add(pid)) return LedgerOutcome.Fail(LedgerErrors.PendingAlreadyResolved, i);
+            if (batch[i].ReversalOf is { } rid && !reversed.Add(rid)) return LedgerOutcome.Fail(LedgerErrors.AlreadyReversed, i);
             var (row, error) = await ApplyOneAsync(db, txId, batch[i], referenced, now, ct);
             if (error is not null) return LedgerOutcome.Fail(error, i);
             rows.Add(row!);

@@ -237,4 +237,52 @@ public sealed class IdempotencyTests
         Assert.Equal(LedgerStatus.AlreadyApplied, replay.Status);
         Assert.Equal(new AccountCounters(0, 0, 0, 800), await CountersAsync(db, Revenue));
     }
+
+    [Theory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task IssueAsync_TenConcurrentIssuesWithOneTransferId_FundOneGrant(TestProvider provider)
+    {
+        if (provider == TestProvider.Postgres && TestDatabase.PostgresServer is null) return; // PostgreSQL runs only when TF_PG is set.
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var userId = await db.AddUserAsync();
+        var transferId = Guid.CreateVersion7();
+        var request = new GrantRequest(userId, Bucket.Routed, 9_000, GrantCategory.Paid, GrantSource.TopUp, "Top-up #1",
+            SystemAccounts.PaymentsClearingId, TransferCode.TopUp);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => TryGrantAsync(db, request, transferId))));
+
+        await using var ctx = db.NewContext();
+        var grant = Assert.Single(ctx.CreditGrants.Where(g => g.UserId == userId).ToList());
+        Assert.Contains(results, r => r.Succeeded);
+        // A loser either sees the winner's grant or (PostgreSQL, when both got past the replay check) is refused; never a second grant.
+        Assert.All(results, r => Assert.True(r.Succeeded ? r.Value!.GrantId == grant.Id : r.Error == LedgerErrors.ExistsWithDifferentFields, r.Error?.ToString()));
+        Assert.Equal(new AccountCounters(0, 9_000, 0, 0), await CountersAsync(db, grant.AccountId));
+        Assert.Equal(new AccountCounters(9_000, 0, 0, 0), await CountersAsync(db, SystemAccounts.PaymentsClearingId));
+        Assert.Equal(1, await TransferCountAsync(db));
+        await AssertVerifiedAsync(db);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_OneBatchResolvingAHoldTwice_IsRefusedAndMovesNothing()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var grant = await GrantAsync(db, await db.AddUserAsync(), Bucket.Routed, 1_000);
+        var ledger = db.Get<LedgerService>();
+        var expiry = db.Time.GetUtcNow().UtcDateTime.AddMinutes(5);
+        var holdId = Guid.CreateVersion7();
+        await ledger.SubmitAsync(TransferSpec.Pending(Guid.CreateVersion7(), grant.AccountId, Revenue, 300, TransferCode.Charge, expiry));
+        await ledger.SubmitAsync(TransferSpec.Pending(holdId, grant.AccountId, Revenue, 200, TransferCode.Charge, expiry));
+        var charge = TransferSpec.Single(Guid.CreateVersion7(), grant.AccountId, Revenue, 100, TransferCode.Charge);
+        await ledger.SubmitAsync(charge);
+
+        var twice = await ledger.SubmitAsync(Guid.CreateVersion7(), [TransferSpec.Post(Guid.CreateVersion7(), holdId, 150), TransferSpec.Void(Guid.CreateVersion7(), holdId)]);
+        var reverseTwice = await ledger.SubmitAsync(Guid.CreateVersion7(), [TransferSpec.Reverse(Guid.CreateVersion7(), charge.Id), TransferSpec.Reverse(Guid.CreateVersion7(), charge.Id)]);
+
+        Assert.Equal((LedgerErrors.PendingAlreadyResolved, 1), (twice.Error, twice.FailedIndex));
+        Assert.Equal((LedgerErrors.AlreadyReversed, 1), (reverseTwice.Error, reverseTwice.FailedIndex));
+        Assert.Equal(new AccountCounters(100, 1_000, 500, 0), await CountersAsync(db, grant.AccountId));
+        Assert.Equal(4, await TransferCountAsync(db));
+        await AssertVerifiedAsync(db);
+    }
 }
