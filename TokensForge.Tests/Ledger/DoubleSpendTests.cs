@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Routing;
@@ -87,7 +88,7 @@ public sealed class DoubleSpendTests
         var overdraw = () => ctx.LedgerAccounts.Where(a => a.Id == grant.AccountId)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.DebitsPosted, 1_001L));
 
-        await Assert.ThrowsAnyAsync<Exception>(overdraw);
+        await Assert.ThrowsAnyAsync<DbException>(overdraw);
         Assert.Equal(new AccountCounters(0, 1_000, 0, 0), await CountersAsync(db, grant.AccountId));
     }
 }
