@@ -35,8 +35,10 @@ public static class Money
         if (string.IsNullOrWhiteSpace(text)) return false;
         if (!decimal.TryParse(text.Trim().TrimStart('¥'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             return false;
+        // Checked before scaling: a huge value would overflow decimal and throw instead of being refused.
+        if (value <= 0 || value > long.MaxValue / (decimal)MicrosPerUnit) return false;
         var scaled = value * MicrosPerUnit;
-        if (scaled != decimal.Truncate(scaled) || scaled <= 0 || scaled > long.MaxValue) return false;
+        if (scaled != decimal.Truncate(scaled)) return false;
         micros = (long)scaled;
         return true;
     }

@@ -39,7 +39,9 @@ public sealed class GrantIssuer(LedgerWriter writer, TimeProvider time)
         {
             // A replay of a grant already issued: hand back the same grant, move nothing.
             var issued = await db.CreditGrants.AsNoTracking().FirstOrDefaultAsync(g => g.AccountId == earlier.CreditAccountId, ct);
-            if (issued is null || issued.OriginalAmount != request.Amount || issued.UserId != request.UserId) return LedgerErrors.ExistsWithDifferentFields;
+            if (issued is null || issued.OriginalAmount != request.Amount || issued.UserId != request.UserId
+                || issued.BucketKey != request.BucketKey || issued.ExpiresAt != request.ExpiresAt)
+                return LedgerErrors.ExistsWithDifferentFields;
             return new IssuedGrant(issued.Id, issued.AccountId, earlier.Id, earlier.TxId, earlier.Amount, earlier.CreatedAt);
         }
 

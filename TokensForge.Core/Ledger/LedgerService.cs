@@ -12,8 +12,12 @@ public sealed class LedgerService(IDbContextFactory<AppDbContext> contexts, Ledg
 {
     private const int Attempts = 4;
 
+    /// <summary>
+    /// Submits one transfer as its own transaction. The transaction id is the transfer id, so a replay of the
+    /// same spec is recognised as the same request (a fresh id here would make every replay look different).
+    /// </summary>
     public Task<LedgerOutcome> SubmitAsync(TransferSpec transfer, CancellationToken ct = default) =>
-        SubmitAsync(Guid.CreateVersion7(), [transfer], ct);
+        SubmitAsync(transfer.Id, [transfer], ct);
 
     public async Task<LedgerOutcome> SubmitAsync(Guid txId, IReadOnlyList<TransferSpec> batch, CancellationToken ct = default)
     {

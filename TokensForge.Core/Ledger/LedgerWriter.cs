@@ -20,6 +20,18 @@ public sealed class LedgerWriter(TimeProvider time)
         ArgumentOutOfRangeException.ThrowIfZero(batch.Count);
         var now = time.GetUtcNow().UtcDateTime;
 
+        // Resolve the transfers that post/void/expire/reversal specs refer to, then lock every account the
+        // batch touches in one canonical order so concurrent batches on PostgreSQL cannot deadlock.
+        var referencedIds = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToList();
+        var referenced = referencedIds.Count == 0
+            ? []
+            : await db.Transfers.AsNoTracking().Where(t => referencedIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        var accountIds = batch.SelectMany(s => AccountsOf(s, referenced)).Distinct().ToArray();
+        await LockAccountsAsync(db, accountIds, ct);
+
+        // Looked up only once the accounts are locked: a concurrent duplicate that held the locks has committed by
+        // now and is seen here (PostgreSQL reads committed rows per statement), so it answers AlreadyApplied
+        // instead of failing on the balance it already moved.
         var ids = batch.Select(s => s.Id).ToList();
         var existing = await db.Transfers.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
         if (existing.Count > 0)
@@ -32,18 +44,14 @@ public sealed class LedgerWriter(TimeProvider time)
             return LedgerOutcome.AlreadyApplied;
         }
 
-        // Resolve the transfers that post/void/expire/reversal specs refer to, then lock every account the
-        // batch touches in one canonical order so concurrent batches on PostgreSQL cannot deadlock.
-        var referencedIds = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToList();
-        var referenced = referencedIds.Count == 0
-            ? []
-            : await db.Transfers.AsNoTracking().Where(t => referencedIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
-        var accountIds = batch.SelectMany(s => AccountsOf(s, referenced)).Distinct().ToArray();
-        await LockAccountsAsync(db, accountIds, ct);
-
         var rows = new List<Transfer>(batch.Count);
+        var resolved = new HashSet<Guid>();
+        var reversed = new HashSet<Guid>();
         for (var i = 0; i < batch.Count; i++)
         {
+            // The database checks below cannot see earlier rows of this batch (they are saved at the end).
+            if (batch[i].PendingId is { } pid && !resolved.Add(pid)) return LedgerOutcome.Fail(LedgerErrors.PendingAlreadyResolved, i);
+            if (batch[i].ReversalOf is { } rid && !reversed.Add(rid)) return LedgerOutcome.Fail(LedgerErrors.AlreadyReversed, i);
             var (row, error) = await ApplyOneAsync(db, txId, batch[i], referenced, now, ct);
             if (error is not null) return LedgerOutcome.Fail(error, i);
             rows.Add(row!);
@@ -189,7 +197,8 @@ public sealed class LedgerWriter(TimeProvider time)
             TransferFlags.VoidPending or TransferFlags.ExpirePending => true,
             _ when spec.ReversalOf is not null => true,
             _ => spec.Amount == stored.Amount && spec.Code == stored.Code
-                 && spec.DebitAccountId == stored.DebitAccountId && spec.CreditAccountId == stored.CreditAccountId,
+                 && spec.DebitAccountId == stored.DebitAccountId && spec.CreditAccountId == stored.CreditAccountId
+                 && (spec.Flags != TransferFlags.Pending || spec.ExpiresAt == stored.ExpiresAt),
         };
     }
 }

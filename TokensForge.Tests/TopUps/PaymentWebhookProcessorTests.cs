@@ -235,17 +235,17 @@ public sealed class PaymentWebhookProcessorTests
     public async Task HandleAsync_SameEventTwiceConcurrently_Sqlite_CreditsOneGrant() =>
         await SameEventTwiceConcurrentlyCreditsOneGrant(TestProvider.Sqlite);
 
-    [Fact]
+    [SkippableFact]
     public async Task HandleAsync_SameEventTwiceConcurrently_Postgres_CreditsOneGrant()
     {
-        if (TestDatabase.PostgresServer is null) return;
+        Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
         await SameEventTwiceConcurrentlyCreditsOneGrant(TestProvider.Postgres);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task HandleAsync_RefundBeforePaid_Postgres_EndsRefunded()
     {
-        if (TestDatabase.PostgresServer is null) return;
+        Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
         await using var db = await TopUpTestKit.CreateDatabaseAsync(TestProvider.Postgres);
         var user = await db.AddUserAsync();
         var order = await TopUpTestKit.CreateOrderAsync(db, user, 10_000_000);
@@ -262,10 +262,10 @@ public sealed class PaymentWebhookProcessorTests
     [Fact]
     public Task HandleAsync_PaidAndRefundRacing_Sqlite_EndRefundedWithNothingLeft() => PaidAndRefundRacingAsync(TestProvider.Sqlite);
 
-    [Fact]
+    [SkippableFact]
     public async Task HandleAsync_PaidAndRefundRacing_Postgres_EndRefundedWithNothingLeft()
     {
-        if (TestDatabase.PostgresServer is null) return;
+        Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
         await PaidAndRefundRacingAsync(TestProvider.Postgres);
     }
 
