@@ -24,12 +24,16 @@ public enum GrantSource
 /// </summary>
 public sealed class CreditGrant
 {
-    /// <summary>Default priorities (DESIGN §3): versatile credit is kept for the routes only it can pay.</summary>
+    /// <summary>
+    /// Default priorities (DESIGN §3): versatile credit is kept for the routes only it can pay. Official Credit is 60
+    /// whatever its source, so even a promotional official grant is spent on a routed request only when nothing narrower
+    /// is left (among official grants, promotional still goes before paid by the tie-break).
+    /// </summary>
     public static int DefaultPriority(string bucketKey, GrantCategory category, GrantSource source) => (category, source, bucketKey) switch
     {
+        (_, _, Bucket.Official) => 60,
         (GrantCategory.Promotional, GrantSource.Starter, _) => 10,
         (GrantCategory.Promotional, _, _) => 20,
-        (GrantCategory.Paid, _, Bucket.Official) => 60,
         _ => 50,
     };
 

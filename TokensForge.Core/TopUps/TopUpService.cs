@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TokensForge.Core.Audit;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
@@ -43,6 +44,7 @@ public sealed class TopUpService(
     IDbContextFactory<AppDbContext> contexts,
     PaymentProviders providers,
     TopUpLifecycle lifecycle,
+    AuditLog audit,
     IOptions<PaymentsOptions> options,
     TimeProvider time)
 {
@@ -108,7 +110,7 @@ public sealed class TopUpService(
     /// Finance confirms that a bank transfer arrived (or retries the credit of a paid order): the order is credited
     /// once, however often this is clicked and whatever a webhook does at the same time.
     /// </summary>
-    public async Task<Result<TopUpOrderView>> ConfirmAsync(Guid orderId, string actor, CancellationToken ct = default)
+    public async Task<Result<TopUpOrderView>> ConfirmAsync(Guid orderId, string actor, CancellationToken ct = default, string? ip = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -127,6 +129,9 @@ public sealed class TopUpService(
                     await tx.RollbackAsync(ct);
                     return TopUpErrors.CannotConfirm(transition.Status);
                 }
+                await audit.AppendAsync(db, new AuditEntry(actor, "topup.confirm", $"topup:{order.Reference}",
+                    Before: new { Status = order.Status.ToString() },
+                    After: new { Status = transition.Status.ToString(), order.Amount, Bucket = order.BucketKey, order.UserId }, Ip: ip), ct);
                 await tx.CommitAsync(ct);
                 return (await GetAsync(orderId, ct))!;
             }

@@ -26,6 +26,7 @@ public sealed class TopUpPagesTests
         ctx.Services.AddSingleton(db.Get<IOptions<PaymentsOptions>>());
         ctx.Services.AddSingleton(db.Get<CsvExporter>());
         ctx.Services.AddSingleton<TimeProvider>(db.Time);
+        ctx.Services.AddSingleton(new TokensForge.Web.Extensions.ClientAddress("127.0.0.1"));
         var auth = ctx.AddAuthorization();
         auth.SetAuthorized("someone@test.local");
         // SetRoles drops claims set before it, so the user id goes last.

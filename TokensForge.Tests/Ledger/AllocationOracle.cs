@@ -23,11 +23,15 @@ internal static class AllocationOracle
         _ => false,
     };
 
-    /// <summary>DESIGN §3's defaults: starter 10, promo campaign 20, paid routed 50, paid official 60.</summary>
+    /// <summary>
+    /// DESIGN §3's defaults: starter 10, promo campaign 20, paid routed 50, and Official Credit 60 whatever its source, so
+    /// it pays routed requests only when nothing narrower is left.
+    /// </summary>
     public static int DefaultPriority(string bucket, GrantCategory category, GrantSource source)
     {
+        if (bucket == Bucket.Official) return 60;
         if (category == GrantCategory.Promotional) return source == GrantSource.Starter ? 10 : 20;
-        return bucket == Bucket.Official ? 60 : 50;
+        return 50;
     }
 
     public static bool IsEligible(OracleGrant g, RouteKind kind, DateTime now) =>

@@ -81,6 +81,10 @@ public sealed class TopUpServiceTests
         await using var ctx = db.NewContext();
         var grant = await ctx.CreditGrants.SingleAsync(g => g.UserId == user);
         Assert.Equal((30_000_000L, 60), (grant.OriginalAmount, grant.Priority));
+        var audit = Assert.Single(await ctx.AuditEvents.ToListAsync());
+        Assert.Equal(("topup.confirm", $"topup:{order.Reference}"), (audit.Action, audit.Target));
+        Assert.Equal(credited.ConfirmedBy, audit.Actor);
+        Assert.True((await db.Get<TokensForge.Core.Audit.AuditVerifier>().VerifyAsync()).Ok);
         await TopUpTestKit.AssertLedgerOkAsync(db);
     }
 
