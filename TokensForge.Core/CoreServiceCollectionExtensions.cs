@@ -13,6 +13,11 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddLedger();
         services.AddWallets();
+        services.AddApiKeys();
+        services.AddUpstreamRoutes();
+        services.AddUpstreams();
+        services.AddGateway();
+        services.AddReceipts();
         return services;
     }
 
