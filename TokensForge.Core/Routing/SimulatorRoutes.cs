@@ -39,7 +39,7 @@ public sealed class SimulatorRoutes(IDbContextFactory<AppDbContext> contexts, Up
             if (route is null)
             {
                 route = new Route(Guid.CreateVersion7(), name, kind, BaseUrl, protector.Protect(options.Value.ApiKey), priority: 100, weight: 1,
-                    timeoutSeconds: 30, isSimulated: true, now);
+                    timeoutSeconds: options.Value.TimeoutSeconds, isSimulated: true, now);
                 db.Routes.Add(route);
             }
             foreach (var m in Catalogue.Where(m => route.Models.All(x => x.ModelId != m.Id))) route.Serve(m.Id, m.Upstream);

@@ -31,6 +31,10 @@ public sealed class SimulatorOptions
     [Range(0, 10_000)]
     public int ChunkDelayMs { get; set; }
 
+    /// <summary>Timeout of the seeded simulator routes, in seconds (applied when they are created). Default 30.</summary>
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 30;
+
     /// <summary>Length of a reply, in tokens, when the request's output limit allows it. Default 24.</summary>
     [Range(1, 100_000)]
     public int ReplyTokens { get; set; } = 24;
