@@ -145,6 +145,8 @@ public sealed class ChatUpstreamCall(IOpenAiUpstream upstream, UpstreamKeyProtec
     /// <summary>Maps what went wrong to an outcome; null lets a genuine bug propagate.</summary>
     private static UpstreamOutcomeKind? Classify(Exception ex, CancellationToken clientAborted, CancellationToken timedOut, UpstreamOutcome outcome, bool started)
     {
+        // Refit wraps transport failures of the send in its own exception type.
+        while (ex is Refit.ApiRequestException { InnerException: { } inner }) ex = inner;
         if (clientAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException)
             return UpstreamOutcomeKind.ClientCancelled;
         if (ex is ClientGoneException) return UpstreamOutcomeKind.ClientCancelled;

@@ -6,13 +6,13 @@ using TokensForge.Core.Upstreams;
 namespace TokensForge.Web.Simulator;
 
 /// <summary>What the simulator was told to do by magic strings in the messages (see <see cref="SimulatorEndpoints"/>).</summary>
-public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage)
+public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage)
 {
     private static readonly Regex Directive = new(@"\[sim:(?<name>[a-z]+)(=(?<value>\d+))?\]", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
     public static SimulatorScript Read(string text, int defaultChunkDelayMs)
     {
-        var script = new SimulatorScript(false, null, 0, defaultChunkDelayMs, false, null, false);
+        var script = new SimulatorScript(false, null, null, 0, defaultChunkDelayMs, false, null, false);
         foreach (Match match in Directive.Matches(text))
         {
             var value = match.Groups["value"].Success && int.TryParse(match.Groups["value"].ValueSpan, out var v) ? v : (int?)null;
@@ -20,6 +20,7 @@ public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int SlowMs,
             {
                 "fail" => script with { Fail = true },
                 "cut" => script with { CutAfterTokens = value ?? 3 },
+                "reset" => script with { ResetAfterTokens = value ?? 3 },
                 "slow" => script with { SlowMs = value ?? 5_000 },
                 "delay" => script with { ChunkDelayMs = value ?? 100 },
                 "fill" => script with { Fill = true },

@@ -16,7 +16,8 @@ namespace TokensForge.Web.Simulator;
 /// what to do by magic strings anywhere in the messages (or embeddings input):
 /// <list type="bullet">
 /// <item><c>[sim:fail]</c> answer HTTP 500 before the first byte.</item>
-/// <item><c>[sim:cut=N]</c> send N output tokens, then drop the connection (no <c>[DONE]</c>; a non-streaming body is cut mid-JSON).</item>
+/// <item><c>[sim:cut=N]</c> send N output tokens, then end the stream without <c>[DONE]</c> (a non-streaming body ends mid-JSON).</item>
+/// <item><c>[sim:reset=N]</c> send N output tokens, then reset the connection.</item>
 /// <item><c>[sim:slow=MS]</c> wait MS milliseconds before the first byte (longer than the route's timeout gives 504).</item>
 /// <item><c>[sim:delay=MS]</c> wait MS milliseconds between streamed chunks.</item>
 /// <item><c>[sim:fill]</c> answer exactly the request's max_tokens (or max_completion_tokens) tokens.</item>
@@ -104,12 +105,12 @@ public static class SimulatorEndpoints
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(response, OpenAiJsonContext.Default.ChatCompletionResponse);
         context.Response.ContentType = "application/json";
-        if (script.CutAfterTokens is not null)
+        if (script.CutAfterTokens is not null || script.ResetAfterTokens is not null)
         {
-            // Half a body, then a dropped connection: what a crashing upstream looks like.
+            // Half a body, then the end: what a crashing upstream looks like.
             await context.Response.Body.WriteAsync(json.AsMemory(0, json.Length / 2), ct);
             await context.Response.Body.FlushAsync(ct);
-            context.Abort();
+            if (script.ResetAfterTokens is not null) context.Abort();
             return;
         }
         await context.Response.Body.WriteAsync(json, ct);
@@ -133,7 +134,8 @@ public static class SimulatorEndpoints
 
         for (var i = 0; i < tokens.Count; i++)
         {
-            if (script.CutAfterTokens == i)
+            if (script.CutAfterTokens == i) return;
+            if (script.ResetAfterTokens == i)
             {
                 context.Abort();
                 return;
@@ -141,7 +143,8 @@ public static class SimulatorEndpoints
             if (i > 0 && script.ChunkDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(script.ChunkDelayMs), time, ct);
             await WriteEventAsync(response, Chunk(new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = tokens[i] }, null), ct);
         }
-        if (script.CutAfterTokens is not null)
+        if (script.CutAfterTokens is not null) return;
+        if (script.ResetAfterTokens is not null)
         {
             context.Abort();
             return;
