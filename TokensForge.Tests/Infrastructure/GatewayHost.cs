@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OpenAI;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Data;
@@ -18,10 +19,13 @@ namespace TokensForge.Tests.Infrastructure;
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
-    private GatewayHost(TokensForgeApp app, string baseUrl)
+    private readonly string? _pgDatabase;
+
+    private GatewayHost(TokensForgeApp app, string baseUrl, string? pgDatabase = null)
     {
         App = app;
         BaseUrl = baseUrl;
+        _pgDatabase = pgDatabase;
     }
 
     public TokensForgeApp App { get; }
@@ -34,6 +38,28 @@ public sealed class GatewayHost : IAsyncDisposable
         var app = new TokensForgeApp(all);
         var baseUrl = app.StartKestrel();
         return new GatewayHost(app, baseUrl);
+    }
+
+    /// <summary>The app on a fresh PostgreSQL database of the <c>TF_PG</c> server (callers skip when it is null).</summary>
+    public static async Task<GatewayHost> StartOnPostgresAsync(IDictionary<string, string?>? settings = null)
+    {
+        var server = TestDatabase.PostgresServer ?? throw new InvalidOperationException("TF_PG is not set.");
+        var database = "tf_gw_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        var all = new Dictionary<string, string?>
+        {
+            ["Simulator:Enabled"] = "true",
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Default"] = new NpgsqlConnectionStringBuilder(server) { Database = database, MaxPoolSize = 250 }.ToString(),
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        var app = new TokensForgeApp(all);
+        return new GatewayHost(app, app.StartKestrel(), database);
     }
 
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();
@@ -88,5 +114,13 @@ public sealed class GatewayHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
+        if (_pgDatabase is not null && TestDatabase.PostgresServer is { } server)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(server);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_pgDatabase} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 }
