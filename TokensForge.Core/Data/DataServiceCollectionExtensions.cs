@@ -18,6 +18,8 @@ public static class DataServiceCollectionExtensions
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(options);
+        // The Identity tables are part of this model: whoever builds the context must see the same store schema.
+        services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(IdentityStore.Configure);
         var connectionString = configuration.GetConnectionString("Default");
 
         if (options.Provider == DatabaseProvider.Postgres)
