@@ -174,7 +174,7 @@ public sealed class ChatUpstreamCall(IOpenAiUpstream upstream, UpstreamKeyProtec
         {
             body = "";
         }
-        return Failed(outcome, (int)response.StatusCode, $"HTTP {(int)response.StatusCode}: {Truncate(body)}");
+        return Failed(outcome, (int)response.StatusCode, body.Length > 0 ? Truncate(body) : response.ReasonPhrase ?? "no body");
     }
 
     private static UpstreamOutcome Failed(UpstreamOutcome outcome, int? status, string error)

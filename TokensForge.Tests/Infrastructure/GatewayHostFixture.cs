@@ -14,5 +14,17 @@ public sealed class GatewayHostFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    /// <summary>Whatever the tests did, the ledger must still balance: a broken invariant fails the class.</summary>
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            var verification = await Host.VerifyLedgerAsync();
+            Assert.True(verification.Ok, string.Join("\n", verification.Discrepancies));
+        }
+        finally
+        {
+            await Host.DisposeAsync();
+        }
+    }
 }

@@ -91,9 +91,12 @@ public sealed class V1HttpTests(GatewayHostFixture fixture) : IClassFixture<Gate
 
         var response = await client.GetAsync("v1/no/such/thing");
         var error = await ErrorOf(response);
+        var wrongMethod = await client.GetAsync("v1/chat/completions");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("unknown_url", error.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, wrongMethod.StatusCode);
+        Assert.Equal("unknown_url", (await ErrorOf(wrongMethod)).GetProperty("code").GetString());
     }
 
     [Fact]
@@ -256,5 +259,29 @@ public sealed class V1HttpTests(GatewayHostFixture fixture) : IClassFixture<Gate
         Assert.Equal(RequestStatus.Succeeded, receipt.Status);
         Assert.Equal(7, receipt.CompletionTokens);
         Assert.Equal(7, json.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Stream_WithoutIncludeUsage_SendsNoUsageChunk_ButTheReceiptHasTheUpstreamUsage()
+    {
+        var (client, _) = await ClientAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = Json("""{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[sim:tokens=4]"}]}"""),
+        };
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStringAsync();
+        await using var db = Host.NewContext();
+        var receipt = await db.RequestRecords.SingleAsync(r => r.Id == Guid.Parse(response.Headers.GetValues("x-tokensforge-receipt").Single()));
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.Contains("x-request-id"));
+        Assert.False(response.Headers.Contains("x-tokensforge-cost"));
+        Assert.DoesNotContain("\"usage\"", body);
+        Assert.EndsWith("data: [DONE]\n\n", body);
+        Assert.False(receipt.Estimated);
+        Assert.Equal(4, receipt.CompletionTokens);
+        Assert.True(receipt.Stream);
     }
 }
