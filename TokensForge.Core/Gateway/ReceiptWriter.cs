@@ -51,7 +51,7 @@ public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, Hold
                     charges = settled.Value!;
                 }
 
-                record.Finish(status, reason, txId, charges.Select(c => new RequestCharge(Guid.CreateVersion7(), record.Id, c.GrantId, c.BucketKey,
+                record.Finish(status, reason, txId, charges.Select((c, i) => new RequestCharge(Guid.CreateVersion7(), record.Id, i, c.GrantId, c.BucketKey,
                     c.SourceLabel, c.TransferId, c.Amount)), now);
                 db.RequestRecords.Add(record);
                 await db.SaveChangesAsync(ct);

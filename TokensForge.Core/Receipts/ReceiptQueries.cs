@@ -135,7 +135,7 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
         return new ReceiptDetail(r.Id, r.RequestId, r.CreatedAt, r.CompletedAt, r.UserId, r.ApiKeyId, r.ApiKeyPrefix, r.Source, r.Endpoint, r.Model,
             r.RouteId, r.RouteName, r.RouteKind, r.Simulated, r.PromptTokens, r.CompletionTokens, r.CachedTokens, r.HoldAmount, r.Cost, r.LedgerTxId,
             r.Status, r.Reason, r.Estimated, r.Stream, r.LatencyMs, r.TimeToFirstTokenMs, r.UpstreamStatus, r.UpstreamError, r.ClientIp, price,
-            r.Charges.Select(c => new ReceiptCharge(c.GrantId, c.BucketKey, buckets.GetValueOrDefault(c.BucketKey, c.BucketKey), c.SourceLabel, c.TransferId, c.Amount)).ToList(),
+            r.Charges.OrderBy(c => c.Position).Select(c => new ReceiptCharge(c.GrantId, c.BucketKey, buckets.GetValueOrDefault(c.BucketKey, c.BucketKey), c.SourceLabel, c.TransferId, c.Amount)).ToList(),
             transfers);
     }
 }

@@ -180,9 +180,10 @@ public sealed class RequestCharge
 {
     private RequestCharge() { }
 
-    public RequestCharge(Guid id, Guid requestRecordId, Guid grantId, string bucketKey, string sourceLabel, Guid transferId, long amount)
+    public RequestCharge(Guid id, Guid requestRecordId, int position, Guid grantId, string bucketKey, string sourceLabel, Guid transferId, long amount)
     {
         Id = id;
+        Position = position;
         RequestRecordId = requestRecordId;
         GrantId = grantId;
         BucketKey = bucketKey;
@@ -193,6 +194,10 @@ public sealed class RequestCharge
 
     public Guid Id { get; private set; }
     public Guid RequestRecordId { get; private set; }
+
+    /// <summary>The part's place in the consumption order (0 drew first).</summary>
+    public int Position { get; private set; }
+
     public Guid GrantId { get; private set; }
     public string BucketKey { get; private set; } = "";
     public string SourceLabel { get; private set; } = "";

@@ -135,7 +135,7 @@ internal sealed class RequestChargeConfiguration : IEntityTypeConfiguration<Requ
         b.HasKey(x => x.Id);
         b.Property(x => x.BucketKey).HasMaxLength(32);
         b.Property(x => x.SourceLabel).HasMaxLength(200);
-        b.HasIndex(x => x.RequestRecordId);
+        b.HasIndex(x => new { x.RequestRecordId, x.Position }).IsUnique();
         b.HasIndex(x => x.TransferId).IsUnique();
     }
 }

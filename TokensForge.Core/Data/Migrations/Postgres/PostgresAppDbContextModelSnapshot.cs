@@ -646,6 +646,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.Property<Guid>("GrantId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("RequestRecordId")
                         .HasColumnType("uuid");
 
@@ -659,9 +662,10 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestRecordId");
-
                     b.HasIndex("TransferId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestRecordId", "Position")
                         .IsUnique();
 
                     b.ToTable("request_charges", null, t =>

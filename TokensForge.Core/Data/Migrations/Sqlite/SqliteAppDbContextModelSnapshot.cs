@@ -635,6 +635,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.Property<Guid>("GrantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("RequestRecordId")
                         .HasColumnType("TEXT");
 
@@ -648,9 +651,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestRecordId");
-
                     b.HasIndex("TransferId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestRecordId", "Position")
                         .IsUnique();
 
                     b.ToTable("request_charges", null, t =>

@@ -182,6 +182,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     RequestRecordId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false),
                     GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
                     BucketKey = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     SourceLabel = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
@@ -295,9 +296,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 columns: new[] { "RouteId", "ModelId", "EffectiveFrom" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_request_charges_RequestRecordId",
+                name: "IX_request_charges_RequestRecordId_Position",
                 table: "request_charges",
-                column: "RequestRecordId");
+                columns: new[] { "RequestRecordId", "Position" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_request_charges_TransferId",

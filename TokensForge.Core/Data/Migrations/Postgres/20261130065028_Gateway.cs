@@ -183,6 +183,7 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     RequestRecordId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
                     GrantId = table.Column<Guid>(type: "uuid", nullable: false),
                     BucketKey = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     SourceLabel = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
@@ -296,9 +297,10 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 columns: new[] { "RouteId", "ModelId", "EffectiveFrom" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_request_charges_RequestRecordId",
+                name: "IX_request_charges_RequestRecordId_Position",
                 table: "request_charges",
-                column: "RequestRecordId");
+                columns: new[] { "RequestRecordId", "Position" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_request_charges_TransferId",

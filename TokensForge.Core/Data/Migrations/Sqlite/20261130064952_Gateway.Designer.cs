@@ -11,7 +11,7 @@ using TokensForge.Core.Data;
 namespace TokensForge.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261130061003_Gateway")]
+    [Migration("20261130064952_Gateway")]
     partial class Gateway
     {
         /// <inheritdoc />
@@ -638,6 +638,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.Property<Guid>("GrantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("RequestRecordId")
                         .HasColumnType("TEXT");
 
@@ -651,9 +654,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestRecordId");
-
                     b.HasIndex("TransferId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestRecordId", "Position")
                         .IsUnique();
 
                     b.ToTable("request_charges", null, t =>

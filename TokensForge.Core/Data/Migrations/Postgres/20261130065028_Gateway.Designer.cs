@@ -12,7 +12,7 @@ using TokensForge.Core.Data;
 namespace TokensForge.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261130061101_Gateway")]
+    [Migration("20261130065028_Gateway")]
     partial class Gateway
     {
         /// <inheritdoc />
@@ -649,6 +649,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.Property<Guid>("GrantId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("RequestRecordId")
                         .HasColumnType("uuid");
 
@@ -662,9 +665,10 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RequestRecordId");
-
                     b.HasIndex("TransferId")
+                        .IsUnique();
+
+                    b.HasIndex("RequestRecordId", "Position")
                         .IsUnique();
 
                     b.ToTable("request_charges", null, t =>
