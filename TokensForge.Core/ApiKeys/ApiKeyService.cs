@@ -26,7 +26,7 @@ public sealed record ApiKeyView(
 public sealed record CreatedApiKey(ApiKeyView Key, string Secret);
 
 /// <summary>Creating, changing, listing and revoking keys. Every change bumps the global key stamp in the same transaction.</summary>
-public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, TimeProvider time, ApiKeyAuthenticator authenticator)
 {
     public async Task<Result<CreatedApiKey>> CreateAsync(string userId, string name, ApiKeyPolicy policy, CancellationToken ct = default)
     {
@@ -44,6 +44,8 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         await db.SaveChangesAsync(ct);
         await BumpStampAsync(db, ct);
         await tx.CommitAsync(ct);
+        // This instance applies its own change at once; the others see the stamp move within a second.
+        authenticator.Forget();
         return new CreatedApiKey(ToView(key, now), secret);
     }
 
@@ -61,6 +63,8 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         await db.SaveChangesAsync(ct);
         await BumpStampAsync(db, ct);
         await tx.CommitAsync(ct);
+        // This instance applies its own change at once; the others see the stamp move within a second.
+        authenticator.Forget();
         return ToView(key, now);
     }
 
@@ -77,6 +81,8 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         await db.SaveChangesAsync(ct);
         await BumpStampAsync(db, ct);
         await tx.CommitAsync(ct);
+        // This instance applies its own change at once; the others see the stamp move within a second.
+        authenticator.Forget();
         return ToView(key, now);
     }
 

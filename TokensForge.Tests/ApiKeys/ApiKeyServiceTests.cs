@@ -55,6 +55,20 @@ public sealed class ApiKeyServiceTests
     }
 
     [Fact]
+    public async Task Revoke_InThisInstance_IsRefusedAtOnce()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var owner = await db.AddUserAsync();
+        var created = (await db.Get<ApiKeyService>().CreateAsync(owner, "k", new ApiKeyPolicy())).Value!;
+        var authenticator = db.Get<ApiKeyAuthenticator>();
+        Assert.True((await authenticator.AuthenticateAsync("Bearer " + created.Secret)).Succeeded);
+
+        await db.Get<ApiKeyService>().RevokeAsync(created.Key.Id, owner, "owner");
+
+        Assert.Equal(ApiKeyErrors.Revoked, (await authenticator.AuthenticateAsync("Bearer " + created.Secret)).Error);
+    }
+
+    [Fact]
     public async Task Revoke_OnlyTheOwner_AndOnlyOnce()
     {
         await using var db = await TestDatabase.CreateAsync();
@@ -113,9 +127,18 @@ public sealed class ApiKeyServiceTests
     }
 
     [Fact]
-    public async Task SpendReservation_NeverPassesTheLimit_UnderConcurrency()
+    public Task SpendReservation_NeverPassesTheLimit_UnderConcurrency_Sqlite() => SpendReservationAsync(TestProvider.Sqlite);
+
+    [Fact]
+    public async Task SpendReservation_NeverPassesTheLimit_UnderConcurrency_Postgres()
     {
-        await using var db = await TestDatabase.CreateAsync();
+        if (TestDatabase.PostgresServer is null) return;
+        await SpendReservationAsync(TestProvider.Postgres);
+    }
+
+    private static async Task SpendReservationAsync(TestProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
         var owner = await db.AddUserAsync();
         var created = (await db.Get<ApiKeyService>().CreateAsync(owner, "k", new ApiKeyPolicy(SpendLimit: 1_000))).Value!;
         var contexts = db.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Data.AppDbContext>>();
