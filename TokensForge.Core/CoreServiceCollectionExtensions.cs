@@ -21,6 +21,11 @@ public static class CoreServiceCollectionExtensions
         services.AddRouteHealth();
         services.AddTopUps();
         services.AddExports();
+        services.AddApiKeys();
+        services.AddUpstreamRoutes();
+        services.AddUpstreams();
+        services.AddGateway();
+        services.AddReceipts();
         return services;
     }
 

@@ -86,6 +86,28 @@ public sealed class HoldService(IDbContextFactory<AppDbContext> contexts, Ledger
     public async Task<Result<IReadOnlyList<ChargePart>>> SettleAsync(Hold hold, long actual, string? reference = null, CancellationToken ct = default)
     {
         if (actual < 0 || actual > hold.Amount) return LedgerErrors.AmountExceedsPending;
+        var (specs, charges) = Settlement(hold, actual, reference);
+        if (specs.Count == 0) return charges;
+        var outcome = await ledger.SubmitAsync(Guid.CreateVersion7(), specs, ct);
+        return outcome.Succeeded ? charges : outcome.Error!;
+    }
+
+    /// <summary>
+    /// <see cref="SettleAsync(Hold, long, string?, CancellationToken)"/> inside the caller's open transaction, so the
+    /// caller can write its business record (a receipt) atomically with the charge. On failure the caller must roll back.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<ChargePart>>> SettleAsync(AppDbContext db, Guid txId, Hold hold, long actual, string? reference = null,
+        CancellationToken ct = default)
+    {
+        if (actual < 0 || actual > hold.Amount) return LedgerErrors.AmountExceedsPending;
+        var (specs, charges) = Settlement(hold, actual, reference);
+        if (specs.Count == 0) return charges;
+        var outcome = await writer.ApplyAsync(db, txId, specs, ct);
+        return outcome.Succeeded ? charges : outcome.Error!;
+    }
+
+    private static (List<TransferSpec> Specs, List<ChargePart> Charges) Settlement(Hold hold, long actual, string? reference)
+    {
         var remaining = actual;
         var specs = new List<TransferSpec>();
         var charges = new List<ChargePart>();
@@ -104,9 +126,7 @@ public sealed class HoldService(IDbContextFactory<AppDbContext> contexts, Ledger
                 specs.Add(TransferSpec.Void(id, part.PendingTransferId, reference));
             }
         }
-        if (specs.Count == 0) return charges;
-        var outcome = await ledger.SubmitAsync(Guid.CreateVersion7(), specs, ct);
-        return outcome.Succeeded ? charges : outcome.Error!;
+        return (specs, charges);
     }
 
     /// <summary>Voids the whole hold: nothing is charged.</summary>

@@ -2,10 +2,12 @@ using System.Globalization;
 using Microsoft.AspNetCore.Identity;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
+using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Exports;
 using TokensForge.Core.Ledger;
+using TokensForge.Core.Routing;
 using TokensForge.Core.Users;
 using TokensForge.Core.Wallets;
 using TokensForge.Web.Components.Pages.Wallet;
@@ -30,6 +32,8 @@ public static class OpsCli
         ["codes redeem"] = CodesRedeemAsync,
         ["ledger verify"] = LedgerVerifyAsync,
         ["audit verify"] = AuditVerifyAsync,
+        ["keys create"] = KeysCreateAsync,
+        ["keys revoke"] = KeysRevokeAsync,
     };
 
     public static bool IsCommand(string[] args) =>
@@ -201,5 +205,60 @@ public static class OpsCli
             ? $"ledger ok: {result.Accounts} accounts, {result.Transfers} transfers"
             : $"ledger broken: {result.Discrepancies.Count} discrepancies in {result.Accounts} accounts, {result.Transfers} transfers");
         return result.Ok ? 0 : 1;
+    }
+
+    private static async Task<int> KeysCreateAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var keys = services.GetRequiredService<ApiKeyService>();
+        var email = args.Required("email");
+        var name = args.Required("name");
+        var preference = RoutePreference.Auto;
+        if (args.Option("preference") is { } p && !RoutePreferences.TryParse(p, out preference))
+            return await Fail(output, new Error("invalid_preference", $"'{p}' is not a route preference; use auto, official or routed."));
+        long? spendLimit = null;
+        if (args.Option("spend-limit") is { } limitText)
+        {
+            if (!Money.TryParseUnits(limitText, out var limit))
+                return await Fail(output, new Error("invalid_amount", $"'{limitText}' is not a positive amount with at most six decimals, e.g. 5.00."));
+            spendLimit = limit;
+        }
+        int? rpm = null;
+        if (args.Option("rpm") is { } rpmText)
+        {
+            if (!int.TryParse(rpmText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedRpm))
+                return await Fail(output, ApiKeyErrors.InvalidRateLimit);
+            rpm = parsedRpm;
+        }
+        DateTime? expires = null;
+        if (args.Option("expires") is { } expiresText)
+        {
+            if (!DateTimeOffset.TryParse(expiresText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                return await Fail(output, new Error("invalid_expiry", $"'{expiresText}' is not a date and time such as 2027-01-01T00:00:00Z."));
+            expires = parsed.UtcDateTime;
+        }
+        var models = args.Option("models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
+        var userId = await keys.FindUserIdByEmailAsync(email);
+        if (userId is null) return await Fail(output, ApiKeyErrors.UserNotFound);
+        var created = await keys.CreateAsync(userId, name, new ApiKeyPolicy(expires, models, spendLimit, preference, rpm));
+        if (!created.Succeeded) return await Fail(output, created.Error!);
+        var key = created.Value!.Key;
+        await output.WriteLineAsync($"key created for {email}: {key.Name} ({key.Prefix}…), preference {key.RoutePreference.ToString().ToLowerInvariant()}"
+            + (key.SpendLimit is { } l ? $", spend limit {Money.Format(l)}" : "")
+            + (key.AllowedModels.Count > 0 ? $", models {string.Join(",", key.AllowedModels)}" : ""));
+        await output.WriteLineAsync("This key is shown once; store it now:");
+        await output.WriteLineAsync(created.Value.Secret);
+        return 0;
+    }
+
+    private static async Task<int> KeysRevokeAsync(IServiceProvider services, CliArguments args, TextWriter output)
+    {
+        var keys = services.GetRequiredService<ApiKeyService>();
+        var found = await keys.FindByPrefixAsync(args.Required("prefix"));
+        if (!found.Succeeded) return await Fail(output, found.Error!);
+        var revoked = await keys.RevokeAsync(found.Value!.Id, ownerUserId: null, actor: "cli");
+        if (!revoked.Succeeded) return await Fail(output, revoked.Error!);
+        await output.WriteLineAsync($"key revoked: {revoked.Value!.Name} ({revoked.Value.Prefix}…)");
+        return 0;
     }
 }

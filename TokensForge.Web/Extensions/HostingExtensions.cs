@@ -1,15 +1,21 @@
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using TokensForge.Core;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Upstreams;
 using TokensForge.Core.Users;
 using TokensForge.Web.Api.Exports;
 using TokensForge.Web.Api.Payments;
+using TokensForge.Web.Api.V1;
 using TokensForge.Web.Components;
 using TokensForge.Web.Components.Account;
 using TokensForge.Web.Seeding;
+using TokensForge.Web.Simulator;
 
 namespace TokensForge.Web.Extensions;
 
@@ -20,6 +26,8 @@ public static class HostingExtensions
     {
         builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddHostedService<LedgerMaintenanceService>();
+        // Simulated routes call this app itself: its address comes from the running server.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISelfAddress, ServerSelfAddress>());
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
@@ -86,6 +94,8 @@ public static class HostingExtensions
         await using var scope = app.Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
         await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+        if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled)
+            await app.Services.GetRequiredService<SimulatorRoutes>().EnsureAsync();
     }
 
     /// <summary>The request pipeline and endpoint map.</summary>
@@ -105,6 +115,8 @@ public static class HostingExtensions
         app.MapAdditionalIdentityEndpoints();
         app.MapPaymentWebhooks();
         app.MapExports();
+        app.MapV1Api();
+        if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled) app.MapSimulator();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var urls = string.Join(", ", app.Urls);

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Common;
+using TokensForge.Core.Data;
+using TokensForge.Core.Routing;
+
+namespace TokensForge.Core.ApiKeys;
+
+/// <summary>Timing of key checks (section <c>ApiKeys</c>).</summary>
+public sealed class ApiKeyOptions
+{
+    public const string Section = "ApiKeys";
+
+    /// <summary>How long a looked-up key is trusted without asking the database again. Default 30 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the global key-change stamp is read; bounds how late a revocation is noticed. Default 1 second.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan ChangePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A key's last-used time is written at most this often. Default 1 minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LastUsedResolution { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>A key that passed the check: who is calling and under which controls.</summary>
+public sealed record KeyPrincipal(
+    Guid KeyId,
+    string UserId,
+    string Name,
+    string Prefix,
+    DateTime? ExpiresAt,
+    IReadOnlySet<string> AllowedModels,
+    long? SpendLimit,
+    RoutePreference RoutePreference,
+    int? RequestsPerMinute)
+{
+    public bool MayUse(string model) => AllowedModels.Count == 0 || AllowedModels.Contains(model);
+}
+
+/// <summary>
+/// Checks <c>Authorization: Bearer tf-…</c> without a database read per request: keys are cached by hash for
+/// <see cref="ApiKeyOptions.CacheTtl"/>, and the whole cache is dropped whenever the global key-change stamp
+/// moves (read at most once per <see cref="ApiKeyOptions.ChangePollInterval"/>), so revocations and policy
+/// changes made by any instance or the CLI apply here within about a second.
+/// </summary>
+public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<ApiKeyOptions> options)
+{
+    private const int MaxEntries = 20_000;
+
+    private sealed record Entry(ApiKey? Key, long Generation, long LoadedAt)
+    {
+        public long LastUsedWrittenAt;
+    }
+
+    private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private long _stamp = long.MinValue;
+    private long _generation;
+    private long _lastPoll;
+    private int _polling;
+
+    public async ValueTask<Result<KeyPrincipal>> AuthenticateAsync(string? authorization, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(authorization)) return ApiKeyErrors.Missing;
+        var secret = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : authorization.Trim();
+        if (!ApiKeySecret.LooksValid(secret)) return ApiKeyErrors.Invalid;
+
+        await RefreshStampAsync(ct);
+        var hash = ApiKeySecret.Hash(secret);
+        var now = time.GetTimestamp();
+        var generation = Interlocked.Read(ref _generation);
+        if (!_cache.TryGetValue(hash, out var entry) || entry.Generation != generation
+            || time.GetElapsedTime(entry.LoadedAt, now) >= options.Value.CacheTtl)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
+            if (_cache.Count >= MaxEntries) _cache.Clear();
+            entry = new Entry(key, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
+            _cache[hash] = entry;
+        }
+
+        var found = entry.Key;
+        var utcNow = time.GetUtcNow().UtcDateTime;
+        if (found is null) return ApiKeyErrors.Invalid;
+        if (found.IsRevoked) return ApiKeyErrors.Revoked;
+        if (found.IsExpiredAt(utcNow)) return ApiKeyErrors.Expired;
+
+        await TouchLastUsedAsync(entry, found.Id, utcNow, ct);
+        return new KeyPrincipal(found.Id, found.UserId, found.Name, found.Prefix, found.ExpiresAt,
+            found.AllowedModels.ToHashSet(StringComparer.Ordinal), found.SpendLimit, found.RoutePreference, found.RequestsPerMinute);
+    }
+
+    /// <summary>Drops every cached key at once (after a change made by this instance).</summary>
+    public void Forget() => Interlocked.Increment(ref _generation);
+
+    private async ValueTask RefreshStampAsync(CancellationToken ct)
+    {
+        var now = time.GetTimestamp();
+        var first = Interlocked.Read(ref _stamp) == long.MinValue;
+        if (!first && time.GetElapsedTime(Interlocked.Read(ref _lastPoll), now) < options.Value.ChangePollInterval) return;
+        // One caller polls; the others go on with the cache they have, which is at most one interval old.
+        if (Interlocked.CompareExchange(ref _polling, 1, 0) != 0 && !first) return;
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var stamp = await db.ApiKeyChangeStamps.AsNoTracking().Select(s => s.Version).FirstOrDefaultAsync(ct);
+            if (stamp != Interlocked.Exchange(ref _stamp, stamp)) Forget();
+            Interlocked.Exchange(ref _lastPoll, now);
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _polling, 0);
+        }
+    }
+
+    private async ValueTask TouchLastUsedAsync(Entry entry, Guid keyId, DateTime utcNow, CancellationToken ct)
+    {
+        var now = time.GetTimestamp();
+        var written = Interlocked.Read(ref entry.LastUsedWrittenAt);
+        if (written != 0 && time.GetElapsedTime(written, now) < options.Value.LastUsedResolution) return;
+        if (Interlocked.CompareExchange(ref entry.LastUsedWrittenAt, now, written) != written) return;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.ApiKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, utcNow), ct);
+    }
+}

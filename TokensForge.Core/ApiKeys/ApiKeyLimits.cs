@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.Data;
+
+namespace TokensForge.Core.ApiKeys;
+
+/// <summary>Refusal of a rate limit, with when to try again.</summary>
+public sealed record RateLimitVerdict(bool Allowed, TimeSpan RetryAfter)
+{
+    public static readonly RateLimitVerdict Pass = new(true, TimeSpan.Zero);
+}
+
+/// <summary>
+/// Per-key requests-per-minute limit in fixed one-minute windows, counted on the key's row with a conditional
+/// update so every instance shares one count. Keys without a limit never touch the database here.
+/// </summary>
+public sealed class ApiKeyRateLimiter(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+{
+    public async Task<RateLimitVerdict> TryAcquireAsync(KeyPrincipal key, CancellationToken ct = default)
+    {
+        if (key.RequestsPerMinute is not { } limit) return RateLimitVerdict.Pass;
+        var now = time.GetUtcNow().UtcDateTime;
+        var window = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var counted = await db.ApiKeys
+            .Where(k => k.Id == key.KeyId && (k.RateWindowStart == null || k.RateWindowStart != window || k.RateWindowCount < limit))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(k => k.RateWindowCount, k => k.RateWindowStart == window ? k.RateWindowCount + 1 : 1)
+                .SetProperty(k => k.RateWindowStart, window), ct);
+        if (counted == 1) return RateLimitVerdict.Pass;
+        var retry = window.AddMinutes(1) - now;
+        return new RateLimitVerdict(false, retry < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : retry);
+    }
+}
+
+/// <summary>
+/// A key's spend limit, enforced like a ledger balance: requests reserve their worst case with a conditional
+/// update (<c>Spent + SpendReserved + amount ≤ SpendLimit</c>) and settle it in the same transaction that
+/// posts their charge.
+/// </summary>
+public static class ApiKeySpend
+{
+    /// <summary>Reserves <paramref name="amount"/> on the key; false when the limit would be passed.</summary>
+    public static async Task<bool> TryReserveAsync(IDbContextFactory<AppDbContext> contexts, Guid keyId, long amount, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.ApiKeys
+            .Where(k => k.Id == keyId && (k.SpendLimit == null || k.Spent + k.SpendReserved + amount <= k.SpendLimit))
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.SpendReserved, k => k.SpendReserved + amount), ct);
+        return rows == 1;
+    }
+
+    /// <summary>Turns a reservation into spend (inside the caller's transaction): <paramref name="reserved"/> returns, <paramref name="spent"/> is added.</summary>
+    public static Task SettleAsync(AppDbContext db, Guid keyId, long reserved, long spent, CancellationToken ct) =>
+        reserved == 0 && spent == 0
+            ? Task.CompletedTask
+            : db.ApiKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s
+                .SetProperty(k => k.SpendReserved, k => k.SpendReserved - reserved)
+                .SetProperty(k => k.Spent, k => k.Spent + spent), ct);
+
+    public static async Task ReleaseAsync(IDbContextFactory<AppDbContext> contexts, Guid keyId, long reserved, CancellationToken ct)
+    {
+        if (reserved == 0) return;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await SettleAsync(db, keyId, reserved, 0, ct);
+    }
+}

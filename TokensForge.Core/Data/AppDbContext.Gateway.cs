@@ -1,0 +1,21 @@
+using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Gateway;
+using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
+
+namespace TokensForge.Core.Data;
+
+public abstract partial class AppDbContext
+{
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ApiKeyChangeStamp> ApiKeyChangeStamps => Set<ApiKeyChangeStamp>();
+    public DbSet<ModelInfo> Models => Set<ModelInfo>();
+    public DbSet<Route> Routes => Set<Route>();
+    public DbSet<RouteModel> RouteModels => Set<RouteModel>();
+    public DbSet<PriceSnapshot> PriceSnapshots => Set<PriceSnapshot>();
+    public DbSet<RequestRecord> RequestRecords => Set<RequestRecord>();
+    public DbSet<RequestCharge> RequestCharges => Set<RequestCharge>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+}

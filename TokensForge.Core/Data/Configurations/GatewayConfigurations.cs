@@ -1,0 +1,166 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Gateway;
+using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Users;
+
+namespace TokensForge.Core.Data.Configurations;
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> b)
+    {
+        b.ToTable("api_keys", t =>
+        {
+            // Backstops for the conditional updates of ApiKeySpend: spend never passes the limit.
+            t.HasCheckConstraint("ck_api_keys_spend_non_negative", "\"Spent\" >= 0 AND \"SpendReserved\" >= 0");
+            t.HasCheckConstraint("ck_api_keys_spend_within_limit", "\"SpendLimit\" IS NULL OR \"Spent\" + \"SpendReserved\" <= \"SpendLimit\"");
+        });
+        b.HasKey(x => x.Id);
+        b.HasOne<ApplicationUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.Property(x => x.Prefix).HasMaxLength(16);
+        b.Property(x => x.Hash).HasMaxLength(64);
+        b.Property(x => x.RevokedBy).HasMaxLength(256);
+        b.Property(x => x.RoutePreference).HasConversion<string>().HasMaxLength(16);
+        b.HasIndex(x => x.Hash).IsUnique();
+        b.HasIndex(x => x.Prefix);
+        b.HasIndex(x => new { x.UserId, x.CreatedAt });
+        b.Ignore(x => x.IsRevoked);
+    }
+}
+
+internal sealed class ApiKeyChangeStampConfiguration : IEntityTypeConfiguration<ApiKeyChangeStamp>
+{
+    public void Configure(EntityTypeBuilder<ApiKeyChangeStamp> b)
+    {
+        b.ToTable("api_key_change_stamp");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).ValueGeneratedNever();
+        b.HasData(new { Id = ApiKeyChangeStamp.SingletonId, Version = 0L });
+    }
+}
+
+internal sealed class ModelInfoConfiguration : IEntityTypeConfiguration<ModelInfo>
+{
+    public void Configure(EntityTypeBuilder<ModelInfo> b)
+    {
+        b.ToTable("models");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).HasMaxLength(100);
+        b.Property(x => x.DisplayName).HasMaxLength(200);
+        b.Property(x => x.OwnedBy).HasMaxLength(100);
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+    }
+}
+
+internal sealed class RouteConfiguration : IEntityTypeConfiguration<Route>
+{
+    public void Configure(EntityTypeBuilder<Route> b)
+    {
+        b.ToTable("routes", t => t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0"));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Name).HasMaxLength(100);
+        b.HasIndex(x => x.Name).IsUnique();
+        b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.BaseUrl).HasMaxLength(500);
+        b.Property(x => x.ProtectedUpstreamKey).HasMaxLength(2000);
+        b.HasMany(x => x.Models).WithOne().HasForeignKey(x => x.RouteId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(x => x.Models).HasField("_models").UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
+internal sealed class RouteModelConfiguration : IEntityTypeConfiguration<RouteModel>
+{
+    public void Configure(EntityTypeBuilder<RouteModel> b)
+    {
+        b.ToTable("route_models");
+        b.HasKey(x => new { x.RouteId, x.ModelId });
+        b.Property(x => x.ModelId).HasMaxLength(100);
+        b.Property(x => x.UpstreamModelId).HasMaxLength(200);
+        b.HasOne<ModelInfo>().WithMany().HasForeignKey(x => x.ModelId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class PriceSnapshotConfiguration : IEntityTypeConfiguration<PriceSnapshot>
+{
+    public void Configure(EntityTypeBuilder<PriceSnapshot> b)
+    {
+        b.ToTable("price_snapshots", t => t.HasCheckConstraint("ck_price_snapshots_prices_non_negative",
+            "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0"));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.ModelId).HasMaxLength(100);
+        b.Property(x => x.CreatedBy).HasMaxLength(256);
+        b.HasOne<Route>().WithMany().HasForeignKey(x => x.RouteId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<ModelInfo>().WithMany().HasForeignKey(x => x.ModelId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.RouteId, x.ModelId, x.EffectiveFrom });
+    }
+}
+
+internal sealed class RequestRecordConfiguration : IEntityTypeConfiguration<RequestRecord>
+{
+    public void Configure(EntityTypeBuilder<RequestRecord> b)
+    {
+        b.ToTable("request_records", t => t.HasCheckConstraint("ck_request_records_cost_non_negative", "\"Cost\" >= 0 AND \"HoldAmount\" >= 0"));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.RequestId).HasMaxLength(64);
+        b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.ApiKeyPrefix).HasMaxLength(16);
+        b.Property(x => x.Endpoint).HasMaxLength(32);
+        b.Property(x => x.Model).HasMaxLength(100);
+        b.Property(x => x.RouteName).HasMaxLength(100);
+        b.Property(x => x.Reason).HasMaxLength(32);
+        b.Property(x => x.UpstreamError).HasMaxLength(500);
+        b.Property(x => x.ClientIp).HasMaxLength(64);
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.RouteKind).HasConversion<string>().HasMaxLength(16);
+        b.HasMany(x => x.Charges).WithOne().HasForeignKey(x => x.RequestRecordId).OnDelete(DeleteBehavior.Restrict);
+        b.Navigation(x => x.Charges).HasField("_charges").UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.HasIndex(x => new { x.UserId, x.CreatedAt });
+        b.HasIndex(x => new { x.UserId, x.Status, x.CreatedAt });
+        b.HasIndex(x => new { x.ApiKeyId, x.CreatedAt });
+        b.HasIndex(x => x.CreatedAt);
+    }
+}
+
+internal sealed class RequestChargeConfiguration : IEntityTypeConfiguration<RequestCharge>
+{
+    public void Configure(EntityTypeBuilder<RequestCharge> b)
+    {
+        b.ToTable("request_charges", t => t.HasCheckConstraint("ck_request_charges_amount_positive", "\"Amount\" > 0"));
+        b.HasKey(x => x.Id);
+        b.Property(x => x.BucketKey).HasMaxLength(32);
+        b.Property(x => x.SourceLabel).HasMaxLength(200);
+        b.HasIndex(x => new { x.RequestRecordId, x.Position }).IsUnique();
+        b.HasIndex(x => x.TransferId).IsUnique();
+    }
+}
+
+internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
+{
+    public void Configure(EntityTypeBuilder<IdempotencyRecord> b)
+    {
+        b.ToTable("idempotency_records");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.Key).HasMaxLength(255);
+        b.Property(x => x.RequestHash).HasMaxLength(64);
+        b.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
+        // One first request per user and key, whatever the concurrency: the insert that loses gets a unique violation.
+        b.HasIndex(x => new { x.UserId, x.Key }).IsUnique();
+    }
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKeyRecord>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKeyRecord> b)
+    {
+        b.ToTable("data_protection_keys");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.FriendlyName).HasMaxLength(200);
+    }
+}

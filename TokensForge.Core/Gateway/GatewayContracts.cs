@@ -1,0 +1,78 @@
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Core.Gateway;
+
+/// <summary>
+/// Who is calling and how: the user who pays, the key used (none for the playground), the route preference, and
+/// the request's identity for receipts and idempotency.
+/// </summary>
+public sealed record GatewayCaller(
+    string UserId,
+    RequestSource Source,
+    KeyPrincipal? Key,
+    RoutePreference RoutePreference,
+    string RequestId,
+    string? ClientIp = null,
+    string? IdempotencyKey = null,
+    string? RequestHash = null)
+{
+    public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
+        new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash);
+
+    public static GatewayCaller Playground(string userId, RoutePreference preference, string requestId) =>
+        new(userId, RequestSource.Playground, null, preference, requestId);
+}
+
+/// <summary>The error classes of the gateway; each surface maps them (HTTP status and OpenAI error type on /v1).</summary>
+public enum GatewayErrorKind
+{
+    InvalidRequest,
+    ModelNotFound,
+    ModelNotAllowed,
+    InsufficientBalance,
+    RateLimited,
+    Conflict,
+    UpstreamError,
+    UpstreamTimeout,
+}
+
+/// <summary>An expected failure of a gateway request.</summary>
+public sealed record GatewayError(GatewayErrorKind Kind, string Code, string Message, string? Param = null, TimeSpan? RetryAfter = null)
+{
+    public static GatewayError Invalid(string message, string? param = null, string code = "invalid_request_error") =>
+        new(GatewayErrorKind.InvalidRequest, code, message, param);
+}
+
+/// <summary>
+/// The end of a gateway request. <see cref="ReceiptId"/> is set whenever a receipt or failed-request record
+/// was written. Non-streaming successes carry the response body (<see cref="Json"/>, also what an idempotent
+/// repeat gets back); streaming requests wrote theirs to the sink.
+/// </summary>
+public sealed record GatewayResult(GatewayError? Error, Guid? ReceiptId, long Cost, string? Json = null, ChatCompletionResponse? Completion = null,
+    EmbeddingResponse? Embedding = null, RequestStatus? Status = null, bool Replayed = false)
+{
+    public bool Succeeded => Error is null;
+
+    public static GatewayResult Fail(GatewayError error, Guid? receiptId = null) => new(error, receiptId, 0, Status: receiptId is null ? null : RequestStatus.Failed);
+}
+
+/// <summary>
+/// Where a streaming chat completion goes: an HTTP response as server-sent events on /v1, a component in the
+/// playground. Nothing reaches it before the upstream's first chunk, so failures before that stay clean errors.
+/// </summary>
+public interface IChatStreamSink
+{
+    /// <summary>The first byte: called once, right before the first chunk.</summary>
+    Task StartAsync(Guid receiptId, CancellationToken ct);
+
+    Task WriteAsync(ChatCompletionChunk chunk, CancellationToken ct);
+
+    /// <summary>The stream ended normally (after the receipt was written).</summary>
+    Task CompleteAsync(CancellationToken ct);
+
+    /// <summary>The stream broke after it started; the receipt says what was charged.</summary>
+    Task FailAsync(GatewayError error, CancellationToken ct);
+}

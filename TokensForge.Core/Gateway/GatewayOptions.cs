@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TokensForge.Core.Gateway;
+
+/// <summary>Limits of the gateway (section <c>Gateway</c>).</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Largest request body accepted, in bytes; bigger bodies get 400. Default 1 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Output allowance held, and sent upstream as <c>max_tokens</c>, when a request names none, so no answer
+    /// can cost more than its hold. Default 4096.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int DefaultMaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>
+    /// How long a hold lives before the sweeper may expire it (a crash leaves it behind); also when an in-flight
+    /// idempotency claim is considered abandoned. Default 15 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan HoldTimeout { get; set; } = TimeSpan.FromMinutes(15);
+}

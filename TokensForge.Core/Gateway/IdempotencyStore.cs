@@ -1,0 +1,91 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
+
+namespace TokensForge.Core.Gateway;
+
+/// <summary>What a request under an <c>Idempotency-Key</c> may do.</summary>
+public abstract record IdempotencyClaim
+{
+    /// <summary>This request is the first: go on, and complete or release the claim with the receipt.</summary>
+    public sealed record Claimed(Guid Id) : IdempotencyClaim;
+
+    /// <summary>The first request completed: answer with its stored result, charge nothing.</summary>
+    public sealed record Replay(int StatusCode, string Body, Guid ReceiptId, long Cost) : IdempotencyClaim;
+
+    /// <summary>Refused: still in flight, a different body, or nothing to replay.</summary>
+    public sealed record Refused(GatewayError Error, Guid? ReceiptId) : IdempotencyClaim;
+}
+
+/// <summary>
+/// Claims idempotency keys with a unique index, before any money moves. The claim is completed (with the
+/// result to replay) or released (on a free failure, so a retry may run) in the transaction that writes the
+/// receipt, so a key is charged at most once on every instance.
+/// </summary>
+public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<GatewayOptions> options)
+{
+    public async Task<IdempotencyClaim> ClaimAsync(string userId, string key, string requestHash, Guid receiptId, bool stream, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.Key == key, ct);
+            if (existing is null)
+            {
+                var claim = new IdempotencyRecord(Guid.CreateVersion7(), userId, key, requestHash, receiptId, stream, now);
+                db.IdempotencyRecords.Add(claim);
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    return new IdempotencyClaim.Claimed(claim.Id);
+                }
+                catch (DbUpdateException ex) when (attempt < 4 && LedgerService.IsRace(ex))
+                {
+                    continue;
+                }
+            }
+
+            if (existing.RequestHash != requestHash)
+                return new IdempotencyClaim.Refused(GatewayError.Invalid(
+                    "This Idempotency-Key was already used with a different request body.", null, "idempotency_key_reused"), null);
+            if (existing.State == IdempotencyState.Completed)
+            {
+                return existing.StatusCode is { } status && existing.ResponseBody is { } body
+                    ? new IdempotencyClaim.Replay(status, body, existing.ReceiptId, existing.Cost)
+                    : new IdempotencyClaim.Refused(new GatewayError(GatewayErrorKind.Conflict, "idempotency_key_used",
+                        $"The request with this Idempotency-Key already ran ({(existing.Stream ? "streamed" : "ended early")}) and has no result to replay; see receipt {existing.ReceiptId}."),
+                        existing.ReceiptId);
+            }
+
+            // A claim older than a hold's life belongs to a request that crashed: take it over.
+            var stale = now - options.Value.HoldTimeout;
+            var taken = await db.IdempotencyRecords
+                .Where(r => r.Id == existing.Id && r.State == IdempotencyState.InFlight && r.CreatedAt < stale)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAt, now).SetProperty(r => r.ReceiptId, receiptId).SetProperty(r => r.Stream, stream), ct);
+            if (taken == 1) return new IdempotencyClaim.Claimed(existing.Id);
+            return new IdempotencyClaim.Refused(new GatewayError(GatewayErrorKind.Conflict, "idempotency_key_in_use",
+                "A request with this Idempotency-Key is still in progress. Retry once it has finished."), null);
+        }
+    }
+
+    /// <summary>Stores the result to replay, inside the receipt's transaction. A null status means there is nothing to replay.</summary>
+    public static Task CompleteAsync(AppDbContext db, Guid id, int? statusCode, string? body, long cost, DateTime now, CancellationToken ct) =>
+        db.IdempotencyRecords.Where(r => r.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.State, IdempotencyState.Completed)
+            .SetProperty(r => r.StatusCode, statusCode)
+            .SetProperty(r => r.ResponseBody, body)
+            .SetProperty(r => r.Cost, cost)
+            .SetProperty(r => r.CompletedAt, now), ct);
+
+    /// <summary>Frees the key after a request that charged nothing, so the caller may retry it.</summary>
+    public static Task ReleaseAsync(AppDbContext db, Guid id, CancellationToken ct) =>
+        db.IdempotencyRecords.Where(r => r.Id == id && r.State == IdempotencyState.InFlight).ExecuteDeleteAsync(ct);
+
+    public async Task ReleaseAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await ReleaseAsync(db, id, ct);
+    }
+}

@@ -1,0 +1,141 @@
+using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.Common;
+using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
+using TokensForge.Core.Routing;
+
+namespace TokensForge.Core.Receipts;
+
+/// <summary>Filters of the usage and failed-request lists. A null <see cref="UserId"/> means every user (admins only).</summary>
+public sealed record ReceiptFilter(
+    string? UserId,
+    Guid? ApiKeyId = null,
+    string? Model = null,
+    RequestStatus? Status = null,
+    DateTime? From = null,
+    DateTime? To = null);
+
+/// <summary>One row of the usage grid.</summary>
+public sealed record ReceiptRow(
+    Guid Id,
+    DateTime CreatedAt,
+    RequestSource Source,
+    string Endpoint,
+    string? ApiKeyPrefix,
+    string Model,
+    string? RouteName,
+    RouteKind? RouteKind,
+    bool Simulated,
+    RequestStatus Status,
+    string Reason,
+    int PromptTokens,
+    int CompletionTokens,
+    long Cost,
+    bool Estimated,
+    bool Stream,
+    int LatencyMs,
+    string? UpstreamError);
+
+/// <summary>One grant's part of a receipt.</summary>
+public sealed record ReceiptCharge(Guid GrantId, string BucketKey, string BucketName, string SourceLabel, Guid TransferId, long Amount);
+
+/// <summary>A ledger transfer that names the receipt as its reference: the holds, posts and voids of the request.</summary>
+public sealed record ReceiptTransfer(Guid Id, Guid TxId, DateTime CreatedAt, TransferCode Code, TransferFlags Flags, long Amount, string DebitAccount, string CreditAccount);
+
+/// <summary>The price snapshot a receipt was charged at.</summary>
+public sealed record ReceiptPrice(Guid Id, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime EffectiveFrom, string CreatedBy);
+
+/// <summary>Everything about one receipt.</summary>
+public sealed record ReceiptDetail(
+    Guid Id,
+    string RequestId,
+    DateTime CreatedAt,
+    DateTime CompletedAt,
+    string UserId,
+    Guid? ApiKeyId,
+    string? ApiKeyPrefix,
+    RequestSource Source,
+    string Endpoint,
+    string Model,
+    Guid? RouteId,
+    string? RouteName,
+    RouteKind? RouteKind,
+    bool Simulated,
+    int PromptTokens,
+    int CompletionTokens,
+    int CachedTokens,
+    long HoldAmount,
+    long Cost,
+    Guid? LedgerTxId,
+    RequestStatus Status,
+    string Reason,
+    bool Estimated,
+    bool Stream,
+    int LatencyMs,
+    int? TimeToFirstTokenMs,
+    int? UpstreamStatus,
+    string? UpstreamError,
+    string? ClientIp,
+    ReceiptPrice? Price,
+    IReadOnlyList<ReceiptCharge> PaidBy,
+    IReadOnlyList<ReceiptTransfer> Transfers);
+
+/// <summary>Read side of receipts: users see their own, admins (null user) see all.</summary>
+public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
+{
+    public async Task<PagedResult<ReceiptRow>> ListAsync(ReceiptFilter filter, int page, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 200);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var query = db.RequestRecords.AsNoTracking();
+        if (filter.UserId is { } user) query = query.Where(r => r.UserId == user);
+        if (filter.ApiKeyId is { } key) query = query.Where(r => r.ApiKeyId == key);
+        if (!string.IsNullOrWhiteSpace(filter.Model)) query = query.Where(r => r.Model == filter.Model);
+        if (filter.Status is { } status) query = query.Where(r => r.Status == status);
+        if (filter.From is { } from) query = query.Where(r => r.CreatedAt >= from);
+        if (filter.To is { } to) query = query.Where(r => r.CreatedAt < to);
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id)
+            .Skip(Math.Max(page, 0) * pageSize).Take(pageSize)
+            .Select(r => new ReceiptRow(r.Id, r.CreatedAt, r.Source, r.Endpoint, r.ApiKeyPrefix, r.Model, r.RouteName, r.RouteKind, r.Simulated, r.Status,
+                r.Reason, r.PromptTokens, r.CompletionTokens, r.Cost, r.Estimated, r.Stream, r.LatencyMs, r.UpstreamError))
+            .ToListAsync(ct);
+        return new PagedResult<ReceiptRow>(rows, total);
+    }
+
+    /// <summary>The models a user has receipts for, for the filter list.</summary>
+    public async Task<IReadOnlyList<string>> ModelsUsedAsync(string? userId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.RequestRecords.AsNoTracking().Where(r => userId == null || r.UserId == userId)
+            .Select(r => r.Model).Distinct().OrderBy(m => m).ToListAsync(ct);
+    }
+
+    /// <summary>One receipt with its paid-by parts, ledger transfers and price snapshot; null when it is not the user's (or does not exist).</summary>
+    public async Task<ReceiptDetail?> GetAsync(Guid id, string? userId, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var r = await db.RequestRecords.AsNoTracking().Include(x => x.Charges)
+            .FirstOrDefaultAsync(x => x.Id == id && (userId == null || x.UserId == userId), ct);
+        if (r is null) return null;
+
+        var buckets = await db.Buckets.AsNoTracking().ToDictionaryAsync(b => b.Key, b => b.DisplayName, ct);
+        var reference = id.ToString();
+        var transfers = await db.Transfers.AsNoTracking().Where(t => t.Reference == reference)
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .Select(t => new ReceiptTransfer(t.Id, t.TxId, t.CreatedAt, t.Code, t.Flags, t.Amount,
+                db.LedgerAccounts.Where(a => a.Id == t.DebitAccountId).Select(a => a.Address).First(),
+                db.LedgerAccounts.Where(a => a.Id == t.CreditAccountId).Select(a => a.Address).First()))
+            .ToListAsync(ct);
+        var price = r.PriceSnapshotId is { } snapshotId
+            ? await db.PriceSnapshots.AsNoTracking().Where(p => p.Id == snapshotId)
+                .Select(p => new ReceiptPrice(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom, p.CreatedBy)).FirstOrDefaultAsync(ct)
+            : null;
+
+        return new ReceiptDetail(r.Id, r.RequestId, r.CreatedAt, r.CompletedAt, r.UserId, r.ApiKeyId, r.ApiKeyPrefix, r.Source, r.Endpoint, r.Model,
+            r.RouteId, r.RouteName, r.RouteKind, r.Simulated, r.PromptTokens, r.CompletionTokens, r.CachedTokens, r.HoldAmount, r.Cost, r.LedgerTxId,
+            r.Status, r.Reason, r.Estimated, r.Stream, r.LatencyMs, r.TimeToFirstTokenMs, r.UpstreamStatus, r.UpstreamError, r.ClientIp, price,
+            r.Charges.OrderBy(c => c.Position).Select(c => new ReceiptCharge(c.GrantId, c.BucketKey, buckets.GetValueOrDefault(c.BucketKey, c.BucketKey), c.SourceLabel, c.TransferId, c.Amount)).ToList(),
+            transfers);
+    }
+}

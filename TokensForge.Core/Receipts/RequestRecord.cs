@@ -1,0 +1,206 @@
+using TokensForge.Core.Routing;
+
+namespace TokensForge.Core.Receipts;
+
+/// <summary>How a request ended for billing.</summary>
+public enum RequestStatus
+{
+    /// <summary>The upstream answered in full; charged for the usage.</summary>
+    Succeeded,
+
+    /// <summary>Nothing was delivered; nothing was charged (holds voided).</summary>
+    Failed,
+
+    /// <summary>Output stopped early (client cancelled or upstream cut); charged for the prompt and what was delivered.</summary>
+    Partial,
+}
+
+/// <summary>Where a request came from.</summary>
+public enum RequestSource
+{
+    Api,
+    Playground,
+}
+
+/// <summary>The reason codes written on receipts: the failure policy of DESIGN §5, in one word each.</summary>
+public static class ReceiptReasons
+{
+    public const string Completed = "completed";
+    public const string UpstreamError = "upstream_error";
+    public const string UpstreamTimeout = "upstream_timeout";
+    public const string UpstreamCut = "upstream_cut";
+    public const string ClientCancelled = "client_cancelled";
+    public const string InsufficientBalance = "insufficient_balance";
+    public const string SpendLimitReached = "key_spend_limit_reached";
+    public const string CappedAtHold = "capped_at_hold";
+    public const string HoldExpired = "hold_expired";
+
+    /// <summary>A sentence for each reason, for receipt pages.</summary>
+    public static string Describe(string reason) => reason switch
+    {
+        Completed => "Completed; charged for the usage the upstream reported (or counted locally when flagged estimated).",
+        UpstreamError => "The upstream failed before the first byte: free, the hold was voided.",
+        UpstreamTimeout => "The upstream did not answer in time, before the first byte: free, the hold was voided.",
+        UpstreamCut => "The upstream stopped after output began: charged for the prompt and the output delivered (counted locally).",
+        ClientCancelled => "The caller cancelled: charged for the prompt and the output delivered so far.",
+        InsufficientBalance => "No balance that may pay this route could cover the worst case: nothing was charged.",
+        SpendLimitReached => "The API key's spend limit would have been passed: nothing was charged.",
+        CappedAtHold => "The upstream reported more usage than the worst case held: charged the hold, no more.",
+        HoldExpired => "The request outlived its hold, which expired: nothing was charged.",
+        _ => reason,
+    };
+}
+
+/// <summary>
+/// A receipt (DESIGN §7): one billed or failed gateway request, written in the same transaction as the
+/// ledger transfers that charged it, whose references point back here.
+/// </summary>
+public sealed class RequestRecord
+{
+    private readonly List<RequestCharge> _charges = [];
+
+    private RequestRecord() { }
+
+    public RequestRecord(Guid id, string requestId, string userId, RequestSource source, string endpoint, string model, DateTime createdAt)
+    {
+        Id = id;
+        RequestId = requestId;
+        UserId = userId;
+        Source = source;
+        Endpoint = endpoint;
+        Model = model;
+        CreatedAt = createdAt;
+        CompletedAt = createdAt;
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>The <c>x-request-id</c> the caller saw.</summary>
+    public string RequestId { get; private set; } = "";
+
+    public DateTime CreatedAt { get; private set; }
+    public DateTime CompletedAt { get; private set; }
+    public string UserId { get; private set; } = "";
+    public Guid? ApiKeyId { get; private set; }
+    public string? ApiKeyPrefix { get; private set; }
+    public RequestSource Source { get; private set; }
+
+    /// <summary><c>chat.completions</c> or <c>embeddings</c>.</summary>
+    public string Endpoint { get; private set; } = "";
+
+    public string Model { get; private set; } = "";
+    public Guid? RouteId { get; private set; }
+    public string? RouteName { get; private set; }
+    public RouteKind? RouteKind { get; private set; }
+    public bool Simulated { get; private set; }
+    public Guid? PriceSnapshotId { get; private set; }
+    public int PromptTokens { get; private set; }
+    public int CompletionTokens { get; private set; }
+    public int CachedTokens { get; private set; }
+
+    /// <summary>The worst case that was held (µ); zero when no hold was placed.</summary>
+    public long HoldAmount { get; private set; }
+
+    /// <summary>What was charged (µ): the sum of <see cref="Charges"/>.</summary>
+    public long Cost { get; private set; }
+
+    /// <summary>The ledger transaction that posted (or voided) the hold.</summary>
+    public Guid? LedgerTxId { get; private set; }
+
+    public RequestStatus Status { get; private set; }
+    public string Reason { get; private set; } = "";
+
+    /// <summary>Token counts are ours, not the upstream's (it reported none, or output stopped early).</summary>
+    public bool Estimated { get; private set; }
+
+    public bool Stream { get; private set; }
+    public int LatencyMs { get; private set; }
+    public int? TimeToFirstTokenMs { get; private set; }
+    public int? UpstreamStatus { get; private set; }
+    public string? UpstreamError { get; private set; }
+    public string? ClientIp { get; private set; }
+
+    /// <summary>The grants that paid, one part each.</summary>
+    public IReadOnlyList<RequestCharge> Charges => _charges;
+
+    public void IssuedWith(Guid? keyId, string? keyPrefix, bool stream, string? clientIp)
+    {
+        ApiKeyId = keyId;
+        ApiKeyPrefix = keyPrefix;
+        Stream = stream;
+        ClientIp = clientIp;
+    }
+
+    public void RoutedTo(RouteCandidate route)
+    {
+        RouteId = route.RouteId;
+        RouteName = route.RouteName;
+        RouteKind = route.Kind;
+        Simulated = route.IsSimulated;
+        PriceSnapshotId = route.Prices.SnapshotId;
+    }
+
+    public void Held(long amount) => HoldAmount = amount;
+
+    public void Counted(int promptTokens, int completionTokens, int cachedTokens, bool estimated)
+    {
+        PromptTokens = promptTokens;
+        CompletionTokens = completionTokens;
+        CachedTokens = cachedTokens;
+        Estimated = estimated;
+    }
+
+    public void Timed(int latencyMs, int? timeToFirstTokenMs)
+    {
+        LatencyMs = latencyMs;
+        TimeToFirstTokenMs = timeToFirstTokenMs;
+    }
+
+    public void UpstreamFailed(int? status, string? error)
+    {
+        UpstreamStatus = status;
+        UpstreamError = error is { Length: > 500 } ? error[..500] : error;
+    }
+
+    /// <summary>Closes the record with its outcome and the charge parts the ledger posted.</summary>
+    public void Finish(RequestStatus status, string reason, Guid? ledgerTxId, IEnumerable<RequestCharge> charges, DateTime completedAt)
+    {
+        Status = status;
+        Reason = reason;
+        LedgerTxId = ledgerTxId;
+        _charges.Clear();
+        _charges.AddRange(charges);
+        Cost = _charges.Sum(c => c.Amount);
+        CompletedAt = completedAt;
+    }
+}
+
+/// <summary>One grant's part of a receipt's cost, and the transfer that posted it.</summary>
+public sealed class RequestCharge
+{
+    private RequestCharge() { }
+
+    public RequestCharge(Guid id, Guid requestRecordId, int position, Guid grantId, string bucketKey, string sourceLabel, Guid transferId, long amount)
+    {
+        Id = id;
+        Position = position;
+        RequestRecordId = requestRecordId;
+        GrantId = grantId;
+        BucketKey = bucketKey;
+        SourceLabel = sourceLabel;
+        TransferId = transferId;
+        Amount = amount;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid RequestRecordId { get; private set; }
+
+    /// <summary>The part's place in the consumption order (0 drew first).</summary>
+    public int Position { get; private set; }
+
+    public Guid GrantId { get; private set; }
+    public string BucketKey { get; private set; } = "";
+    public string SourceLabel { get; private set; } = "";
+    public Guid TransferId { get; private set; }
+    public long Amount { get; private set; }
+}

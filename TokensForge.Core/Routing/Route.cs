@@ -1,0 +1,111 @@
+namespace TokensForge.Core.Routing;
+
+/// <summary>
+/// An upstream that serves models over the OpenAI protocol. A relative <see cref="BaseUrl"/> (starting with
+/// <c>/</c>) means this app itself: the built-in simulator. The upstream key is stored encrypted with ASP.NET
+/// Data Protection (<see cref="UpstreamKeyProtector"/>).
+/// </summary>
+public sealed class Route
+{
+    private readonly List<RouteModel> _models = [];
+
+    private Route() { }
+
+    public Route(Guid id, string name, RouteKind kind, string baseUrl, string? protectedUpstreamKey, int priority, int weight,
+        int timeoutSeconds, bool isSimulated, DateTime createdAt)
+    {
+        Id = id;
+        Name = name;
+        Kind = kind;
+        BaseUrl = baseUrl;
+        ProtectedUpstreamKey = protectedUpstreamKey;
+        Priority = priority;
+        Weight = weight;
+        TimeoutSeconds = timeoutSeconds;
+        IsSimulated = isSimulated;
+        Enabled = true;
+        CreatedAt = createdAt;
+    }
+
+    public Guid Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public RouteKind Kind { get; private set; }
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The upstream's API key, encrypted; null when the upstream needs none.</summary>
+    public string? ProtectedUpstreamKey { get; private set; }
+
+    /// <summary>Lower is tried first.</summary>
+    public int Priority { get; private set; }
+
+    /// <summary>Among routes of equal priority and price, higher weight is tried first.</summary>
+    public int Weight { get; private set; }
+
+    public bool Enabled { get; private set; }
+
+    /// <summary>How long the upstream may take to send its first byte, and then between chunks.</summary>
+    public int TimeoutSeconds { get; private set; }
+
+    /// <summary>The built-in simulator: labelled simulated wherever the route shows.</summary>
+    public bool IsSimulated { get; private set; }
+
+    public DateTime CreatedAt { get; private set; }
+
+    public IReadOnlyList<RouteModel> Models => _models;
+
+    public void Serve(string modelId, string upstreamModelId) => _models.Add(new RouteModel(Id, modelId, upstreamModelId));
+
+    public void Disable() => Enabled = false;
+
+    public void Enable() => Enabled = true;
+}
+
+/// <summary>One model a route serves: the public id and the id the upstream knows it by.</summary>
+public sealed class RouteModel
+{
+    private RouteModel() { }
+
+    public RouteModel(Guid routeId, string modelId, string upstreamModelId)
+    {
+        RouteId = routeId;
+        ModelId = modelId;
+        UpstreamModelId = upstreamModelId;
+    }
+
+    public Guid RouteId { get; private set; }
+    public string ModelId { get; private set; } = "";
+    public string UpstreamModelId { get; private set; } = "";
+}
+
+/// <summary>
+/// The prices of one model on one route from <see cref="EffectiveFrom"/> on, in µ per 1M tokens. Never edited:
+/// a price change is a new snapshot, and receipts point at the snapshot they were charged with.
+/// </summary>
+public sealed class PriceSnapshot
+{
+    private PriceSnapshot() { }
+
+    public PriceSnapshot(Guid id, Guid routeId, string modelId, long inputPrice, long outputPrice, long cachedInputPrice,
+        DateTime effectiveFrom, string createdBy, DateTime createdAt)
+    {
+        Id = id;
+        RouteId = routeId;
+        ModelId = modelId;
+        InputPrice = inputPrice;
+        OutputPrice = outputPrice;
+        CachedInputPrice = cachedInputPrice;
+        EffectiveFrom = effectiveFrom;
+        CreatedBy = createdBy;
+        CreatedAt = createdAt;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid RouteId { get; private set; }
+    public string ModelId { get; private set; } = "";
+    public long InputPrice { get; private set; }
+    public long OutputPrice { get; private set; }
+    public long CachedInputPrice { get; private set; }
+    public DateTime EffectiveFrom { get; private set; }
+    public string CreatedBy { get; private set; } = "";
+    public DateTime CreatedAt { get; private set; }
+}

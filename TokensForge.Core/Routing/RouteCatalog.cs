@@ -1,0 +1,108 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Data;
+
+namespace TokensForge.Core.Routing;
+
+/// <summary>Route settings (section <c>Routing</c>).</summary>
+public sealed class RoutingOptions
+{
+    public const string Section = "Routing";
+
+    /// <summary>How long the route table is used before it is read again; route and price edits apply after at most this. Default 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>A route that can serve one model now, at its current price.</summary>
+public sealed record RouteCandidate(
+    Guid RouteId,
+    string RouteName,
+    RouteKind Kind,
+    string BaseUrl,
+    string? ProtectedUpstreamKey,
+    string UpstreamModelId,
+    int Priority,
+    int Weight,
+    TimeSpan Timeout,
+    bool IsSimulated,
+    Prices Prices);
+
+/// <summary>A catalogue model with the enabled routes that serve it at a known price.</summary>
+public sealed record CatalogModel(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string OwnedBy, DateTime CreatedAt,
+    IReadOnlyList<RouteCandidate> Routes)
+{
+    public bool IsRoutable => Routes.Count > 0;
+}
+
+/// <summary>The route table at one moment.</summary>
+public sealed record CatalogSnapshot(IReadOnlyDictionary<string, CatalogModel> Models)
+{
+    public CatalogModel? Find(string id) => Models.GetValueOrDefault(id);
+
+    /// <summary>Models with at least one enabled, priced route, by id.</summary>
+    public IEnumerable<CatalogModel> Routable => Models.Values.Where(m => m.IsRoutable).OrderBy(m => m.Id, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The models, enabled routes and current price snapshots, read once per <see cref="RoutingOptions.CacheTtl"/>
+/// so requests do not query the route tables. A price is current when its snapshot is the latest with
+/// <c>EffectiveFrom ≤ now</c> for its route and model.
+/// </summary>
+public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<RoutingOptions> options)
+{
+    private volatile Tuple<CatalogSnapshot, long>? _current;
+    private readonly SemaphoreSlim _loading = new(1, 1);
+
+    public async ValueTask<CatalogSnapshot> GetAsync(CancellationToken ct = default)
+    {
+        var current = _current;
+        if (current is not null && time.GetElapsedTime(current.Item2) < options.Value.CacheTtl) return current.Item1;
+        await _loading.WaitAsync(ct);
+        try
+        {
+            current = _current;
+            if (current is not null && time.GetElapsedTime(current.Item2) < options.Value.CacheTtl) return current.Item1;
+            var loaded = await LoadAsync(ct);
+            _current = Tuple.Create(loaded, time.GetTimestamp());
+            return loaded;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    /// <summary>Forgets the cached table (after a route or price change made by this instance).</summary>
+    public void Invalidate() => _current = null;
+
+    private async Task<CatalogSnapshot> LoadAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var models = await db.Models.AsNoTracking().ToListAsync(ct);
+        var routes = await db.Routes.AsNoTracking().Include(r => r.Models).Where(r => r.Enabled).ToListAsync(ct);
+        var prices = (await db.PriceSnapshots.AsNoTracking().Where(p => p.EffectiveFrom <= now).ToListAsync(ct))
+            .GroupBy(p => (p.RouteId, p.ModelId))
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.EffectiveFrom).ThenByDescending(p => p.CreatedAt).First());
+
+        var byModel = new Dictionary<string, CatalogModel>(StringComparer.Ordinal);
+        foreach (var model in models)
+        {
+            var candidates = routes
+                .SelectMany(r => r.Models.Where(m => m.ModelId == model.Id).Select(m => (Route: r, Served: m)))
+                .Where(x => prices.ContainsKey((x.Route.Id, model.Id)))
+                .Select(x =>
+                {
+                    var p = prices[(x.Route.Id, model.Id)];
+                    return new RouteCandidate(x.Route.Id, x.Route.Name, x.Route.Kind, x.Route.BaseUrl, x.Route.ProtectedUpstreamKey,
+                        x.Served.UpstreamModelId, x.Route.Priority, x.Route.Weight, TimeSpan.FromSeconds(x.Route.TimeoutSeconds), x.Route.IsSimulated,
+                        new Prices(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice));
+                })
+                .ToList();
+            byModel[model.Id] = new CatalogModel(model.Id, model.DisplayName, model.Kind, model.ContextWindow, model.OwnedBy, model.CreatedAt, candidates);
+        }
+        return new CatalogSnapshot(byModel);
+    }
+}

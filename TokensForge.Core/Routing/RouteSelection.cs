@@ -1,0 +1,21 @@
+namespace TokensForge.Core.Routing;
+
+/// <summary>
+/// The order in which routes are tried for one request: only kinds the caller's preference allows, then
+/// priority (lower first), then the request's worst-case cost on the route (cheapest first), then weight
+/// (higher first), then name for a stable order. Routes of a kind the wallet cannot pay are skipped later,
+/// when the hold on them is refused; health and failover will plug in here.
+/// </summary>
+public static class RouteSelection
+{
+    public const string PriorityThenPrice = nameof(PriorityThenPrice);
+
+    public static IReadOnlyList<RouteCandidate> Order(IEnumerable<RouteCandidate> candidates, RoutePreference preference, Func<Prices, long> costOf) =>
+        candidates
+            .Where(c => preference.Allows(c.Kind))
+            .OrderBy(c => c.Priority)
+            .ThenBy(c => costOf(c.Prices))
+            .ThenByDescending(c => c.Weight)
+            .ThenBy(c => c.RouteName, StringComparer.Ordinal)
+            .ToList();
+}

@@ -1,0 +1,202 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TokensForge.Core.Upstreams;
+
+// The OpenAI wire format, as far as the gateway needs to understand it. Every type keeps the fields it does
+// not know in JsonExtensionData, so requests and responses pass through without losing anything.
+
+/// <summary>Request body of <c>POST /chat/completions</c>.</summary>
+public sealed class ChatCompletionRequest
+{
+    public string? Model { get; set; }
+    public List<ChatMessage>? Messages { get; set; }
+    public bool? Stream { get; set; }
+    public StreamOptions? StreamOptions { get; set; }
+    public int? MaxTokens { get; set; }
+    public int? MaxCompletionTokens { get; set; }
+    public int? N { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class StreamOptions
+{
+    public bool? IncludeUsage { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>A message of the conversation; <see cref="Content"/> is a string or an array of content parts.</summary>
+public sealed class ChatMessage
+{
+    public string? Role { get; set; }
+    public JsonElement? Content { get; set; }
+    public string? Name { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>Response body of a non-streaming chat completion.</summary>
+public sealed class ChatCompletionResponse
+{
+    public string? Id { get; set; }
+    public string? Object { get; set; }
+    public long? Created { get; set; }
+    public string? Model { get; set; }
+    public List<ChatChoice>? Choices { get; set; }
+    public Usage? Usage { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class ChatChoice
+{
+    public int Index { get; set; }
+    public ResponseMessage? Message { get; set; }
+    public string? FinishReason { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class ResponseMessage
+{
+    public string? Role { get; set; }
+    public string? Content { get; set; }
+    public string? Refusal { get; set; }
+    public List<ToolCall>? ToolCalls { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class ToolCall
+{
+    public int? Index { get; set; }
+    public string? Id { get; set; }
+    public string? Type { get; set; }
+    public FunctionCall? Function { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class FunctionCall
+{
+    public string? Name { get; set; }
+    public string? Arguments { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>One server-sent event of a streaming chat completion.</summary>
+public sealed class ChatCompletionChunk
+{
+    public string? Id { get; set; }
+    public string? Object { get; set; }
+    public long? Created { get; set; }
+    public string? Model { get; set; }
+    public List<ChunkChoice>? Choices { get; set; }
+    public Usage? Usage { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class ChunkChoice
+{
+    public int Index { get; set; }
+    public ResponseMessage? Delta { get; set; }
+
+    // Written even when null: OpenAI clients expect the field on every chunk choice.
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public string? FinishReason { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class Usage
+{
+    public int PromptTokens { get; set; }
+    public int CompletionTokens { get; set; }
+    public int TotalTokens { get; set; }
+    public PromptTokensDetails? PromptTokensDetails { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class PromptTokensDetails
+{
+    public int? CachedTokens { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>Request body of <c>POST /embeddings</c>; <see cref="Input"/> is a string, strings, tokens or token arrays.</summary>
+public sealed class EmbeddingRequest
+{
+    public string? Model { get; set; }
+    public JsonElement? Input { get; set; }
+    public string? EncodingFormat { get; set; }
+    public int? Dimensions { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+public sealed class EmbeddingResponse
+{
+    public string? Object { get; set; }
+    public List<EmbeddingItem>? Data { get; set; }
+    public string? Model { get; set; }
+    public Usage? Usage { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>One vector: an array of floats, or base64 of little-endian float32 when asked for.</summary>
+public sealed class EmbeddingItem
+{
+    public string? Object { get; set; }
+    public int Index { get; set; }
+    public JsonElement Embedding { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>OpenAI's error body.</summary>
+public sealed record ErrorBody(ErrorDetail Error);
+
+public sealed record ErrorDetail(
+    string Message,
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Code);
+
+public sealed record ModelObject(string Id, string Object, long Created, string OwnedBy);
+
+public sealed record ModelList(string Object, IReadOnlyList<ModelObject> Data);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ChatCompletionRequest))]
+[JsonSerializable(typeof(ChatCompletionResponse))]
+[JsonSerializable(typeof(ChatCompletionChunk))]
+[JsonSerializable(typeof(EmbeddingRequest))]
+[JsonSerializable(typeof(EmbeddingResponse))]
+[JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(ModelObject))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(float[]))]
+public sealed partial class OpenAiJsonContext : JsonSerializerContext;

@@ -1,0 +1,152 @@
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Routing;
+using TokensForge.Tests.Infrastructure;
+
+namespace TokensForge.Tests.ApiKeys;
+
+public sealed class ApiKeyServiceTests
+{
+    [Fact]
+    public void Generate_MakesDistinctBase62SecretsOfFixedLength()
+    {
+        var secrets = Enumerable.Range(0, 200).Select(_ => ApiKeySecret.Generate()).ToList();
+
+        Assert.All(secrets, s => Assert.Matches("^tf-[0-9A-Za-z]{43}$", s));
+        Assert.All(secrets, s => Assert.True(ApiKeySecret.LooksValid(s)));
+        Assert.Equal(200, secrets.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Create_ListsTheKeyWithPrefixAndPolicy_NeverTheSecret()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await db.Get<SimulatorRoutes>().EnsureAsync();
+        var userId = await db.AddUserAsync();
+
+        var created = await db.Get<ApiKeyService>().CreateAsync(userId, "  laptop  ",
+            new ApiKeyPolicy(Models: ["gpt-4o"], SpendLimit: 5_000_000, RoutePreference: RoutePreference.Routed, RequestsPerMinute: 60));
+        var listed = Assert.Single(await db.Get<ApiKeyService>().ListAsync(userId));
+
+        Assert.True(created.Succeeded);
+        Assert.Equal("laptop", listed.Name);
+        Assert.Equal(created.Value!.Secret[..11], listed.Prefix);
+        Assert.Equal(["gpt-4o"], listed.AllowedModels);
+        Assert.Equal(5_000_000, listed.SpendLimit);
+        Assert.Equal(RoutePreference.Routed, listed.RoutePreference);
+        Assert.Equal(60, listed.RequestsPerMinute);
+        Assert.Equal(ApiKeyStatus.Active, listed.Status);
+        Assert.Equal(0, listed.Spent);
+    }
+
+    [Fact]
+    public async Task Create_InvalidPolicies_AreRefused()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var userId = await db.AddUserAsync();
+        var keys = db.Get<ApiKeyService>();
+        var past = db.Time.GetUtcNow().UtcDateTime.AddMinutes(-1);
+
+        Assert.Equal(ApiKeyErrors.NameRequired, (await keys.CreateAsync(userId, " ", new ApiKeyPolicy())).Error);
+        Assert.Equal(ApiKeyErrors.ExpiryInPast, (await keys.CreateAsync(userId, "k", new ApiKeyPolicy(ExpiresAt: past))).Error);
+        Assert.Equal(ApiKeyErrors.InvalidSpendLimit, (await keys.CreateAsync(userId, "k", new ApiKeyPolicy(SpendLimit: 0))).Error);
+        Assert.Equal(ApiKeyErrors.InvalidRateLimit, (await keys.CreateAsync(userId, "k", new ApiKeyPolicy(RequestsPerMinute: 0))).Error);
+        Assert.Equal("unknown_model", (await keys.CreateAsync(userId, "k", new ApiKeyPolicy(Models: ["nope"]))).Error!.Code);
+        Assert.Empty(await keys.ListAsync(userId));
+    }
+
+    [Fact]
+    public async Task Revoke_InThisInstance_IsRefusedAtOnce()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var owner = await db.AddUserAsync();
+        var created = (await db.Get<ApiKeyService>().CreateAsync(owner, "k", new ApiKeyPolicy())).Value!;
+        var authenticator = db.Get<ApiKeyAuthenticator>();
+        Assert.True((await authenticator.AuthenticateAsync("Bearer " + created.Secret)).Succeeded);
+
+        await db.Get<ApiKeyService>().RevokeAsync(created.Key.Id, owner, "owner");
+
+        Assert.Equal(ApiKeyErrors.Revoked, (await authenticator.AuthenticateAsync("Bearer " + created.Secret)).Error);
+    }
+
+    [Fact]
+    public async Task Revoke_OnlyTheOwner_AndOnlyOnce()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var owner = await db.AddUserAsync();
+        var stranger = await db.AddUserAsync();
+        var keys = db.Get<ApiKeyService>();
+        var created = (await keys.CreateAsync(owner, "k", new ApiKeyPolicy())).Value!;
+
+        var byStranger = await keys.RevokeAsync(created.Key.Id, stranger, "stranger");
+        var byOwner = await keys.RevokeAsync(created.Key.Id, owner, "owner");
+        var again = await keys.RevokeAsync(created.Key.Id, owner, "owner");
+
+        Assert.Equal(ApiKeyErrors.NotFound, byStranger.Error);
+        Assert.Equal(ApiKeyStatus.Revoked, byOwner.Value!.Status);
+        Assert.Equal(ApiKeyErrors.AlreadyRevoked, again.Error);
+    }
+
+    [Fact]
+    public async Task ChangePolicy_BumpsTheGlobalStamp()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var owner = await db.AddUserAsync();
+        var keys = db.Get<ApiKeyService>();
+        var created = (await keys.CreateAsync(owner, "k", new ApiKeyPolicy())).Value!;
+        await using var context = db.NewContext();
+        var before = context.ApiKeyChangeStamps.Single().Version;
+
+        var changed = await keys.ChangePolicyAsync(created.Key.Id, owner, new ApiKeyPolicy(RequestsPerMinute: 5));
+        await using var after = db.NewContext();
+
+        Assert.Equal(5, changed.Value!.RequestsPerMinute);
+        Assert.Equal(before + 1, after.ApiKeyChangeStamps.Single().Version);
+    }
+
+    [Fact]
+    public async Task RateLimiter_CountsPerMinuteWindow_AndSaysWhenToRetry()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var owner = await db.AddUserAsync();
+        var created = (await db.Get<ApiKeyService>().CreateAsync(owner, "k", new ApiKeyPolicy(RequestsPerMinute: 2))).Value!;
+        var principal = (await db.Get<ApiKeyAuthenticator>().AuthenticateAsync("Bearer " + created.Secret)).Value!;
+        var limiter = db.Get<ApiKeyRateLimiter>();
+        db.Time.SetUtcNow(new DateTimeOffset(2026, 6, 1, 12, 0, 10, TimeSpan.Zero));
+
+        var one = await limiter.TryAcquireAsync(principal);
+        var two = await limiter.TryAcquireAsync(principal);
+        var three = await limiter.TryAcquireAsync(principal);
+        db.Time.SetUtcNow(new DateTimeOffset(2026, 6, 1, 12, 1, 0, TimeSpan.Zero));
+        var nextMinute = await limiter.TryAcquireAsync(principal);
+
+        Assert.True(one.Allowed);
+        Assert.True(two.Allowed);
+        Assert.False(three.Allowed);
+        Assert.Equal(TimeSpan.FromSeconds(50), three.RetryAfter);
+        Assert.True(nextMinute.Allowed);
+    }
+
+    [Fact]
+    public Task SpendReservation_NeverPassesTheLimit_UnderConcurrency_Sqlite() => SpendReservationAsync(TestProvider.Sqlite);
+
+    [Fact]
+    public async Task SpendReservation_NeverPassesTheLimit_UnderConcurrency_Postgres()
+    {
+        if (TestDatabase.PostgresServer is null) return;
+        await SpendReservationAsync(TestProvider.Postgres);
+    }
+
+    private static async Task SpendReservationAsync(TestProvider provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var owner = await db.AddUserAsync();
+        var created = (await db.Get<ApiKeyService>().CreateAsync(owner, "k", new ApiKeyPolicy(SpendLimit: 1_000))).Value!;
+        var contexts = db.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Data.AppDbContext>>();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => ApiKeySpend.TryReserveAsync(contexts, created.Key.Id, 100, default)));
+
+        Assert.Equal(10, results.Count(r => r));
+        var listed = (await db.Get<ApiKeyService>().ListAsync(owner)).Single();
+        Assert.Equal(1_000, listed.SpendReserved);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+
+namespace TokensForge.Web.Api.V1;
+
+/// <summary>A receipt as <c>GET /v1/receipts/{id}</c> returns it.</summary>
+public sealed record ReceiptResponse(
+    string Id,
+    string Object,
+    long Created,
+    string RequestId,
+    string Endpoint,
+    string Model,
+    string Source,
+    string? ApiKeyPrefix,
+    ReceiptRouteResponse? Route,
+    ReceiptPriceResponse? PriceSnapshot,
+    ReceiptUsageResponse Usage,
+    long HoldAmount,
+    long Cost,
+    string CostDisplay,
+    string Status,
+    string Reason,
+    bool Estimated,
+    bool Stream,
+    int LatencyMs,
+    int? TimeToFirstTokenMs,
+    string? LedgerTx,
+    IReadOnlyList<ReceiptPartResponse> PaidBy,
+    int? UpstreamStatus,
+    string? UpstreamError);
+
+public sealed record ReceiptRouteResponse(string Id, string? Name, string? Kind, bool Simulated);
+
+public sealed record ReceiptPriceResponse(string Id, long InputPerMillion, long OutputPerMillion, long CachedInputPerMillion, DateTime EffectiveFrom);
+
+public sealed record ReceiptUsageResponse(int PromptTokens, int CompletionTokens, int CachedTokens, int TotalTokens);
+
+public sealed record ReceiptPartResponse(string Bucket, string BucketName, string Grant, string GrantLabel, long Amount, string Transfer);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ReceiptResponse))]
+public sealed partial class V1JsonContext : JsonSerializerContext;

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Common;
+using TokensForge.Core.Gateway;
+using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Web.Api.V1;
+
+/// <summary>
+/// The OpenAI-compatible gateway: <c>/v1/models</c>, <c>/v1/chat/completions</c>, <c>/v1/embeddings</c> and
+/// <c>/v1/receipts/{id}</c>. Every response carries <c>x-request-id</c>; responses that wrote a receipt or a
+/// failed-request record carry <c>x-tokensforge-receipt</c>; non-streaming successes also <c>x-tokensforge-cost</c> (µ).
+/// Errors always use OpenAI's shape, never a stack trace.
+/// </summary>
+public static class V1Endpoints
+{
+    public const string RequestIdHeader = "x-request-id";
+    public const string ReceiptHeader = "x-tokensforge-receipt";
+    public const string CostHeader = "x-tokensforge-cost";
+    public const string IdempotencyHeader = "Idempotency-Key";
+    public const string ReplayHeader = "x-tokensforge-idempotent-replay";
+
+    public static IEndpointRouteBuilder MapV1Api(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1")
+            .ExcludeFromDescription()
+            .DisableAntiforgery()
+            .AddEndpointFilter(RequestIdAndErrors)
+            .AddEndpointFilter(Authenticate);
+        v1.MapGet("/models", ListModelsAsync);
+        v1.MapGet("/models/{id}", GetModelAsync);
+        v1.MapPost("/chat/completions", CreateChatCompletionAsync);
+        v1.MapPost("/embeddings", CreateEmbeddingAsync);
+        v1.MapGet("/receipts/{id}", GetReceiptAsync);
+        v1.MapFallback(UnknownEndpoint);
+        return app;
+    }
+
+    /// <summary>The key that passed <see cref="Authenticate"/> for this request.</summary>
+    private static KeyPrincipal Key(HttpContext context) => (KeyPrincipal)context.Items[typeof(KeyPrincipal)]!;
+
+    private static string RequestId(HttpContext context) => (string)context.Items[RequestIdHeader]!;
+
+    private static async ValueTask<object?> RequestIdAndErrors(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var requestId = "req_" + Guid.CreateVersion7().ToString("N");
+        context.Items[RequestIdHeader] = requestId;
+        context.Response.Headers[RequestIdHeader] = requestId;
+        try
+        {
+            return await next(invocation);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ClientGoneException && context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(V1Endpoints)).LogError(ex, "Request {RequestId} failed", requestId);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return Results.Empty;
+            }
+            return OpenAiErrors.ServerError();
+        }
+    }
+
+    private static async ValueTask<object?> Authenticate(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var authenticator = context.RequestServices.GetRequiredService<ApiKeyAuthenticator>();
+        var result = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted);
+        if (!result.Succeeded) return OpenAiErrors.InvalidApiKey(result.Error!);
+        context.Items[typeof(KeyPrincipal)] = result.Value;
+        return await next(invocation);
+    }
+
+    private static async Task<IResult> ListModelsAsync(HttpContext context, ModelAccess models)
+    {
+        var list = await models.ListAsync(Key(context), context.RequestAborted);
+        return TypedResults.Json(new ModelList("list", list.Select(ToModelObject).ToList()), OpenAiJsonContext.Default.ModelList);
+    }
+
+    private static async Task<IResult> GetModelAsync(string id, HttpContext context, RouteCatalog catalog)
+    {
+        var model = (await catalog.GetAsync(context.RequestAborted)).Find(id);
+        if (model is null || !model.IsRoutable) return OpenAiErrors.NotFound($"The model '{id}' does not exist or you do not have access to it.", "model_not_found", "model");
+        if (!Key(context).MayUse(model.Id))
+            return OpenAiErrors.From(new GatewayError(GatewayErrorKind.ModelNotAllowed, "model_not_allowed", $"This API key is not allowed to use the model '{id}'.", "model"), context);
+        return TypedResults.Json(ToModelObject(model), OpenAiJsonContext.Default.ModelObject);
+    }
+
+    private static async Task<IResult> CreateChatCompletionAsync(HttpContext context, ChatCompletionPipeline pipeline, IOptions<GatewayOptions> options)
+    {
+        var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.ChatCompletionRequest, options.Value.MaxRequestBodyBytes);
+        if (error is not null) return OpenAiErrors.From(error, context);
+
+        var caller = Caller(context, body);
+        var sink = request!.Stream == true ? new SseChatStreamSink(context) : null;
+        var result = await pipeline.RunAsync(caller, request, sink, context.RequestAborted);
+        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return Results.Empty;
+        return Respond(context, result);
+    }
+
+    private static async Task<IResult> CreateEmbeddingAsync(HttpContext context, EmbeddingPipeline pipeline, IOptions<GatewayOptions> options)
+    {
+        var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.EmbeddingRequest, options.Value.MaxRequestBodyBytes);
+        if (error is not null) return OpenAiErrors.From(error, context);
+        var result = await pipeline.RunAsync(Caller(context, body), request!, context.RequestAborted);
+        if (context.RequestAborted.IsCancellationRequested) return Results.Empty;
+        return Respond(context, result);
+    }
+
+    private static async Task<IResult> GetReceiptAsync(string id, HttpContext context, ReceiptQueries receipts)
+    {
+        // Someone else's receipt is "not found", exactly like one that does not exist.
+        var receipt = Guid.TryParse(id, out var receiptId) ? await receipts.GetAsync(receiptId, Key(context).UserId, context.RequestAborted) : null;
+        if (receipt is null) return OpenAiErrors.NotFound($"No receipt '{id}' for this account.", "receipt_not_found");
+        return TypedResults.Json(ToResponse(receipt), V1JsonContext.Default.ReceiptResponse);
+    }
+
+    private static IResult UnknownEndpoint(HttpContext context) =>
+        OpenAiErrors.NotFound($"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", "unknown_url");
+
+    private static GatewayCaller Caller(HttpContext context, byte[] body)
+    {
+        var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 and <= 255 } k ? k : null;
+        return GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
+            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
+    }
+
+    private static IResult Respond(HttpContext context, GatewayResult result)
+    {
+        if (result.ReceiptId is { } receiptId) context.Response.Headers[ReceiptHeader] = receiptId.ToString();
+        if (result.Error is { } error) return OpenAiErrors.From(error, context);
+        context.Response.Headers[CostHeader] = result.Cost.ToString(CultureInfo.InvariantCulture);
+        if (result.Replayed) context.Response.Headers[ReplayHeader] = "true";
+        return TypedResults.Text(result.Json ?? "{}", "application/json", System.Text.Encoding.UTF8);
+    }
+
+    /// <summary>Reads and parses a JSON body of at most <paramref name="maxBytes"/>; every problem is a 400 in OpenAI's words.</summary>
+    private static async Task<(T? Value, byte[] Body, GatewayError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, int maxBytes) where T : class
+    {
+        var tooLarge = GatewayError.Invalid($"The request body is larger than the {maxBytes} bytes this gateway accepts.");
+        if (context.Request.ContentLength > maxBytes) return (null, [], tooLarge);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > maxBytes) return (null, [], tooLarge);
+            buffer.Write(chunk, 0, read);
+        }
+        var body = buffer.ToArray();
+        if (body.Length == 0) return (null, body, GatewayError.Invalid("The request body is empty; send a JSON object."));
+        try
+        {
+            var value = JsonSerializer.Deserialize(body, type);
+            return value is null ? (null, body, GatewayError.Invalid("The request body must be a JSON object.")) : (value, body, null);
+        }
+        catch (JsonException ex)
+        {
+            var param = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
+            var message = param is null
+                ? "We could not parse the JSON body of your request. Send valid JSON (see https://platform.openai.com/docs/api-reference)."
+                : $"Invalid type or value for '{param}'.";
+            return (null, body, GatewayError.Invalid(message, param));
+        }
+    }
+
+    private static ModelObject ToModelObject(CatalogModel model) =>
+        new(model.Id, "model", new DateTimeOffset(model.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds(), model.OwnedBy);
+
+    private static ReceiptResponse ToResponse(ReceiptDetail r) => new(
+        r.Id.ToString(), "receipt", new DateTimeOffset(r.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds(), r.RequestId, r.Endpoint, r.Model,
+        r.Source.ToString().ToLowerInvariant(), r.ApiKeyPrefix,
+        r.RouteId is { } routeId ? new ReceiptRouteResponse(routeId.ToString(), r.RouteName, r.RouteKind?.ToString().ToLowerInvariant(), r.Simulated) : null,
+        r.Price is { } p ? new ReceiptPriceResponse(p.Id.ToString(), p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom) : null,
+        new ReceiptUsageResponse(r.PromptTokens, r.CompletionTokens, r.CachedTokens, r.PromptTokens + r.CompletionTokens),
+        r.HoldAmount, r.Cost, Money.Format(r.Cost), r.Status.ToString().ToLowerInvariant(), r.Reason, r.Estimated, r.Stream, r.LatencyMs,
+        r.TimeToFirstTokenMs, r.LedgerTxId?.ToString(),
+        r.PaidBy.Select(c => new ReceiptPartResponse(c.BucketKey, c.BucketName, c.GrantId.ToString(), c.SourceLabel, c.Amount, c.TransferId.ToString())).ToList(),
+        r.UpstreamStatus, r.UpstreamError);
+}

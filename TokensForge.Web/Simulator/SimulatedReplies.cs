@@ -1,0 +1,109 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Web.Simulator;
+
+/// <summary>What the simulator was told to do by magic strings in the messages (see <see cref="SimulatorEndpoints"/>).</summary>
+public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage)
+{
+    private static readonly Regex Directive = new(@"\[sim:(?<name>[a-z]+)(=(?<value>\d+))?\]", RegexOptions.Compiled | RegexOptions.CultureInvariant);
+
+    public static SimulatorScript Read(string text, int defaultChunkDelayMs)
+    {
+        var script = new SimulatorScript(false, null, null, 0, defaultChunkDelayMs, false, null, false);
+        foreach (Match match in Directive.Matches(text))
+        {
+            var value = match.Groups["value"].Success && int.TryParse(match.Groups["value"].ValueSpan, out var v) ? v : (int?)null;
+            script = match.Groups["name"].Value switch
+            {
+                "fail" => script with { Fail = true },
+                "cut" => script with { CutAfterTokens = value ?? 3 },
+                "reset" => script with { ResetAfterTokens = value ?? 3 },
+                "slow" => script with { SlowMs = value ?? 5_000 },
+                "delay" => script with { ChunkDelayMs = value ?? 100 },
+                "fill" => script with { Fill = true },
+                "tokens" => script with { Tokens = value },
+                "nousage" => script with { NoUsage = true },
+                _ => script,
+            };
+        }
+        return script;
+    }
+}
+
+/// <summary>
+/// Deterministic replies: the same messages always give the same words. Every word is a single o200k token
+/// (with or without its leading space), so a reply of N words is exactly N tokens.
+/// </summary>
+public static class SimulatedReplies
+{
+    private static readonly string[] Words =
+    [
+        "the", "model", "token", "forge", "reply", "answer", "route", "price", "request", "stream", "chunk", "data", "value", "test",
+        "demo", "light", "quick", "green", "river", "stone", "cloud", "paper", "table", "window", "garden", "music", "simple", "clear", "ready",
+    ];
+
+    /// <summary>The text the messages ask about: every message's text content, joined.</summary>
+    public static string PromptText(ChatCompletionRequest request)
+    {
+        var text = new StringBuilder();
+        foreach (var message in request.Messages ?? [])
+        {
+            if (message.Content is not { } content) continue;
+            if (content.ValueKind == JsonValueKind.String) text.Append(content.GetString()).Append('\n');
+            else if (content.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var part in content.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String)
+                        text.Append(t.GetString()).Append('\n');
+                }
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary><paramref name="count"/> words chosen from the prompt's hash: the first without a leading space.</summary>
+    public static IReadOnlyList<string> Tokens(string prompt, int count)
+    {
+        var state = Seed(prompt);
+        var tokens = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            state = state * 6364136223846793005UL + 1442695040888963407UL;
+            var word = Words[(int)((state >> 33) % (ulong)Words.Length)];
+            tokens.Add(i == 0 ? word : " " + word);
+        }
+        return tokens;
+    }
+
+    /// <summary>A unit vector of <paramref name="dimensions"/> floats derived from the text.</summary>
+    public static float[] Vector(string text, int dimensions)
+    {
+        var state = Seed(text);
+        var vector = new float[dimensions];
+        double norm = 0;
+        for (var i = 0; i < dimensions; i++)
+        {
+            state = state * 6364136223846793005UL + 1442695040888963407UL;
+            vector[i] = (float)(((state >> 11) / (double)(1UL << 53)) * 2 - 1);
+            norm += vector[i] * vector[i];
+        }
+        var scale = norm > 0 ? 1 / Math.Sqrt(norm) : 0;
+        for (var i = 0; i < dimensions; i++) vector[i] = (float)(vector[i] * scale);
+        return vector;
+    }
+
+    private static ulong Seed(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in text)
+        {
+            hash ^= c;
+            hash *= 1099511628211UL;
+        }
+        return hash;
+    }
+}

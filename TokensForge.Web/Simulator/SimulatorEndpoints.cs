@@ -1,0 +1,224 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Gateway;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Web.Simulator;
+
+/// <summary>
+/// The built-in simulator: an OpenAI-compatible upstream served by this app at <c>/sim/v1</c> (only when
+/// <c>Simulator:Enabled</c>), reached by the gateway over HTTP through the same Refit client as any upstream.
+/// Replies are deterministic, report usage counted with o200k, stream one token per chunk, and can be told
+/// what to do by magic strings anywhere in the messages (or embeddings input):
+/// <list type="bullet">
+/// <item><c>[sim:fail]</c> answer HTTP 500 before the first byte.</item>
+/// <item><c>[sim:cut=N]</c> send N output tokens, then end the stream without <c>[DONE]</c> (a non-streaming body ends mid-JSON).</item>
+/// <item><c>[sim:reset=N]</c> send N output tokens, then reset the connection.</item>
+/// <item><c>[sim:slow=MS]</c> wait MS milliseconds before the first byte (longer than the route's timeout gives 504).</item>
+/// <item><c>[sim:delay=MS]</c> wait MS milliseconds between streamed chunks.</item>
+/// <item><c>[sim:fill]</c> answer exactly the request's max_tokens (or max_completion_tokens) tokens.</item>
+/// <item><c>[sim:tokens=N]</c> answer N tokens (at most the output limit).</item>
+/// <item><c>[sim:nousage]</c> report no usage (the gateway then counts and flags the receipt estimated).</item>
+/// </list>
+/// <c>Simulator:LatencyMs</c>, <c>Simulator:ChunkDelayMs</c> and <c>Simulator:ReplyTokens</c> set the defaults.
+/// </summary>
+public static class SimulatorEndpoints
+{
+    public const string Prefix = SimulatorRoutes.BaseUrl;
+
+    public static IEndpointRouteBuilder MapSimulator(this IEndpointRouteBuilder app)
+    {
+        var sim = app.MapGroup(Prefix).ExcludeFromDescription().AllowAnonymous();
+        sim.MapGet("/models", ListModels);
+        sim.MapPost("/chat/completions", ChatCompletionsAsync);
+        sim.MapPost("/embeddings", EmbeddingsAsync);
+        return app;
+    }
+
+    private static IResult ListModels(HttpContext context, IOptions<SimulatorOptions> options)
+    {
+        if (!Authorized(context, options.Value)) return Unauthorized();
+        var models = SimulatorRoutes.Catalogue.Select(m => new ModelObject(m.Upstream, "model", 0, "tokensforge-simulator")).ToList();
+        return TypedResults.Json(new ModelList("list", models), OpenAiJsonContext.Default.ModelList);
+    }
+
+    private static async Task ChatCompletionsAsync(HttpContext context, IOptions<SimulatorOptions> options, TokenCounter counter, TimeProvider time)
+    {
+        var settings = options.Value;
+        var ct = context.RequestAborted;
+        if (!Authorized(context, settings))
+        {
+            await Unauthorized().ExecuteAsync(context);
+            return;
+        }
+        ChatCompletionRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync(OpenAiJsonContext.Default.ChatCompletionRequest, ct);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+        if (request?.Messages is null)
+        {
+            await Error(400, "The simulator needs a chat completion request with messages.").ExecuteAsync(context);
+            return;
+        }
+
+        var prompt = SimulatedReplies.PromptText(request);
+        var script = SimulatorScript.Read(prompt, settings.ChunkDelayMs);
+        if (settings.LatencyMs + script.SlowMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(settings.LatencyMs + script.SlowMs), time, ct);
+        if (script.Fail)
+        {
+            await Error(500, "The simulator was told to fail ([sim:fail]).").ExecuteAsync(context);
+            return;
+        }
+
+        var limit = request.MaxCompletionTokens ?? request.MaxTokens;
+        var wanted = script.Fill ? limit ?? settings.ReplyTokens : script.Tokens ?? settings.ReplyTokens;
+        var count = Math.Min(wanted, limit ?? int.MaxValue);
+        var finish = count < wanted || script.Fill ? "length" : "stop";
+        var tokens = SimulatedReplies.Tokens(prompt, count);
+        var usage = script.NoUsage ? null : new Usage
+        {
+            PromptTokens = counter.CountPrompt(request), CompletionTokens = count, TotalTokens = counter.CountPrompt(request) + count,
+        };
+        var id = "chatcmpl-sim-" + Guid.NewGuid().ToString("N");
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+
+        if (request.Stream == true)
+        {
+            await StreamAsync(context, request, script, tokens, usage, finish, id, created, time);
+            return;
+        }
+
+        var response = new ChatCompletionResponse
+        {
+            Id = id, Object = "chat.completion", Created = created, Model = request.Model,
+            Choices = [new ChatChoice { Index = 0, Message = new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) }, FinishReason = finish }],
+            Usage = usage,
+        };
+        var json = JsonSerializer.SerializeToUtf8Bytes(response, OpenAiJsonContext.Default.ChatCompletionResponse);
+        context.Response.ContentType = "application/json";
+        if (script.CutAfterTokens is not null || script.ResetAfterTokens is not null)
+        {
+            // Half a body, then the end: what a crashing upstream looks like.
+            await context.Response.Body.WriteAsync(json.AsMemory(0, json.Length / 2), ct);
+            await context.Response.Body.FlushAsync(ct);
+            if (script.ResetAfterTokens is not null) context.Abort();
+            return;
+        }
+        await context.Response.Body.WriteAsync(json, ct);
+    }
+
+    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<string> tokens,
+        Usage? usage, string finish, string id, long created, TimeProvider time)
+    {
+        var ct = context.RequestAborted;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(ct);
+
+        ChatCompletionChunk Chunk(ResponseMessage? delta, string? finishReason) => new()
+        {
+            Id = id, Object = "chat.completion.chunk", Created = created, Model = request.Model,
+            Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason }],
+        };
+
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (script.CutAfterTokens == i) return;
+            if (script.ResetAfterTokens == i)
+            {
+                context.Abort();
+                return;
+            }
+            if (i > 0 && script.ChunkDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(script.ChunkDelayMs), time, ct);
+            await WriteEventAsync(response, Chunk(new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = tokens[i] }, null), ct);
+        }
+        if (script.CutAfterTokens is not null) return;
+        if (script.ResetAfterTokens is not null)
+        {
+            context.Abort();
+            return;
+        }
+        await WriteEventAsync(response, Chunk(new ResponseMessage(), finish), ct);
+        if (usage is not null && request.StreamOptions?.IncludeUsage == true)
+        {
+            await WriteEventAsync(response, new ChatCompletionChunk
+            {
+                Id = id, Object = "chat.completion.chunk", Created = created, Model = request.Model, Choices = [], Usage = usage,
+            }, ct);
+        }
+        await response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), ct);
+        await response.Body.FlushAsync(ct);
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, ChatCompletionChunk chunk, CancellationToken ct)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(chunk, OpenAiJsonContext.Default.ChatCompletionChunk);
+        await response.Body.WriteAsync("data: "u8.ToArray(), ct);
+        await response.Body.WriteAsync(json, ct);
+        await response.Body.WriteAsync("\n\n"u8.ToArray(), ct);
+        await response.Body.FlushAsync(ct);
+    }
+
+    private static async Task<IResult> EmbeddingsAsync(HttpContext context, IOptions<SimulatorOptions> options, TokenCounter counter, TimeProvider time)
+    {
+        var settings = options.Value;
+        if (!Authorized(context, settings)) return Unauthorized();
+        EmbeddingRequest? request;
+        try
+        {
+            request = await context.Request.ReadFromJsonAsync(OpenAiJsonContext.Default.EmbeddingRequest, context.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+        if (request?.Input is not { } input) return Error(400, "The simulator needs an embeddings request with input.");
+
+        var items = input.ValueKind == JsonValueKind.Array
+            ? input.EnumerateArray().Select(i => i.ValueKind == JsonValueKind.String ? i.GetString()! : i.GetRawText()).ToList()
+            : [input.ValueKind == JsonValueKind.String ? input.GetString()! : input.GetRawText()];
+        // A list of token ids is one input, not many.
+        if (input.ValueKind == JsonValueKind.Array && input.EnumerateArray().All(i => i.ValueKind == JsonValueKind.Number)) items = [input.GetRawText()];
+        var script = SimulatorScript.Read(string.Join('\n', items), 0);
+        if (settings.LatencyMs + script.SlowMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(settings.LatencyMs + script.SlowMs), time, context.RequestAborted);
+        if (script.Fail) return Error(500, "The simulator was told to fail ([sim:fail]).");
+
+        var dimensions = request.Dimensions ?? 16;
+        var base64 = string.Equals(request.EncodingFormat, "base64", StringComparison.OrdinalIgnoreCase);
+        var data = items.Select((text, index) =>
+        {
+            var vector = SimulatedReplies.Vector(text, dimensions);
+            var embedding = base64
+                ? JsonSerializer.SerializeToElement(Convert.ToBase64String(MemoryMarshal.AsBytes(vector.AsSpan())), OpenAiJsonContext.Default.String)
+                : JsonSerializer.SerializeToElement(vector, OpenAiJsonContext.Default.SingleArray);
+            return new EmbeddingItem { Object = "embedding", Index = index, Embedding = embedding };
+        }).ToList();
+        var tokens = counter.CountEmbeddingInput(input);
+        var response = new EmbeddingResponse
+        {
+            Object = "list", Data = data, Model = request.Model,
+            Usage = script.NoUsage ? null : new Usage { PromptTokens = tokens, TotalTokens = tokens },
+        };
+        return TypedResults.Json(response, OpenAiJsonContext.Default.EmbeddingResponse);
+    }
+
+    private static bool Authorized(HttpContext context, SimulatorOptions settings) =>
+        context.Request.Headers.Authorization.ToString() == "Bearer " + settings.ApiKey;
+
+    private static IResult Unauthorized() => Error(401, "The simulator needs its upstream key (Simulator:ApiKey).", "invalid_api_key");
+
+    private static IResult Error(int status, string message, string? code = null) =>
+        TypedResults.Json(new ErrorBody(new ErrorDetail(message, status >= 500 ? "server_error" : "invalid_request_error", null, code)),
+            OpenAiJsonContext.Default.ErrorBody, statusCode: status);
+}
