@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace TokensForge.Bench;
+
+/// <summary>
+/// Measures what the gateway adds to an upstream call. In one run: a fake OpenAI-compatible upstream is called
+/// directly, then the same requests go through Tokens Forge's /v1 (key check, token count, hold, upstream call,
+/// settlement, receipt) against that upstream. Reports latency at one connection and throughput at saturation, as
+/// ratios to the direct baseline, and the memory a 1,000,000-row ledger export adds over an empty export.
+/// Results go to bench/RESULTS.md.
+/// </summary>
+public static partial class Program
+{
+    private const string ChatBody = """{"model":"gpt-4o-mini","max_tokens":16,"messages":[{"role":"user","content":"Say hello to the benchmark in a few words."}]}""";
+
+    public static async Task<int> Main(string[] args)
+    {
+        var options = BenchOptions.Parse(args);
+        var repo = RepositoryRoot();
+        var webDll = Path.Combine(repo, "TokensForge.Web", "bin", BuildConfiguration, "net10.0", "TokensForge.Web.dll");
+        if (!File.Exists(webDll))
+        {
+            Console.Error.WriteLine($"bench: {webDll} is missing; run with `dotnet run -c {BuildConfiguration} --project bench/TokensForge.Bench`.");
+            return 2;
+        }
+        var work = Directory.CreateTempSubdirectory("tf-bench-");
+        Console.WriteLine($"bench: working in {work.FullName}");
+
+        await using var upstream = await FakeUpstream.StartAsync();
+        var appPort = FreePort();
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Database__Provider"] = "Sqlite",
+            ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, "bench.db")}",
+            ["Admin__Email"] = "",
+            ["Simulator__Enabled"] = "true",
+            // The seeded simulator routes point at the fake upstream instead of the app's own /sim/v1.
+            ["Simulator__BaseUrl"] = upstream.BaseAddress,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Gateway__MaxRequestBodyBytes"] = "1048576",
+        };
+
+        await RunCliAsync(webDll, env, "users", "add", "--email", "bench@tokensforge.local", "--password", "Bench-pass-1");
+        await RunCliAsync(webDll, env, "grants", "add", "--email", "bench@tokensforge.local", "--bucket", "routed", "--amount", "100000");
+        var keyOutput = await RunCliAsync(webDll, env, "keys", "create", "--email", "bench@tokensforge.local", "--name", "bench", "--preference", "routed");
+        var key = keyOutput.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("tf-", StringComparison.Ordinal));
+
+        using var app = StartApp(webDll, env, appPort);
+        var appBase = $"http://127.0.0.1:{appPort}";
+        await WaitUntilUpAsync(appBase + "/v1/models", key);
+
+        var direct = new Target("direct upstream", upstream.BaseAddress + "/sim/v1/chat/completions", null);
+        var gateway = new Target("through the gateway", appBase + "/v1/chat/completions", key);
+
+        Console.WriteLine("bench: warm-up");
+        await LatencyAsync(direct, options.Warmup);
+        await LatencyAsync(gateway, options.Warmup);
+
+        Console.WriteLine($"bench: latency, 1 connection, {options.Requests} requests each");
+        var directLatency = await LatencyAsync(direct, options.Requests);
+        var gatewayLatency = await LatencyAsync(gateway, options.Requests);
+
+        Console.WriteLine($"bench: throughput, {options.Connections} connections, {options.Seconds} s each");
+        var directThroughput = await ThroughputAsync(direct, options.Connections, TimeSpan.FromSeconds(options.Seconds));
+        var gatewayThroughput = await ThroughputAsync(gateway, options.Connections, TimeSpan.FromSeconds(options.Seconds));
+
+        app.Kill(entireProcessTree: true);
+        await app.WaitForExitAsync();
+        var verify = await RunCliAsync(webDll, env, "ledger", "verify");
+
+        ExportMemory? export = null;
+        if (options.ExportRows > 0)
+        {
+            Console.WriteLine($"bench: export memory, {options.ExportRows:N0} ledger rows");
+            export = await ExportMemoryAsync(webDll, env, work.FullName, options.ExportRows);
+        }
+
+        var report = Report(options, directLatency, gatewayLatency, directThroughput, gatewayThroughput, verify.Trim(), export);
+        var resultsPath = Path.Combine(repo, "bench", "RESULTS.md");
+        await File.WriteAllTextAsync(resultsPath, report);
+        Console.WriteLine(report);
+        Console.WriteLine($"bench: wrote {resultsPath}");
+        try { work.Delete(recursive: true); } catch (IOException) { }
+        return 0;
+    }
+
+    private sealed record Target(string Name, string Url, string? Key);
+
+    private sealed record Latency(int Count, int Failures, double P50, double P99, double Mean);
+
+    private sealed record Throughput(int Completed, int Failures, double Seconds)
+    {
+        public double PerSecond => Completed / Seconds;
+    }
+
+    private sealed record ExportMemory(long Rows, long BaselineKb, long ExportKb, long FileBytes, double Seconds);
+
+    private static HttpClient Client(int connections) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = connections,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+    }) { Timeout = TimeSpan.FromSeconds(60) };
+
+    private static HttpRequestMessage Request(Target target)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new StringContent(ChatBody, Encoding.UTF8, "application/json") };
+        if (target.Key is not null) request.Headers.Authorization = new("Bearer", target.Key);
+        return request;
+    }
+
+    private static async Task<Latency> LatencyAsync(Target target, int count)
+    {
+        using var client = Client(1);
+        var samples = new List<double>(count);
+        var failures = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await client.SendAsync(Request(target));
+            await response.Content.ReadAsByteArrayAsync();
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (response.StatusCode == HttpStatusCode.OK) samples.Add(elapsed);
+            else failures++;
+        }
+        samples.Sort();
+        return samples.Count == 0
+            ? new Latency(0, failures, double.NaN, double.NaN, double.NaN)
+            : new Latency(samples.Count, failures, Percentile(samples, 0.50), Percentile(samples, 0.99), samples.Average());
+    }
+
+    private static async Task<Throughput> ThroughputAsync(Target target, int connections, TimeSpan duration)
+    {
+        using var client = Client(connections);
+        var completed = 0;
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, connections).Select(async _ =>
+        {
+            while (clock.Elapsed < duration)
+            {
+                using var response = await client.SendAsync(Request(target));
+                await response.Content.ReadAsByteArrayAsync();
+                if (response.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref completed);
+                else Interlocked.Increment(ref failures);
+            }
+        });
+        await Task.WhenAll(workers);
+        return new Throughput(completed, failures, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Peak RSS of `export ledger` over N rows against the same command on an empty dataset (the baseline).</summary>
+    private static async Task<ExportMemory> ExportMemoryAsync(string webDll, Dictionary<string, string> env, string work, long rows)
+    {
+        var exportEnv = new Dictionary<string, string>(env) { ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work, "export.db")}" };
+        await RunCliAsync(webDll, exportEnv, "ledger", "verify");
+        // Rows straight into the table (the counters are not the point here): one statement, a recursive CTE.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(work, "export.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "DROP TRIGGER IF EXISTS transfers_no_update; DROP TRIGGER IF EXISTS transfers_no_delete;";
+            await drop.ExecuteNonQueryAsync();
+            await using var insert = connection.CreateCommand();
+            insert.CommandTimeout = 600;
+            insert.CommandText = $"""
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows})
+                INSERT INTO transfers ("Id", "TxId", "DebitAccountId", "CreditAccountId", "Amount", "Code", "Flags", "Reference", "Memo", "CreatedAt")
+                SELECT lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+                       lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-7' || substr(hex(randomblob(2)), 2) || '-8' || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))),
+                       '00000000-0000-0000-0000-000000000006', '00000000-0000-0000-0000-000000000001', 1000 + i, 'Adjust', 0,
+                       'bench-' || i, 'benchmark row ' || i, strftime('%Y-%m-%d %H:%M:%S', '2026-06-01', '+' || (i % 2500000) || ' seconds')
+                FROM n;
+                """;
+            await insert.ExecuteNonQueryAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var baselineOut = Path.Combine(work, "topups.csv");
+        var exportOut = Path.Combine(work, "ledger.csv");
+        var (_, baseline, _) = await MeasureAsync(webDll, exportEnv, "export", "topups", "--from", "2026-06-01", "--to", "2026-07-31", "--out", baselineOut);
+        var (_, peak, seconds) = await MeasureAsync(webDll, exportEnv, "export", "ledger", "--from", "2026-06-01", "--to", "2026-07-31", "--out", exportOut);
+        return new ExportMemory(rows, baseline, peak, new FileInfo(exportOut).Length, seconds);
+    }
+
+    private static async Task<(string Output, long PeakKb, double Seconds)> MeasureAsync(string webDll, Dictionary<string, string> env, params string[] args)
+    {
+        using var process = Start(webDll, env, args);
+        var peak = 0L;
+        var clock = Stopwatch.StartNew();
+        var output = process.StandardOutput.ReadToEndAsync();
+        while (!process.HasExited)
+        {
+            peak = Math.Max(peak, PeakRssKb(process.Id));
+            await Task.Delay(20);
+        }
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', args)} failed: {await output}");
+        return (await output, peak, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>VmHWM: the process's peak resident set so far, read while it runs.</summary>
+    private static long PeakRssKb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(Digits().Match(line).Value, CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return 0;
+    }
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Digits();
+
+    private static string Report(BenchOptions o, Latency dl, Latency gl, Throughput dt, Throughput gt, string verify, ExportMemory? export)
+    {
+        string Ms(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+        string X(double v) => v.ToString(v < 0.1 ? "0.0000" : "0.00", CultureInfo.InvariantCulture) + "×";
+        var sb = new StringBuilder();
+        sb.AppendLine("# Benchmark results");
+        sb.AppendLine();
+        sb.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite (WAL), Release build.");
+        sb.AppendLine("Written by `dotnet run -c Release --project bench/TokensForge.Bench`; the baseline is a fake OpenAI-compatible upstream");
+        sb.AppendLine("called directly, measured in the same run; \"gateway\" is the same request through `/v1` with key check, o200k token count,");
+        sb.AppendLine("a ledger hold, the upstream call, settlement and the receipt (three database transactions per request).");
+        sb.AppendLine();
+        sb.AppendLine($"## Latency at 1 connection ({o.Requests} requests each, after {o.Warmup} warm-up)");
+        sb.AppendLine();
+        sb.AppendLine("| | p50 ms | p99 ms | mean ms | failures |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        sb.AppendLine($"| direct upstream (baseline) | {Ms(dl.P50)} | {Ms(dl.P99)} | {Ms(dl.Mean)} | {dl.Failures} |");
+        sb.AppendLine($"| through the gateway | {Ms(gl.P50)} | {Ms(gl.P99)} | {Ms(gl.Mean)} | {gl.Failures} |");
+        sb.AppendLine($"| gateway ÷ baseline | {X(gl.P50 / dl.P50)} | {X(gl.P99 / dl.P99)} | {X(gl.Mean / dl.Mean)} | |");
+        sb.AppendLine($"| added by the gateway | +{Ms(gl.P50 - dl.P50)} | +{Ms(gl.P99 - dl.P99)} | +{Ms(gl.Mean - dl.Mean)} | |");
+        sb.AppendLine();
+        sb.AppendLine($"## Throughput at saturation ({o.Connections} connections, {o.Seconds} s each)");
+        sb.AppendLine();
+        sb.AppendLine("| | requests/s | completed | failures |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        sb.AppendLine($"| direct upstream (baseline) | {dt.PerSecond:0} | {dt.Completed} | {dt.Failures} |");
+        sb.AppendLine($"| through the gateway | {gt.PerSecond:0} | {gt.Completed} | {gt.Failures} |");
+        sb.AppendLine($"| gateway ÷ baseline | {X(gt.PerSecond / dt.PerSecond)} | | |");
+        sb.AppendLine();
+        sb.AppendLine($"After the run: `{verify}`.");
+        if (export is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"## Memory of a streamed export ({export.Rows:N0} ledger rows)");
+            sb.AppendLine();
+            sb.AppendLine("Peak resident memory of the CLI's `export ledger` over the rows, against `export topups` on the same database");
+            sb.AppendLine("(zero rows: the process's own baseline), both measured in this run.");
+            sb.AppendLine();
+            sb.AppendLine("| | peak RSS MB |");
+            sb.AppendLine("|---|---:|");
+            sb.AppendLine($"| empty export (baseline) | {export.BaselineKb / 1024.0:0.0} |");
+            sb.AppendLine($"| {export.Rows:N0}-row export ({export.FileBytes / 1024.0 / 1024.0:0} MB of CSV in {export.Seconds:0.0} s) | {export.ExportKb / 1024.0:0.0} |");
+            sb.AppendLine($"| growth | +{(export.ExportKb - export.BaselineKb) / 1024.0:0.0} MB ({X(export.ExportKb / (double)export.BaselineKb)}) |");
+        }
+        return sb.ToString();
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static Process StartApp(string webDll, Dictionary<string, string> env, int port)
+    {
+        var process = Start(webDll, env, "--urls", $"http://127.0.0.1:{port}");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("app: " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static Process Start(string webDll, Dictionary<string, string> env, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(webDll)! };
+        info.ArgumentList.Add(webDll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        foreach (var (k, v) in env) info.Environment[k] = v;
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
+    private static async Task<string> RunCliAsync(string webDll, Dictionary<string, string> env, params string[] args)
+    {
+        using var process = Start(webDll, env, args);
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', args)} exited {process.ExitCode}: {output}");
+        return output;
+    }
+
+    private static async Task WaitUntilUpAsync(string url, string key)
+    {
+        using var client = new HttpClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await client.GetAsync(url)).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{url} did not come up");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TokensForge.Web.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("run the bench from inside the repository");
+    }
+
+#if DEBUG
+    private const string BuildConfiguration = "Debug";
+#else
+    private const string BuildConfiguration = "Release";
+#endif
+}
+
+/// <summary>Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run).</summary>
+internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Get(string name) => args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault();
+        int Int(string name, int fallback) => int.TryParse(Get(name), out var v) ? v : fallback;
+        return new BenchOptions(Int("requests", 1000), Int("warmup", 100), Int("connections", 32), Int("seconds", 10),
+            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000);
+    }
+}
