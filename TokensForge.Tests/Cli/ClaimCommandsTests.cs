@@ -6,48 +6,33 @@ using TokensForge.Core.Data;
 using TokensForge.Core.Wallets;
 using TokensForge.Web.Cli;
 
+using TokensForge.Tests.Infrastructure;
+
 namespace TokensForge.Tests.Cli;
 
 /// <summary><c>starter claim</c> and <c>codes redeem</c> against a temporary SQLite file.</summary>
 public sealed class ClaimCommandsTests : IAsyncLifetime
 {
     private const string Email = "cli-user@test.local";
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tf-cli-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, string?> _settings;
+    private readonly CliDatabase _cli = new();
     private ServiceProvider? _services;
 
-    public ClaimCommandsTests()
-    {
-        Directory.CreateDirectory(_directory);
-        _settings = new()
-        {
-            ["Database:Provider"] = "Sqlite",
-            ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(_directory, "cli.db")}",
-            ["Admin:Email"] = "",
-        };
-    }
 
     /// <summary>The same database through the Core services, to set up campaigns the CLI then claims.</summary>
     private CampaignService Campaigns => _services!.GetRequiredService<CampaignService>();
 
     public async Task InitializeAsync()
     {
-        Assert.Equal(0, (await RunAsync("users", "add", "--email", Email, "--password", "Cli-pass-1")).Exit);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
+        Assert.Equal(0, (await _cli.RunAsync("users", "add", "--email", Email, "--password", "Cli-pass-1")).Exit);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(_cli.Settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddTokensForgeData(configuration, _directory);
+        services.AddTokensForgeData(configuration, _cli.Directory);
         services.AddTokensForgeCore();
         _services = services.BuildServiceProvider();
     }
 
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var exit = await OpsCli.RunAsync(args, output, _settings);
-        return (exit, output.ToString().Trim());
-    }
 
     private static string Field(string output, string label) =>
         output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(label + ":", StringComparison.Ordinal))[(label.Length + 1)..].Trim();
@@ -58,9 +43,9 @@ public sealed class ClaimCommandsTests : IAsyncLifetime
         await Campaigns.CreateAsync(new CampaignDraft("Welcome credit", CampaignKind.Starter, Bucket.Starter, 5_000_000,
             CreditExpiryRule.DaysAfterClaim, CreditExpiryDays: 30), "test");
 
-        var (exit, output) = await RunAsync("starter", "claim", "--email", Email);
-        var again = await RunAsync("starter", "claim", "--email", Email);
-        var verified = await RunAsync("ledger", "verify");
+        var (exit, output) = await _cli.RunAsync("starter", "claim", "--email", Email);
+        var again = await _cli.RunAsync("starter", "claim", "--email", Email);
+        var verified = await _cli.RunAsync("ledger", "verify");
 
         Assert.Equal(0, exit);
         Assert.StartsWith($"credited ¥5.00 to {Email} in starter", output);
@@ -91,7 +76,7 @@ public sealed class ClaimCommandsTests : IAsyncLifetime
         var campaign = (await Campaigns.CreateAsync(new CampaignDraft("Launch promo", CampaignKind.Promo, Bucket.Routed, 10_000_000), "test")).Value!;
         await Campaigns.AddCodeAsync(campaign.Id, "TF-DEMX-CDEX-2222", 1, "test");
 
-        var (exit, output) = await RunAsync("codes", "redeem", "--email", Email, "--code", "tf demx cdex 2222");
+        var (exit, output) = await _cli.RunAsync("codes", "redeem", "--email", Email, "--code", "tf demx cdex 2222");
 
         Assert.Equal(0, exit);
         Assert.Equal("TF-DEMX-CDEX-2222", Field(output, "code"));
@@ -112,8 +97,8 @@ public sealed class ClaimCommandsTests : IAsyncLifetime
         await Campaigns.AddCodeAsync(campaign.Id, "TF-DEMX-CDEX-3333", 1, "test");
         await Campaigns.DisableCodeAsync("TF-DEMX-CDEX-9999", "test");
 
-        var (exit, output) = await RunAsync("codes", "redeem", "--email", email, "--code", code);
-        var verified = await RunAsync("ledger", "verify");
+        var (exit, output) = await _cli.RunAsync("codes", "redeem", "--email", email, "--code", code);
+        var verified = await _cli.RunAsync("ledger", "verify");
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, output);
@@ -124,8 +109,8 @@ public sealed class ClaimCommandsTests : IAsyncLifetime
     [Fact]
     public async Task StarterClaimWithoutCampaign_AndRedeemWithoutCode_Exit2()
     {
-        var starter = await RunAsync("starter", "claim", "--email", Email);
-        var missing = await RunAsync("codes", "redeem", "--email", Email);
+        var starter = await _cli.RunAsync("starter", "claim", "--email", Email);
+        var missing = await _cli.RunAsync("codes", "redeem", "--email", Email);
 
         Assert.Equal((2, "no_starter_campaign: There is no starter credit to claim right now."), starter);
         Assert.Equal((2, "missing_option: --code is required."), missing);
@@ -134,7 +119,6 @@ public sealed class ClaimCommandsTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_services is not null) await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        _cli.Dispose();
     }
 }

@@ -3,40 +3,25 @@ using CsvHelper;
 using TokensForge.Core.Exports;
 using TokensForge.Web.Cli;
 
+using TokensForge.Tests.Infrastructure;
+
 namespace TokensForge.Tests.Cli;
 
 public sealed class ExportCliTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tf-cli-export-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, string?> _settings;
+    private readonly CliDatabase _cli = new();
 
-    public ExportCliTests()
-    {
-        Directory.CreateDirectory(_directory);
-        _settings = new()
-        {
-            ["Database:Provider"] = "Sqlite",
-            ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(_directory, "cli.db")}",
-            ["Admin:Email"] = "",
-        };
-    }
 
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var exit = await OpsCli.RunAsync(args, output, _settings);
-        return (exit, output.ToString().Trim());
-    }
 
     [Fact]
     public async Task ExportLedger_WritesTheSameCsvAsTheFinancePage()
     {
-        await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
-        await RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "routed", "--amount", "12.50");
-        var file = Path.Combine(_directory, "ledger.csv");
+        await _cli.RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
+        await _cli.RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "routed", "--amount", "12.50");
+        var file = Path.Combine(_cli.Directory, "ledger.csv");
         var (from, to) = (DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd"), DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd"));
 
-        var exported = await RunAsync("export", "ledger", "--from", from, "--to", to, "--out", file);
+        var exported = await _cli.RunAsync("export", "ledger", "--from", from, "--to", to, "--out", file);
 
         Assert.Equal(0, exported.Exit);
         Assert.StartsWith($"exported 1 rows of ledger", exported.Output);
@@ -50,9 +35,9 @@ public sealed class ExportCliTests : IDisposable
     [Fact]
     public async Task ExportReconciliation_EmptyDatabase_HasSystemAccountsAndOkTotal()
     {
-        var file = Path.Combine(_directory, "recon.csv");
+        var file = Path.Combine(_cli.Directory, "recon.csv");
 
-        var exported = await RunAsync("export", "reconciliation", "--from", "2026-01-01", "--to", "2026-01-31", "--out", file);
+        var exported = await _cli.RunAsync("export", "reconciliation", "--from", "2026-01-01", "--to", "2026-01-31", "--out", file);
 
         Assert.Equal(0, exported.Exit);
         using var reader = CsvReader.Create(File.OpenRead(file));
@@ -69,15 +54,11 @@ public sealed class ExportCliTests : IDisposable
     [InlineData("missing_option", "export", "ledger", "--from", "2026-01-01", "--to", "2026-01-02")]
     public async Task Export_BadInput_PrintsCodeAndExits2(string code, params string[] args)
     {
-        var (exit, output) = await RunAsync(args);
+        var (exit, output) = await _cli.RunAsync(args);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(code + ":", output);
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _cli.Dispose();
 }

@@ -2,34 +2,19 @@ using Microsoft.Data.Sqlite;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Web.Cli;
 
+using TokensForge.Tests.Infrastructure;
+
 namespace TokensForge.Tests.Cli;
 
 public sealed class KeysCommandsTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tf-cli-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, string?> _settings;
+    private readonly CliDatabase _cli = new();
 
-    public KeysCommandsTests()
-    {
-        Directory.CreateDirectory(_directory);
-        _settings = new()
-        {
-            ["Database:Provider"] = "Sqlite",
-            ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(_directory, "cli.db")}",
-            ["Admin:Email"] = "",
-        };
-    }
 
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var exit = await OpsCli.RunAsync(args, output, _settings);
-        return (exit, output.ToString().Trim());
-    }
 
     private async Task<(string? Hash, string? Preference, long? Limit, string? Revoked)> RowAsync(string prefix)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "cli.db")}");
+        await using var connection = new SqliteConnection($"Data Source={_cli.DatabasePath}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Hash, RoutePreference, SpendLimit, RevokedAt FROM api_keys WHERE Prefix = $p";
@@ -42,9 +27,9 @@ public sealed class KeysCommandsTests : IDisposable
     [Fact]
     public async Task KeysCreate_PrintsTheSecretOnce_StoresOnlyItsHash()
     {
-        await RunAsync("users", "add", "--email", "dev@test.local", "--password", "Dev-pass-1");
+        await _cli.RunAsync("users", "add", "--email", "dev@test.local", "--password", "Dev-pass-1");
 
-        var (exit, output) = await RunAsync("keys", "create", "--email", "dev@test.local", "--name", "ci", "--preference", "routed", "--spend-limit", "5.00");
+        var (exit, output) = await _cli.RunAsync("keys", "create", "--email", "dev@test.local", "--name", "ci", "--preference", "routed", "--spend-limit", "5.00");
         var secret = output.Split('\n').Last().Trim();
         var row = await RowAsync(secret[..ApiKeySecret.PrefixLength]);
 
@@ -59,12 +44,12 @@ public sealed class KeysCommandsTests : IDisposable
     [Fact]
     public async Task KeysRevoke_ByPrefix_ThenAgain_IsRefused()
     {
-        await RunAsync("users", "add", "--email", "dev@test.local", "--password", "Dev-pass-1");
-        var (_, output) = await RunAsync("keys", "create", "--email", "dev@test.local", "--name", "ci");
+        await _cli.RunAsync("users", "add", "--email", "dev@test.local", "--password", "Dev-pass-1");
+        var (_, output) = await _cli.RunAsync("keys", "create", "--email", "dev@test.local", "--name", "ci");
         var prefix = output.Split('\n').Last().Trim()[..ApiKeySecret.PrefixLength];
 
-        var revoked = await RunAsync("keys", "revoke", "--prefix", prefix);
-        var again = await RunAsync("keys", "revoke", "--prefix", prefix);
+        var revoked = await _cli.RunAsync("keys", "revoke", "--prefix", prefix);
+        var again = await _cli.RunAsync("keys", "revoke", "--prefix", prefix);
 
         Assert.Equal(0, revoked.Exit);
         Assert.Contains("key revoked: ci", revoked.Output);
@@ -79,9 +64,9 @@ public sealed class KeysCommandsTests : IDisposable
     [InlineData("--models", "no-such-model", "unknown_model:")]
     public async Task KeysCreate_BadInput_PrintsOneLineAndExits2(string option, string value, string expected)
     {
-        await RunAsync("users", "add", "--email", "dev@test.local", "--password", "Dev-pass-1");
+        await _cli.RunAsync("users", "add", "--email", "dev@test.local", "--password", "Dev-pass-1");
 
-        var (exit, output) = await RunAsync("keys", "create", "--email", "dev@test.local", "--name", "ci", option, value);
+        var (exit, output) = await _cli.RunAsync("keys", "create", "--email", "dev@test.local", "--name", "ci", option, value);
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, output);
@@ -91,15 +76,11 @@ public sealed class KeysCommandsTests : IDisposable
     [Fact]
     public async Task KeysCreate_UnknownUser_IsRefused()
     {
-        var (exit, output) = await RunAsync("keys", "create", "--email", "nobody@test.local", "--name", "ci");
+        var (exit, output) = await _cli.RunAsync("keys", "create", "--email", "nobody@test.local", "--name", "ci");
 
         Assert.Equal(2, exit);
         Assert.StartsWith("user_not_found:", output);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _cli.Dispose();
 }

@@ -1,37 +1,22 @@
 using TokensForge.Web.Cli;
 
+using TokensForge.Tests.Infrastructure;
+
 namespace TokensForge.Tests.Cli;
 
 public sealed class OpsCliTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "tf-cli-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, string?> _settings;
+    private readonly CliDatabase _cli = new();
 
-    public OpsCliTests()
-    {
-        Directory.CreateDirectory(_directory);
-        _settings = new()
-        {
-            ["Database:Provider"] = "Sqlite",
-            ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(_directory, "cli.db")}",
-            ["Admin:Email"] = "",
-        };
-    }
 
-    private async Task<(int Exit, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var exit = await OpsCli.RunAsync(args, output, _settings);
-        return (exit, output.ToString().Trim());
-    }
 
     [Fact]
     public async Task UsersAddThenGrantsAdd_MovesMoneyThroughTheLedger_AndVerifyIsOk()
     {
-        var added = await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1", "--role", "Finance");
-        var granted = await RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "routed", "--amount", "12.50",
+        var added = await _cli.RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1", "--role", "Finance");
+        var granted = await _cli.RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "routed", "--amount", "12.50",
             "--expires", "2099-01-01T00:00:00Z", "--memo", "goodwill");
-        var verified = await RunAsync("ledger", "verify");
+        var verified = await _cli.RunAsync("ledger", "verify");
 
         Assert.Equal(0, added.Exit);
         Assert.Contains("ops@test.local (User, Finance)", added.Output);
@@ -50,10 +35,10 @@ public sealed class OpsCliTests : IDisposable
     [InlineData("ops@test.local", "routed", "-3", "invalid_amount:")]
     public async Task GrantsAdd_BadInput_PrintsOneLineAndExits2(string email, string bucket, string amount, string expected)
     {
-        await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
+        await _cli.RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
 
-        var (exit, output) = await RunAsync("grants", "add", "--email", email, "--bucket", bucket, "--amount", amount);
-        var verified = await RunAsync("ledger", "verify");
+        var (exit, output) = await _cli.RunAsync("grants", "add", "--email", email, "--bucket", bucket, "--amount", amount);
+        var verified = await _cli.RunAsync("ledger", "verify");
 
         Assert.Equal(2, exit);
         Assert.StartsWith(expected, output);
@@ -64,8 +49,8 @@ public sealed class OpsCliTests : IDisposable
     [Fact]
     public async Task UnknownCommandOrMissingOption_Exits2()
     {
-        Assert.Equal(2, (await RunAsync("grants", "remove")).Exit);
-        var missing = await RunAsync("users", "add", "--email", "x@test.local");
+        Assert.Equal(2, (await _cli.RunAsync("grants", "remove")).Exit);
+        var missing = await _cli.RunAsync("users", "add", "--email", "x@test.local");
         Assert.Equal(2, missing.Exit);
         Assert.Equal("missing_option: --password is required.", missing.Output);
     }
@@ -73,9 +58,9 @@ public sealed class OpsCliTests : IDisposable
     [Fact]
     public async Task LedgerVerify_TamperedCounter_Exits1AndNamesTheAccount()
     {
-        await RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
-        await RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "starter", "--amount", "3");
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "cli.db")}"))
+        await _cli.RunAsync("users", "add", "--email", "ops@test.local", "--password", "Ops-pass-1");
+        await _cli.RunAsync("grants", "add", "--email", "ops@test.local", "--bucket", "starter", "--amount", "3");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_cli.DatabasePath}"))
         {
             await connection.OpenAsync();
             var command = connection.CreateCommand();
@@ -83,7 +68,7 @@ public sealed class OpsCliTests : IDisposable
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 
-        var (exit, output) = await RunAsync("ledger", "verify");
+        var (exit, output) = await _cli.RunAsync("ledger", "verify");
 
         Assert.Equal(1, exit);
         Assert.Contains("account sys:breakage: counters", output);
@@ -93,27 +78,23 @@ public sealed class OpsCliTests : IDisposable
     [Fact]
     public async Task AuditVerify_AfterAuditedCommands_IsOk_AndTamperingExits1()
     {
-        await RunAsync("users", "add", "--email", "fin@test.local", "--password", "Fin-pass-1", "--role", "Finance");
-        await RunAsync("grants", "add", "--email", "fin@test.local", "--bucket", "official", "--amount", "2");
+        await _cli.RunAsync("users", "add", "--email", "fin@test.local", "--password", "Fin-pass-1", "--role", "Finance");
+        await _cli.RunAsync("grants", "add", "--email", "fin@test.local", "--bucket", "official", "--amount", "2");
 
-        var ok = await RunAsync("audit", "verify");
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "cli.db")}"))
+        var ok = await _cli.RunAsync("audit", "verify");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_cli.DatabasePath}"))
         {
             await connection.OpenAsync();
             var command = connection.CreateCommand();
             command.CommandText = "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET \"AfterJson\" = replace(\"AfterJson\", '2000000', '9000000');";
             await command.ExecuteNonQueryAsync();
         }
-        var broken = await RunAsync("audit", "verify");
+        var broken = await _cli.RunAsync("audit", "verify");
 
         Assert.Equal((0, "audit ok: 2 events"), ok);
         Assert.Equal(1, broken.Exit);
         Assert.StartsWith("audit broken at event 2:", broken.Output);
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => _cli.Dispose();
 }
