@@ -5,6 +5,7 @@ using TokensForge.Core;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Users;
+using TokensForge.Web.Api.Admin;
 using TokensForge.Web.Components;
 using TokensForge.Web.Components.Account;
 using TokensForge.Web.Seeding;
@@ -92,6 +93,7 @@ public static class HostingExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
+        app.MapAdminApi();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var urls = string.Join(", ", app.Urls);
