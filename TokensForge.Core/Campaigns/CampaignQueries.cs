@@ -95,6 +95,14 @@ public sealed class CampaignQueries(IDbContextFactory<AppDbContext> contexts)
             .Select(c => new CampaignOption(c.Id, c.Name, c.Kind, c.Status)).ToListAsync(ct);
     }
 
+    /// <summary>The buckets a campaign can credit, in display order.</summary>
+    public async Task<IReadOnlyList<(string Key, string Name)>> BucketsAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var buckets = await db.Buckets.AsNoTracking().OrderBy(b => b.SortOrder).Select(b => new { b.Key, b.DisplayName }).ToListAsync(ct);
+        return buckets.Select(b => (b.Key, b.DisplayName)).ToList();
+    }
+
     /// <summary>Rows as a member-init shape, so the database can sort by any column, counts included.</summary>
     private static IQueryable<Shape> Project(AppDbContext db, IQueryable<Campaign> campaigns) => campaigns.Select(c => new Shape
     {
