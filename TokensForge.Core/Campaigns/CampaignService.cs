@@ -194,8 +194,9 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
 
     /// <summary>
     /// Generates <paramref name="count"/> new crypto-random codes for a promo campaign as one batch, in one
-    /// transaction with its <c>codes.generate</c> audit event. Codes already taken are drawn again; should another
-    /// writer insert one of the same codes meanwhile (about 1 in 2^57 per pair), the whole batch is drawn again.
+    /// transaction with its <c>codes.generate</c> audit event, inserted with multi-row statements. Codes already taken are
+    /// drawn again; should another writer insert one of the same codes meanwhile (about 1 in 2^57 per pair), the whole
+    /// batch is drawn again.
     /// </summary>
     public async Task<Result<CodeBatch>> GenerateCodesAsync(Guid campaignId, int count, int maxRedemptions, string actor, string? ip = null, CancellationToken ct = default)
     {
@@ -225,9 +226,7 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
                     }
                     var taken = (await db.RedeemCodes.Where(c => candidates.Contains(c.Code)).Select(c => c.Code).ToListAsync(ct)).ToHashSet();
                     var fresh = candidates.Where(c => !taken.Contains(c)).ToList();
-                    db.RedeemCodes.AddRange(fresh.Select(code => new RedeemCode(Guid.CreateVersion7(), campaignId, code, maxRedemptions, actor, now, batchId)));
-                    await db.SaveChangesAsync(ct);
-                    db.ChangeTracker.Clear();
+                    await BulkInsert.InsertAsync(db, fresh.Select(code => new RedeemCode(Guid.CreateVersion7(), campaignId, code, maxRedemptions, actor, now, batchId)).ToList(), ct);
                     created.AddRange(fresh);
                 }
                 await audit.AppendAsync(db, new AuditEntry(actor, "codes.generate", CampaignTarget(campaignId),

@@ -49,7 +49,10 @@ public sealed class CampaignAdminTests
         {
             var stored = await ctx.RedeemCodes.Where(c => c.BatchId == batch.BatchId).ToListAsync();
             Assert.Equal(batch.Codes.Order(StringComparer.Ordinal), stored.Select(c => c.Code).Order(StringComparer.Ordinal));
-            Assert.All(stored, c => Assert.Equal((campaign.Id, 2, 0, CodeStatus.Active, Admin), (c.CampaignId, c.MaxRedemptions, c.RedemptionCount, c.Status, c.CreatedBy)));
+            var now = db.Time.GetUtcNow().UtcDateTime;
+            Assert.All(stored, c => Assert.Equal((campaign.Id, 2, 0, CodeStatus.Active, Admin, now, (DateTime?)null, (string?)null),
+                (c.CampaignId, c.MaxRedemptions, c.RedemptionCount, c.Status, c.CreatedBy, c.CreatedAt, c.LastRedeemedAt, c.DisabledBy)));
+            Assert.Equal(10_000, await ctx.RedeemCodes.CountAsync(c => c.CampaignId == campaign.Id && c.Status == CodeStatus.Active && c.CreatedAt == now));
             Assert.Equal(10_005, await ctx.RedeemCodes.CountAsync());
         }
 
