@@ -97,6 +97,26 @@ public sealed class Campaign
 
     public void Disable() => Status = CampaignStatus.Disabled;
 
+    /// <summary>Changes what may change at any time: the name, notes and claim window.</summary>
+    public void Describe(string name, string? notes, DateTime? startsAt, DateTime? endsAt)
+    {
+        Name = name;
+        Notes = notes;
+        StartsAt = startsAt;
+        EndsAt = endsAt;
+    }
+
+    /// <summary>Changes the money rules of one claim; only allowed while the campaign has never been claimed.</summary>
+    public void ChangeRules(string bucketKey, long amountPerClaim, CreditExpiryRule expiryRule, DateTime? creditExpiresOn, int? creditExpiryDays, int claimLimitPerAccount)
+    {
+        BucketKey = bucketKey;
+        AmountPerClaim = amountPerClaim;
+        ExpiryRule = expiryRule;
+        CreditExpiresOn = creditExpiresOn;
+        CreditExpiryDays = creditExpiryDays;
+        ClaimLimitPerAccount = claimLimitPerAccount;
+    }
+
     public void Enable() => Status = CampaignStatus.Active;
 
     /// <summary>When the credit of a claim made at <paramref name="claimedAt"/> expires; null means never.</summary>

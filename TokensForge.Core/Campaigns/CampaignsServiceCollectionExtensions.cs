@@ -11,6 +11,9 @@ public static class CampaignsServiceCollectionExtensions
         services.AddSingleton<CampaignService>();
         services.AddSingleton<ClaimService>();
         services.AddSingleton<RedemptionQueries>();
+        services.AddSingleton<CampaignQueries>();
+        services.AddSingleton<CodeQueries>();
+        services.AddSingleton<CampaignResultsQueries>();
         return services;
     }
 }

@@ -114,6 +114,10 @@ public sealed class ClaimService(
         // committed before. SQLite's IMMEDIATE transaction already excludes other writers.
         await LedgerWriter.LockAccountsAsync(db, [campaign.FundingAccountId], ct);
 
+        // Read the campaign again behind the lock: an admin's edit or disable that committed meanwhile is seen here.
+        campaign = await db.Campaigns.AsNoTracking().FirstAsync(c => c.Id == campaign.Id, ct);
+        if (Refusal(campaign, now) is { } refusal) return refusal;
+
         var claims = await db.Redemptions.Where(r => r.CampaignId == campaign.Id && r.UserId == userId).Select(r => r.ClaimedAt).ToListAsync(ct);
         if (claims.Count >= campaign.ClaimLimitPerAccount) return CodeErrors.AlreadyClaimed(claims.Max(), campaign.ClaimLimitPerAccount);
 
@@ -121,11 +125,18 @@ public sealed class ClaimService(
         {
             var counted = await db.RedeemCodes
                 .Where(c => c.Id == code.Id && c.Status == CodeStatus.Active && c.RedemptionCount < c.MaxRedemptions)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.RedemptionCount, c => c.RedemptionCount + 1), ct);
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(c => c.RedemptionCount, c => c.RedemptionCount + 1)
+                    .SetProperty(c => c.LastRedeemedAt, now), ct);
             if (counted != 1)
             {
-                var status = await db.RedeemCodes.Where(c => c.Id == code.Id).Select(c => c.Status).FirstAsync(ct);
-                return status == CodeStatus.Disabled ? CodeErrors.CodeDisabled : CodeErrors.CodeExhausted;
+                var status = await db.RedeemCodes.Where(c => c.Id == code.Id).Select(c => (CodeStatus?)c.Status).FirstOrDefaultAsync(ct);
+                return status switch
+                {
+                    null => CodeErrors.CodeNotFound, // deleted by an admin a moment ago
+                    CodeStatus.Disabled => CodeErrors.CodeDisabled,
+                    _ => CodeErrors.CodeExhausted,
+                };
             }
         }
 

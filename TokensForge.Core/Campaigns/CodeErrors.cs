@@ -30,6 +30,9 @@ public static class CampaignErrors
 {
     public static readonly Error CampaignNotFound = new("campaign_not_found", "There is no such campaign.");
     public static readonly Error NameRequired = new("invalid_campaign", "A campaign needs a name.");
+    public static readonly Error NameTooLong = new("invalid_campaign", "A campaign name has at most 200 characters.");
+    public static readonly Error RulesLocked = new("campaign_rules_locked",
+        "This campaign has already been claimed, so its money rules (bucket, amount, credit expiry, claim limit) can no longer change. Name, notes and the claim window still can.");
     public static readonly Error InvalidExpiry = new("invalid_expiry_rule",
         "A fixed-date expiry needs a date in the future; an expiry after the claim needs a number of days of at least 1; no expiry takes neither.");
     public static readonly Error InvalidWindow = new("invalid_claim_window", "The claim window must end after it starts.");

@@ -15,10 +15,11 @@ public sealed class RedeemCode
 {
     private RedeemCode() { }
 
-    internal RedeemCode(Guid id, Guid campaignId, string code, int maxRedemptions, string createdBy, DateTime createdAt)
+    internal RedeemCode(Guid id, Guid campaignId, string code, int maxRedemptions, string createdBy, DateTime createdAt, Guid? batchId = null)
     {
         Id = id;
         CampaignId = campaignId;
+        BatchId = batchId;
         Code = code;
         MaxRedemptions = maxRedemptions;
         CreatedBy = createdBy;
@@ -29,6 +30,9 @@ public sealed class RedeemCode
     public Guid Id { get; private set; }
     public Guid CampaignId { get; private set; }
     public Campaign Campaign { get; private set; } = null!;
+
+    /// <summary>The generated batch this code came with (its CSV download); null for a code added by hand.</summary>
+    public Guid? BatchId { get; private set; }
 
     /// <summary>The canonical form, e.g. <c>TF-7K3M-Q9XD-2HWP</c> (see <see cref="RedeemCodeFormat"/>).</summary>
     public string Code { get; private set; } = "";
@@ -43,11 +47,21 @@ public sealed class RedeemCode
     public string? DisabledBy { get; private set; }
     public DateTime? DisabledAt { get; private set; }
 
+    /// <summary>When the code was last redeemed; set by the claim's conditional update, together with the count.</summary>
+    public DateTime? LastRedeemedAt { get; private set; }
+
     public void Disable(string by, DateTime now)
     {
         if (Status == CodeStatus.Disabled) return;
         Status = CodeStatus.Disabled;
         DisabledBy = by;
         DisabledAt = now;
+    }
+
+    public void Enable()
+    {
+        Status = CodeStatus.Active;
+        DisabledBy = null;
+        DisabledAt = null;
     }
 }

@@ -39,7 +39,10 @@ public sealed record RedemptionView(
     public string ExpiryRuleText => CreditExpiry.Describe(ExpiryRule, CreditExpiresOn, CreditExpiryDays);
 }
 
-/// <summary>Read side of redemptions: a user's history, newest first, and single rows by id (owner only).</summary>
+/// <summary>Filters of the admin redemptions grid; each is optional. <see cref="Code"/> is a code prefix, <see cref="User"/> part of an email.</summary>
+public sealed record RedemptionFilter(Guid? CampaignId = null, string? Code = null, string? User = null, DateTime? From = null, DateTime? To = null);
+
+/// <summary>Read side of redemptions: a user's history, newest first, single rows by id (owner only) and the admin search over all users.</summary>
 public sealed class RedemptionQueries(IDbContextFactory<AppDbContext> contexts)
 {
     public async Task<PagedResult<RedemptionView>> GetPageAsync(string userId, int page, int pageSize, CancellationToken ct = default)
@@ -51,6 +54,37 @@ public sealed class RedemptionQueries(IDbContextFactory<AppDbContext> contexts)
         var items = await Project(db, mine.OrderByDescending(r => r.ClaimedAt).ThenByDescending(r => r.ClaimNumber).ThenByDescending(r => r.Id)
                 .Skip(Math.Max(page, 0) * pageSize).Take(pageSize))
             .ToListAsync(ct);
+        return new PagedResult<RedemptionView>(items, total);
+    }
+
+    /// <summary>Every account's redemptions for admins, newest first unless sorted by <c>Amount</c> or <c>ClaimedAt</c>.</summary>
+    public async Task<PagedResult<RedemptionView>> SearchAsync(RedemptionFilter filter, PageRequest page, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = db.Redemptions.AsNoTracking();
+        if (filter.CampaignId is { } campaignId) rows = rows.Where(r => r.CampaignId == campaignId);
+        if (CodeSearch.ToPrefix(filter.Code) is { } prefix)
+        {
+            var codeIds = CodeQueries.WhereCodeStartsWith(db, db.RedeemCodes.AsNoTracking(), prefix).Select(c => c.Id);
+            rows = rows.Where(r => r.CodeId != null && codeIds.Contains(r.CodeId.Value));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.User))
+        {
+            var needle = filter.User.Trim().ToUpperInvariant();
+            var userIds = db.Users.Where(u => u.NormalizedEmail!.Contains(needle)).Select(u => u.Id);
+            rows = rows.Where(r => userIds.Contains(r.UserId));
+        }
+        if (filter.From is { } from) rows = rows.Where(r => r.ClaimedAt >= from);
+        if (filter.To is { } to) rows = rows.Where(r => r.ClaimedAt < to);
+        var total = await rows.CountAsync(ct);
+        var ordered = (page.SortBy, page.Descending) switch
+        {
+            (nameof(RedemptionView.Amount), false) => rows.OrderBy(r => r.Amount).ThenBy(r => r.Id),
+            (nameof(RedemptionView.Amount), true) => rows.OrderByDescending(r => r.Amount).ThenByDescending(r => r.Id),
+            (nameof(RedemptionView.ClaimedAt), false) => rows.OrderBy(r => r.ClaimedAt).ThenBy(r => r.Id),
+            _ => rows.OrderByDescending(r => r.ClaimedAt).ThenByDescending(r => r.Id),
+        };
+        var items = await Project(db, ordered.Skip(page.Skip).Take(page.Take)).ToListAsync(ct);
         return new PagedResult<RedemptionView>(items, total);
     }
 

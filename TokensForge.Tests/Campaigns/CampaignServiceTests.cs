@@ -77,7 +77,7 @@ public sealed class CampaignServiceTests
         await using var db = await TestDatabase.CreateAsync();
         var campaign = await CreateAsync(db, Promo());
 
-        var codes = Ok(await db.Get<CampaignService>().GenerateCodesAsync(campaign.Id, 1200, 3, "ops"));
+        var codes = Ok(await db.Get<CampaignService>().GenerateCodesAsync(campaign.Id, 1200, 3, "ops")).Codes;
 
         Assert.Equal(1200, codes.Count);
         Assert.Equal(1200, codes.Distinct().Count());
@@ -124,12 +124,12 @@ public sealed class CampaignServiceTests
         await using var db = await TestDatabase.CreateAsync();
         var campaign = await CreateAsync(db, Promo());
         var service = db.Get<CampaignService>();
-        var codes = Ok(await service.GenerateCodesAsync(campaign.Id, 2, 1, "ops"));
+        var codes = Ok(await service.GenerateCodesAsync(campaign.Id, 2, 1, "ops")).Codes;
         Ok(await db.Get<ClaimService>().RedeemCodeAsync(await db.AddUserAsync(), codes[0], null));
 
-        Assert.Equal("code_redeemed", (await service.DeleteCodeAsync(codes[0])).Error?.Code);
-        Assert.True(Ok(await service.DeleteCodeAsync(codes[1])));
-        Assert.Equal("code_not_found", (await service.DeleteCodeAsync(codes[1])).Error?.Code);
+        Assert.Equal("code_redeemed", (await service.DeleteCodeAsync(codes[0], "ops")).Error?.Code);
+        Assert.True(Ok(await service.DeleteCodeAsync(codes[1], "ops")));
+        Assert.Equal("code_not_found", (await service.DeleteCodeAsync(codes[1], "ops")).Error?.Code);
         Ok(await service.DisableCodeAsync(codes[0], "support"));
         await using var ctx = db.NewContext();
         var redeemed = await ctx.RedeemCodes.SingleAsync();

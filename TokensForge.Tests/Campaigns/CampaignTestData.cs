@@ -24,7 +24,7 @@ internal static class CampaignTestData
     public static async Task<(Campaign Campaign, string Code)> PromoCodeAsync(TestDatabase db, CampaignDraft? draft = null, int maxRedemptions = 1)
     {
         var campaign = await CreateAsync(db, draft ?? Promo());
-        var codes = Ok(await db.Get<CampaignService>().GenerateCodesAsync(campaign.Id, 1, maxRedemptions, "test"));
+        var codes = Ok(await db.Get<CampaignService>().GenerateCodesAsync(campaign.Id, 1, maxRedemptions, "test")).Codes;
         return (campaign, codes[0]);
     }
 }

@@ -87,7 +87,7 @@ public sealed class ClaimServiceTests
         await using var db = await TestDatabase.CreateAsync();
         var user = await db.AddUserAsync();
         var campaign = await CreateAsync(db, Starter());
-        Ok(await db.Get<CampaignService>().DisableCampaignAsync(campaign.Id));
+        Ok(await db.Get<CampaignService>().DisableCampaignAsync(campaign.Id, "test"));
 
         await AssertRefusedAsync(db, user, await db.Get<ClaimService>().ClaimStarterAsync(user, null), "campaign_disabled");
         Assert.Null(await db.Get<ClaimService>().GetStarterOfferAsync(user));
@@ -154,7 +154,7 @@ public sealed class ClaimServiceTests
         await using var db = await TestDatabase.CreateAsync();
         var user = await db.AddUserAsync();
         var (campaign, code) = await PromoCodeAsync(db);
-        Ok(await db.Get<CampaignService>().DisableCampaignAsync(campaign.Id));
+        Ok(await db.Get<CampaignService>().DisableCampaignAsync(campaign.Id, "test"));
 
         await AssertRefusedAsync(db, user, await db.Get<ClaimService>().RedeemCodeAsync(user, code, null), "campaign_disabled");
     }
@@ -216,7 +216,7 @@ public sealed class ClaimServiceTests
         await using var db = await TestDatabase.CreateAsync();
         var user = await db.AddUserAsync();
         var campaign = await CreateAsync(db, Promo());
-        var codes = Ok(await db.Get<CampaignService>().GenerateCodesAsync(campaign.Id, 2, 1, "test"));
+        var codes = Ok(await db.Get<CampaignService>().GenerateCodesAsync(campaign.Id, 2, 1, "test")).Codes;
         var claims = db.Get<ClaimService>();
         var first = Ok(await claims.RedeemCodeAsync(user, codes[0], null));
 

@@ -182,7 +182,7 @@ public sealed class ClaimPanelTests
                 break;
             case "campaign_disabled":
                 (var campaign, code) = await PromoCodeAsync(db);
-                Ok(await campaigns.DisableCampaignAsync(campaign.Id));
+                Ok(await campaigns.DisableCampaignAsync(campaign.Id, "test"));
                 break;
             case "code_not_yet_valid":
                 (_, code) = await PromoCodeAsync(db, Promo() with { StartsAt = now.AddDays(3) });
@@ -197,7 +197,7 @@ public sealed class ClaimPanelTests
                 break;
             case "already_claimed":
                 var promo = await CreateAsync(db, Promo());
-                var codes = Ok(await campaigns.GenerateCodesAsync(promo.Id, 2, 1, "test"));
+                var codes = Ok(await campaigns.GenerateCodesAsync(promo.Id, 2, 1, "test")).Codes;
                 var other = await db.AddUserAsync();
                 // The account's earlier claim is credited; only the second must add nothing.
                 Ok(await claims.RedeemCodeAsync(other, codes[0], null));

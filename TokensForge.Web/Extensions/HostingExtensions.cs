@@ -12,6 +12,7 @@ using TokensForge.Core.Users;
 using TokensForge.Web.Api.Exports;
 using TokensForge.Web.Api.Payments;
 using TokensForge.Web.Api.V1;
+using TokensForge.Web.Api.Admin;
 using TokensForge.Web.Components;
 using TokensForge.Web.Components.Account;
 using TokensForge.Web.Seeding;
@@ -117,6 +118,7 @@ public static class HostingExtensions
         app.MapExports();
         app.MapV1Api();
         if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled) app.MapSimulator();
+        app.MapAdminApi();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var urls = string.Join(", ", app.Urls);

@@ -52,10 +52,10 @@ public sealed class DemoSeeder(
         }
 
         var starter = await campaigns.CreateAsync(new CampaignDraft(DemoCodes.StarterCampaign, CampaignKind.Starter, Bucket.Starter, 5_000_000,
-            CreditExpiryRule.DaysAfterClaim, CreditExpiryDays: 30, Notes: "Welcome credit for every new account."), Actor, ct);
+            CreditExpiryRule.DaysAfterClaim, CreditExpiryDays: 30, Notes: "Welcome credit for every new account."), Actor, ct: ct);
         var promoExpiry = time.GetUtcNow().UtcDateTime.Date.AddDays(180);
         var promo = await campaigns.CreateAsync(new CampaignDraft(DemoCodes.PromoCampaign, CampaignKind.Promo, Bucket.Routed, 10_000_000,
-            CreditExpiryRule.FixedDate, CreditExpiresOn: promoExpiry, Budget: 1_000_000_000, Notes: "Printed launch codes."), Actor, ct);
+            CreditExpiryRule.FixedDate, CreditExpiresOn: promoExpiry, Budget: 1_000_000_000, Notes: "Printed launch codes."), Actor, ct: ct);
         if (!starter.Succeeded || !promo.Succeeded)
         {
             log.LogError("Demo campaigns not created: {Error}", starter.Error ?? promo.Error);
@@ -63,10 +63,10 @@ public sealed class DemoSeeder(
         }
 
         var promoId = promo.Value!.Id;
-        foreach (var code in DemoCodes.SingleUse) await campaigns.AddCodeAsync(promoId, code, 1, Actor, ct);
-        await campaigns.AddCodeAsync(promoId, DemoCodes.Shared, 100, Actor, ct);
-        await campaigns.AddCodeAsync(promoId, DemoCodes.Disabled, 1, Actor, ct);
-        await campaigns.DisableCodeAsync(DemoCodes.Disabled, Actor, ct);
+        foreach (var code in DemoCodes.SingleUse) await campaigns.AddCodeAsync(promoId, code, 1, Actor, ct: ct);
+        await campaigns.AddCodeAsync(promoId, DemoCodes.Shared, 100, Actor, ct: ct);
+        await campaigns.AddCodeAsync(promoId, DemoCodes.Disabled, 1, Actor, ct: ct);
+        await campaigns.DisableCodeAsync(DemoCodes.Disabled, Actor, ct: ct);
         log.LogInformation("Seeded demo campaigns: starter credit and promo codes {Codes}", string.Join(", ", [.. DemoCodes.SingleUse, DemoCodes.Shared]));
     }
 }

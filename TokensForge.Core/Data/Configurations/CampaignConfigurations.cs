@@ -41,8 +41,13 @@ internal sealed class RedeemCodeConfiguration : IEntityTypeConfiguration<RedeemC
         });
         b.HasKey(x => x.Id);
         b.Property(x => x.Code).HasMaxLength(32);
-        b.HasIndex(x => x.Code).IsUnique();
-        b.HasIndex(x => x.CampaignId);
+        // Equality and the admin grid's prefix search (LIKE 'TF-7K3M%') both use this index; on PostgreSQL the
+        // pattern operator class makes LIKE prefixes indexable whatever the database collation.
+        b.HasIndex(x => x.Code).IsUnique().HasOperators("text_pattern_ops");
+        // The codes grid: newest first, overall or per campaign, with the id as the tie-breaker of a batch.
+        b.HasIndex(x => new { x.CampaignId, x.CreatedAt, x.Id });
+        b.HasIndex(x => new { x.CreatedAt, x.Id });
+        b.HasIndex(x => x.BatchId);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.CreatedBy).HasMaxLength(256);
         b.Property(x => x.DisabledBy).HasMaxLength(256);
@@ -65,6 +70,7 @@ internal sealed class RedemptionConfiguration : IEntityTypeConfiguration<Redempt
         // The per-account claim limit: the n-th claim of an account can exist once, whatever the concurrency.
         b.HasIndex(x => new { x.CampaignId, x.UserId, x.ClaimNumber }).IsUnique();
         b.HasIndex(x => new { x.UserId, x.ClaimedAt });
+        b.HasIndex(x => x.ClaimedAt);
         b.HasIndex(x => x.CodeId);
         b.HasIndex(x => x.GrantId).IsUnique();
         b.HasIndex(x => x.TransferId).IsUnique();

@@ -473,6 +473,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("uuid");
 
@@ -496,6 +499,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<DateTime?>("LastRedeemedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("MaxRedemptions")
                         .HasColumnType("integer");
 
@@ -509,10 +515,16 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId");
+                    b.HasIndex("BatchId");
 
                     b.HasIndex("Code")
                         .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Code"), new[] { "text_pattern_ops" });
+
+                    b.HasIndex("CreatedAt", "Id");
+
+                    b.HasIndex("CampaignId", "CreatedAt", "Id");
 
                     b.ToTable("redeem_codes", null, t =>
                         {
@@ -577,6 +589,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("BucketKey");
+
+                    b.HasIndex("ClaimedAt");
 
                     b.HasIndex("CodeId");
 

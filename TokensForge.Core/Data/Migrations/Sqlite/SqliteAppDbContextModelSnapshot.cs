@@ -462,6 +462,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("BatchId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CampaignId")
                         .HasColumnType("TEXT");
 
@@ -485,6 +488,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LastRedeemedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("MaxRedemptions")
                         .HasColumnType("INTEGER");
 
@@ -498,10 +504,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId");
+                    b.HasIndex("BatchId");
 
                     b.HasIndex("Code")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasAnnotation("Npgsql:IndexOperators", new[] { "text_pattern_ops" });
+
+                    b.HasIndex("CreatedAt", "Id");
+
+                    b.HasIndex("CampaignId", "CreatedAt", "Id");
 
                     b.ToTable("redeem_codes", null, t =>
                         {
@@ -566,6 +577,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("BucketKey");
+
+                    b.HasIndex("ClaimedAt");
 
                     b.HasIndex("CodeId");
 

@@ -619,6 +619,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BatchId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     MaxRedemptions = table.Column<int>(type: "INTEGER", nullable: false),
                     RedemptionCount = table.Column<int>(type: "INTEGER", nullable: false),
@@ -626,7 +627,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     DisabledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastRedeemedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -968,15 +970,25 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 columns: new[] { "RouteId", "ModelId", "EffectiveFrom" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_redeem_codes_CampaignId",
+                name: "IX_redeem_codes_BatchId",
                 table: "redeem_codes",
-                column: "CampaignId");
+                column: "BatchId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CampaignId_CreatedAt_Id",
+                table: "redeem_codes",
+                columns: new[] { "CampaignId", "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_redeem_codes_Code",
                 table: "redeem_codes",
                 column: "Code",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CreatedAt_Id",
+                table: "redeem_codes",
+                columns: new[] { "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_redemptions_BucketKey",
@@ -988,6 +1000,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 table: "redemptions",
                 columns: new[] { "CampaignId", "UserId", "ClaimNumber" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_ClaimedAt",
+                table: "redemptions",
+                column: "ClaimedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_redemptions_CodeId",

@@ -620,6 +620,7 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    BatchId = table.Column<Guid>(type: "uuid", nullable: true),
                     Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     MaxRedemptions = table.Column<int>(type: "integer", nullable: false),
                     RedemptionCount = table.Column<int>(type: "integer", nullable: false),
@@ -627,7 +628,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     DisabledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    DisabledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    DisabledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastRedeemedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -969,15 +971,26 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 columns: new[] { "RouteId", "ModelId", "EffectiveFrom" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_redeem_codes_CampaignId",
+                name: "IX_redeem_codes_BatchId",
                 table: "redeem_codes",
-                column: "CampaignId");
+                column: "BatchId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CampaignId_CreatedAt_Id",
+                table: "redeem_codes",
+                columns: new[] { "CampaignId", "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_redeem_codes_Code",
                 table: "redeem_codes",
                 column: "Code",
-                unique: true);
+                unique: true)
+                .Annotation("Npgsql:IndexOperators", new[] { "text_pattern_ops" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redeem_codes_CreatedAt_Id",
+                table: "redeem_codes",
+                columns: new[] { "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_redemptions_BucketKey",
@@ -989,6 +1002,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 table: "redemptions",
                 columns: new[] { "CampaignId", "UserId", "ClaimNumber" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_redemptions_ClaimedAt",
+                table: "redemptions",
+                column: "ClaimedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_redemptions_CodeId",
