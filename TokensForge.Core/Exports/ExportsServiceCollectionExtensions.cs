@@ -9,7 +9,12 @@ public static class ExportsServiceCollectionExtensions
     {
         services.AddSingleton<ReconciliationService>();
         services.AddSingleton<IExportDataset, LedgerTransfersExport>();
+        services.AddSingleton<IExportDataset, RedemptionsExport>();
+        services.AddSingleton<IExportDataset, ReceiptsExport>();
+        services.AddSingleton<IExportDataset, FailedRequestsExport>();
         services.AddSingleton<IExportDataset, TopUpOrdersExport>();
+        services.AddSingleton<IExportDataset, CodesExport>();
+        services.AddSingleton<IExportDataset, AuditEventsExport>();
         services.AddSingleton<IExportDataset, ReconciliationExport>();
         services.AddSingleton<CsvExporter>();
         return services;

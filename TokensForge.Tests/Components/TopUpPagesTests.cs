@@ -135,7 +135,7 @@ public sealed class TopUpPagesTests
 
         var page = ctx.Render<ExportsPage>();
 
-        Assert.Equal(["export-ledger", "export-topups", "export-reconciliation"],
+        Assert.Equal(["export-ledger", "export-redemptions", "export-receipts", "export-failed", "export-topups", "export-codes", "export-audit", "export-reconciliation"],
             page.FindAll("button[data-testid^=export-]").Select(b => b.GetAttribute("data-testid")));
         Assert.Equal("2026-06-01", page.Find("input[data-testid=export-from]").GetAttribute("value"));
         page.Find("input[data-testid=export-from]").Change("2026-07-01");

@@ -99,7 +99,7 @@ public sealed class ExportEndpointsTests
 
         var list = await client.GetFromJsonAsync<ExportDatasetInfo[]>("/api/exports");
 
-        Assert.Equal(["ledger", "topups", "reconciliation"], list!.Select(d => d.Name));
+        Assert.Equal(["ledger", "redemptions", "receipts", "failed", "topups", "codes", "audit", "reconciliation"], list!.Select(d => d.Name));
     }
 
     [Theory]
