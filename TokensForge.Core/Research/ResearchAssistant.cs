@@ -30,20 +30,19 @@ public sealed class ResearchAssistant(ResearchAllowance allowance, ModelAccess m
         where they help.
         """;
 
+    // Prose lines are not wrapped: the text goes into the message box as it is.
     public static readonly IReadOnlyList<ResearchTemplate> Templates =
     [
         new("earnings-call", "Summarise an earnings call",
             """
-            Summarise this earnings call transcript for a research note: guidance changes, revenue and margin drivers,
-            management tone, the analysts' toughest questions, risks mentioned, and open questions I should verify.
+            Summarise this earnings call transcript for a research note: guidance changes, revenue and margin drivers, management tone, the analysts' toughest questions, risks mentioned, and open questions I should verify.
 
             Transcript:
             <paste the transcript here>
             """),
         new("compare-fundamentals", "Compare two companies' fundamentals",
             """
-            Compare the fundamentals of these two companies from the data below: growth, margins, balance sheet, cash flow
-            and valuation multiples. Put the comparison in a table, and flag figures that are missing or inconsistent.
+            Compare the fundamentals of these two companies from the data below: growth, margins, balance sheet, cash flow and valuation multiples. Put the comparison in a table, and flag figures that are missing or inconsistent.
 
             Company A:
             <paste data here>
@@ -53,16 +52,14 @@ public sealed class ResearchAssistant(ResearchAllowance allowance, ModelAccess m
             """),
         new("critique-backtest", "Critique a backtest idea",
             """
-            Critique this backtest idea: look-ahead and survivorship bias, overfitting, transaction costs and slippage,
-            capacity, regime dependence, and how to test it out of sample. End with a list of the checks to run first.
+            Critique this backtest idea: look-ahead and survivorship bias, overfitting, transaction costs and slippage, capacity, regime dependence, and how to test it out of sample. End with a list of the checks to run first.
 
             Idea:
             <describe the strategy, universe, period and rules>
             """),
         new("research-checklist", "Build a research checklist",
             """
-            Build a research checklist for evaluating <company, sector or strategy>: business model, financials, competition,
-            management, risks, catalysts, and the data to gather for each item, as a Markdown checklist.
+            Build a research checklist for evaluating <company, sector or strategy>: business model, financials, competition, management, risks, catalysts, and the data to gather for each item, as a Markdown checklist.
             """),
     ];
 
