@@ -128,6 +128,28 @@ public sealed class PlaygroundPageTests
     }
 
     [Fact]
+    public async Task ShowCode_GivesTheSameRequestForV1_WithTheUsersKeyPrefix()
+    {
+        var (db, userId) = await UserWithAsync(starter: 1_000_000);
+        await using var _ = db;
+        var key = (await db.Get<ApiKeyService>().CreateAsync(userId, "laptop", new ApiKeyPolicy())).Value!;
+        await using var ctx = ContextFor(db.Services, userId);
+        var page = ctx.Render<PlaygroundPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid=prompt-input] textarea"));
+        Type(page, "Show me the code");
+
+        page.Find("input[data-testid=show-code]").Change(true);
+
+        page.WaitForAssertion(() => page.Find("[data-testid=code-snippets]"));
+        Assert.Equal($"{key.Key.Prefix}…", page.Find("[data-testid=snippet-key-prefix]").TextContent.Trim());
+        var curl = page.Find("[data-testid=snippet-curl]").TextContent;
+        Assert.Contains("http://localhost/v1/chat/completions", curl);
+        Assert.Contains("Show me the code", curl);
+        Assert.Contains("\"max_tokens\": 512", curl);
+        Assert.DoesNotContain(key.Secret, page.Markup);
+    }
+
+    [Fact]
     public async Task ReceiptCard_ShowsEveryField()
     {
         var receiptId = Guid.CreateVersion7();
