@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Exports;
 using TokensForge.Core.Ledger;
+using TokensForge.Core.Playground;
+using TokensForge.Core.Research;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Wallets;
 
@@ -26,6 +28,8 @@ public static class CoreServiceCollectionExtensions
         services.AddUpstreams();
         services.AddGateway();
         services.AddReceipts();
+        services.AddPlayground();
+        services.AddResearch();
         return services;
     }
 

@@ -92,6 +92,7 @@ public sealed partial record ReceiptRow
     [CsvColumn("paid_starter_micros")] public long PaidStarter { get; init; }
     [CsvColumn("paid_routed_micros")] public long PaidRouted { get; init; }
     [CsvColumn("paid_official_micros")] public long PaidOfficial { get; init; }
+    [CsvColumn("paid_research_allowance_micros")] public long PaidResearch { get; init; }
     [CsvColumn("status")] public string Status { get; init; } = "";
     [CsvColumn("reason")] public string Reason { get; init; } = "";
     [CsvColumn("estimated")] public bool Estimated { get; init; }
@@ -146,6 +147,7 @@ public abstract class RequestRecordsExport(IDbContextFactory<AppDbContext> conte
                 PaidStarter = db.RequestCharges.Where(c => c.RequestRecordId == r.Id && c.BucketKey == Bucket.Starter).Sum(c => (long?)c.Amount) ?? 0,
                 PaidRouted = db.RequestCharges.Where(c => c.RequestRecordId == r.Id && c.BucketKey == Bucket.Routed).Sum(c => (long?)c.Amount) ?? 0,
                 PaidOfficial = db.RequestCharges.Where(c => c.RequestRecordId == r.Id && c.BucketKey == Bucket.Official).Sum(c => (long?)c.Amount) ?? 0,
+                PaidResearch = db.RequestCharges.Where(c => c.RequestRecordId == r.Id && c.BucketKey == Research.ResearchAllowance.BucketKey).Sum(c => (long?)c.Amount) ?? 0,
                 Status = r.Status.ToString().ToLower(),
                 Reason = r.Reason,
                 Estimated = r.Estimated,

@@ -147,9 +147,9 @@ public sealed class ChatCompletionPipeline(
     }
 
     private static GatewayError Refused(HoldRefusal refusal) => new(GatewayErrorKind.InsufficientBalance, refusal.Reason,
-        refusal.Reason == ReceiptReasons.SpendLimitReached
+        refusal.Message ?? (refusal.Reason == ReceiptReasons.SpendLimitReached
             ? ApiKeyErrors.SpendLimitReached.Message
-            : $"Your balance cannot cover this request on any route it may use (worst case {Common.Money.Format(refusal.WorstCase)}). Top up or redeem a code.");
+            : $"Your balance cannot cover this request on any route it may use (worst case {Common.Money.Format(refusal.WorstCase)}). Top up or redeem a code."));
 
     /// <summary>
     /// The request as the upstream gets it: its own model id, usage always reported on streams, and an output
@@ -199,6 +199,7 @@ public sealed class ChatCompletionPipeline(
         {
             if (placed is { Hold.Parts.Count: > 0 }) await holds.ReleaseAsync(placed.Hold, ct: CancellationToken.None);
             if (placed is { KeyReserved: > 0 } && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(contexts, key.KeyId, placed.KeyReserved, CancellationToken.None);
+            if (placed?.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
             if (claimId is { } id) await idempotency.ReleaseAsync(id, CancellationToken.None);
         }
         catch (Exception cleanup)

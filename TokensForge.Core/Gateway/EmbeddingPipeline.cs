@@ -127,6 +127,7 @@ public sealed class EmbeddingPipeline(
             {
                 if (placed is { Hold.Parts.Count: > 0 }) await holds.ReleaseAsync(placed.Hold, ct: CancellationToken.None);
                 if (placed is { KeyReserved: > 0 } && caller.Key is { } k) await ApiKeySpend.ReleaseAsync(contexts, k.KeyId, placed.KeyReserved, CancellationToken.None);
+                if (placed?.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
                 if (claimId is { } id) await idempotency.ReleaseAsync(id, CancellationToken.None);
             }
             catch (Exception cleanup)

@@ -7,7 +7,8 @@ namespace TokensForge.Core.Gateway;
 
 /// <summary>
 /// Who is calling and how: the user who pays, the key used (none for the playground), the route preference, and
-/// the request's identity for receipts and idempotency.
+/// the request's identity for receipts and idempotency. A <see cref="Sponsor"/>, when set, pays instead of the
+/// user's wallet.
 /// </summary>
 public sealed record GatewayCaller(
     string UserId,
@@ -17,13 +18,18 @@ public sealed record GatewayCaller(
     string RequestId,
     string? ClientIp = null,
     string? IdempotencyKey = null,
-    string? RequestHash = null)
+    string? RequestHash = null,
+    IRequestSponsor? Sponsor = null)
 {
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
         new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash);
 
     public static GatewayCaller Playground(string userId, RoutePreference preference, string requestId) =>
         new(userId, RequestSource.Playground, null, preference, requestId);
+
+    /// <summary>A request of <paramref name="userId"/> that <paramref name="sponsor"/> pays (e.g. the research assistant).</summary>
+    public static GatewayCaller Sponsored(string userId, RequestSource source, RoutePreference preference, string requestId, IRequestSponsor sponsor) =>
+        new(userId, source, null, preference, requestId, Sponsor: sponsor);
 }
 
 /// <summary>The error classes of the gateway; each surface maps them (HTTP status and OpenAI error type on /v1).</summary>

@@ -11,8 +11,8 @@ public sealed record IdempotencyCompletion(Guid ClaimId, int? StatusCode, string
 
 /// <summary>
 /// Writes a receipt atomically with its money: in one transaction the hold is posted for the charge (the rest
-/// returns) or voided, the record and its paid-by parts are inserted, the key's spend moves from reserved to
-/// spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
+/// returns) or voided, the record and its paid-by parts are inserted, the key's spend (or the sponsor's limit)
+/// moves from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
 /// </summary>
 public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, HoldService holds, TimeProvider time)
 {
@@ -56,6 +56,7 @@ public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, Hold
                 db.RequestRecords.Add(record);
                 await db.SaveChangesAsync(ct);
                 if (keyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
+                if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
                 if (idempotency is not null)
                 {
                     if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, idempotency.ClaimId, ct);

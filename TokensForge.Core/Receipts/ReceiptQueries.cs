@@ -120,6 +120,8 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
         if (r is null) return null;
 
         var buckets = await db.Buckets.AsNoTracking().ToDictionaryAsync(b => b.Key, b => b.DisplayName, ct);
+        // A sponsor's part has no wallet bucket; it is named for who paid.
+        buckets.TryAdd(Research.ResearchAllowance.BucketKey, "Research allowance");
         var reference = id.ToString();
         var transfers = await db.Transfers.AsNoTracking().Where(t => t.Reference == reference)
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)

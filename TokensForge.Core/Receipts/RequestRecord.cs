@@ -20,6 +20,9 @@ public enum RequestSource
 {
     Api,
     Playground,
+
+    /// <summary>The free research assistant: paid by the research allowance, never by the user's wallet.</summary>
+    Research,
 }
 
 /// <summary>The reason codes written on receipts: the failure policy of DESIGN §5, in one word each.</summary>
@@ -34,6 +37,7 @@ public static class ReceiptReasons
     public const string SpendLimitReached = "key_spend_limit_reached";
     public const string CappedAtHold = "capped_at_hold";
     public const string HoldExpired = "hold_expired";
+    public const string ResearchAllowanceExhausted = "research_allowance_exhausted";
 
     /// <summary>A sentence for each reason, for receipt pages.</summary>
     public static string Describe(string reason) => reason switch
@@ -47,6 +51,7 @@ public static class ReceiptReasons
         SpendLimitReached => "The API key's spend limit would have been passed: nothing was charged.",
         CappedAtHold => "The upstream reported more usage than the worst case held: charged the hold, no more.",
         HoldExpired => "The request outlived its hold, which expired: nothing was charged.",
+        ResearchAllowanceExhausted => "Today's free research allowance could not cover the worst case: nothing was charged.",
         _ => reason,
     };
 }
@@ -198,7 +203,9 @@ public sealed class RequestCharge
     /// <summary>The part's place in the consumption order (0 drew first).</summary>
     public int Position { get; private set; }
 
+    /// <summary>The grant that paid; <see cref="Guid.Empty"/> when a sponsor paid instead (the research allowance).</summary>
     public Guid GrantId { get; private set; }
+
     public string BucketKey { get; private set; } = "";
     public string SourceLabel { get; private set; } = "";
     public Guid TransferId { get; private set; }

@@ -43,7 +43,7 @@ public sealed class Browser : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

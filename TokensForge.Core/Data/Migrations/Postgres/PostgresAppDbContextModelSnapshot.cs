@@ -1128,6 +1128,32 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Research.ResearchAllowanceDay", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Reserved")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "Day");
+
+                    b.ToTable("research_allowance_days", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_research_allowance_days_non_negative", "\"Requests\" >= 0 AND \"Spent\" >= 0 AND \"Reserved\" >= 0");
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Routing.ModelInfo", b =>
                 {
                     b.Property<string>("Id")
@@ -1770,6 +1796,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .WithMany("Charges")
                         .HasForeignKey("RequestRecordId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Research.ResearchAllowanceDay", b =>
+                {
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

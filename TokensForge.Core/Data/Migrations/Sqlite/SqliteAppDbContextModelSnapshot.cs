@@ -1114,6 +1114,32 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Research.ResearchAllowanceDay", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reserved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "Day");
+
+                    b.ToTable("research_allowance_days", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_research_allowance_days_non_negative", "\"Requests\" >= 0 AND \"Spent\" >= 0 AND \"Reserved\" >= 0");
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Routing.ModelInfo", b =>
                 {
                     b.Property<string>("Id")
@@ -1756,6 +1782,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .WithMany("Charges")
                         .HasForeignKey("RequestRecordId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Research.ResearchAllowanceDay", b =>
+                {
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

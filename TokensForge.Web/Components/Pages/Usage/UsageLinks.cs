@@ -13,6 +13,14 @@ public static class UsageLinks
 
     public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'");
 
+    /// <summary>Where a request came from, in words: an API key (by prefix), the playground or the research assistant.</summary>
+    public static string SourceText(RequestSource source, string? keyPrefix) => source switch
+    {
+        RequestSource.Playground => "playground",
+        RequestSource.Research => "research assistant",
+        _ => $"API key {keyPrefix}…",
+    };
+
     public static Color StatusColor(RequestStatus status) => status switch
     {
         RequestStatus.Succeeded => Color.Success,
