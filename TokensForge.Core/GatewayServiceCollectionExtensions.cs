@@ -51,6 +51,7 @@ public static class GatewayServiceCollectionExtensions
                 client.BaseAddress = new Uri("http://upstream.invalid");
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .ConfigurePrimaryHttpMessageHandler(UpstreamConnector.CreateHandler)
             .AddHttpMessageHandler<UpstreamAddressHandler>();
         return services;
     }
@@ -62,6 +63,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ModelAccess>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HoldPlanner>();
+        services.AddSingleton<RouteFailover>();
         services.AddSingleton<ChatUpstreamCall>();
         services.AddSingleton<ReceiptWriter>();
         services.AddSingleton<ChatCompletionPipeline>();
