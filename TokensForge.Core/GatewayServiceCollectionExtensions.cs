@@ -36,6 +36,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<UpstreamKeyProtector>();
         services.AddSingleton<RouteCatalog>();
         services.AddSingleton<SimulatorRoutes>();
+        services.AddSingleton<RouteAdministration>();
+        services.AddSingleton<RouteAdminQueries>();
         return services;
     }
 
@@ -64,6 +66,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HoldPlanner>();
         services.AddSingleton<RouteFailover>();
+        services.AddSingleton<RouteProbe>();
         services.AddSingleton<ChatUpstreamCall>();
         services.AddSingleton<ReceiptWriter>();
         services.AddSingleton<ChatCompletionPipeline>();
