@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using OpenAI;
 using TokensForge.Core.ApiKeys;
@@ -31,11 +32,11 @@ public sealed class GatewayHost : IAsyncDisposable
     public TokensForgeApp App { get; }
     public string BaseUrl { get; }
 
-    public static GatewayHost Start(IDictionary<string, string?>? settings = null)
+    public static GatewayHost Start(IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null, LogCapture? logs = null)
     {
         var all = new Dictionary<string, string?> { ["Simulator:Enabled"] = "true" };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var app = new TokensForgeApp(all);
+        var app = new TokensForgeApp(all, time, logs);
         var baseUrl = app.StartKestrel();
         return new GatewayHost(app, baseUrl);
     }
