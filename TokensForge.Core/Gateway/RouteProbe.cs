@@ -22,15 +22,17 @@ public sealed class RouteProbe(IDbContextFactory<AppDbContext> contexts, ChatUps
 {
     public const string ProbeMessage = "ping";
 
-    /// <summary>Probes <paramref name="modelId"/> (default: the first chat model the route serves) on the route; null when there is no such route.</summary>
+    /// <summary>Probes <paramref name="modelId"/> (default: the first priced chat model the route serves) on the route; null when there is no such route.</summary>
     public async Task<ProbeResult?> ProbeAsync(Guid routeId, string? modelId = null, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var route = await db.Routes.AsNoTracking().Include(r => r.Models).FirstOrDefaultAsync(r => r.Id == routeId, ct);
         if (route is null) return null;
         var chatModels = await db.Models.AsNoTracking().Where(m => m.Kind == ModelKind.Chat).Select(m => m.Id).ToListAsync(ct);
+        var priced = await db.PriceSnapshots.AsNoTracking().Where(p => p.RouteId == routeId).Select(p => p.ModelId).Distinct().ToListAsync(ct);
+        // A model the route is priced for first: that is what its requests will use.
         var served = route.Models.Where(m => modelId is null ? chatModels.Contains(m.ModelId) : m.ModelId == modelId)
-            .OrderBy(m => m.ModelId, StringComparer.Ordinal).FirstOrDefault();
+            .OrderBy(m => priced.Contains(m.ModelId) ? 0 : 1).ThenBy(m => m.ModelId, StringComparer.Ordinal).FirstOrDefault();
         var now = time.GetUtcNow().UtcDateTime;
         if (served is null)
             return new ProbeResult(route.Id, route.Name, modelId ?? "", false, null, 0, null, null, "The route serves no chat model to probe with.", now);

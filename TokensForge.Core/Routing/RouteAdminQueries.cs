@@ -4,7 +4,7 @@ using TokensForge.Core.Data;
 namespace TokensForge.Core.Routing;
 
 /// <summary>A route as the admin pages show it. There is no upstream key here: only whether one is stored.</summary>
-public sealed record RouteView(
+public sealed record RouteSummary(
     Guid Id,
     string Name,
     RouteKind Kind,
@@ -57,14 +57,14 @@ public sealed record PricedModel(Guid RouteId, string RouteName, RouteKind Kind,
 /// <summary>The read side of the route admin pages, straight from the database (not the request-path cache).</summary>
 public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
 {
-    public async Task<IReadOnlyList<RouteView>> ListRoutesAsync(CancellationToken ct = default)
+    public async Task<IReadOnlyList<RouteSummary>> ListRoutesAsync(CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var routes = await db.Routes.AsNoTracking().Include(r => r.Models).ToListAsync(ct);
         return routes.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal).Select(ToView).ToList();
     }
 
-    public async Task<RouteView?> GetRouteAsync(Guid id, CancellationToken ct = default)
+    public async Task<RouteSummary?> GetRouteAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var route = await db.Routes.AsNoTracking().Include(r => r.Models).FirstOrDefaultAsync(r => r.Id == id, ct);
@@ -125,7 +125,7 @@ public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, 
             current.Contains(p.Id) ? PriceStatus.Current : p.EffectiveFrom > now ? PriceStatus.Scheduled : PriceStatus.Superseded)).ToList();
     }
 
-    private static RouteView ToView(Route r) => new(r.Id, r.Name, r.Kind, r.BaseUrl, r.IsSimulated, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
+    private static RouteSummary ToView(Route r) => new(r.Id, r.Name, r.Kind, r.BaseUrl, r.IsSimulated, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
         r.TimeoutSeconds, r.TotalTimeoutSeconds, r.Enabled, r.ProtectedUpstreamKey is not null,
         r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => new ModelMapping(m.ModelId, m.UpstreamModelId)).ToList(), r.CreatedAt, r.UpdatedAt);
 }
