@@ -13,8 +13,9 @@ namespace TokensForge.Core.Gateway;
 
 /// <summary>
 /// One chat completion through the gateway, for /v1 and the playground alike: rate limit → resolve model →
-/// order routes → count prompt tokens → claim the idempotency key → hold the worst case → call the upstream
-/// (streaming through the sink) → settle on the usage and write the receipt. Each step is its own small part;
+/// order routes → count prompt tokens → claim the idempotency key → for each route until one answers (see
+/// <see cref="RouteFailover"/>): hold the worst case, call the upstream (streaming through the sink) → settle on
+/// the usage and write the receipt with every attempt. Each step is its own small part;
 /// this class puts them in order and owns the clean-up when something unexpected happens.
 /// </summary>
 public sealed class ChatCompletionPipeline(

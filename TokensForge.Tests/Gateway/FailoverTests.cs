@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
@@ -228,5 +229,23 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
         Assert.Equal(third.Id, afterScheduled.PriceSnapshotId);
         Assert.Equal(new Prices(third.Id, 4_000_000, 16_000_000, 2_000_000).CostOf(FakeUpstream.PromptTokens, 5), afterScheduled.Cost);
         Assert.True(first.Cost < afterChange.Cost && afterChange.Cost < afterScheduled.Cost);
+    }
+
+    [Fact]
+    public async Task Attempts_AreAppendOnly()
+    {
+        var (model, routes) = await fixture.RoutesAsync(new(FakeMode.Fail500), new(FakeMode.Succeed));
+        await using var a = routes[0].Upstream;
+        await using var b = routes[1].Upstream;
+        var (client, _) = await fixture.ClientAsync();
+        var receiptId = (await SendAsync(client, Chat(model, stream: false))).Receipt!.Value;
+        await using var db = fixture.Host.NewContext();
+
+        var edit = () => db.RequestAttempts.Where(x => x.RequestRecordId == receiptId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Charged, true));
+        var delete = () => db.RequestAttempts.Where(x => x.RequestRecordId == receiptId).ExecuteDeleteAsync();
+
+        await Assert.ThrowsAnyAsync<Exception>(edit);
+        await Assert.ThrowsAnyAsync<Exception>(delete);
+        Assert.Equal(2, await db.RequestAttempts.CountAsync(x => x.RequestRecordId == receiptId));
     }
 }
