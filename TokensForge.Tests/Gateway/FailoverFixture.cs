@@ -50,9 +50,12 @@ public sealed class FailoverFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh chat model served by one route per spec, in priority order, each to a fake upstream started in the given mode.</summary>
-    public async Task<(string Model, FakeRoute[] Routes)> RoutesAsync(params FakeRouteSpec[] specs)
+    public Task<(string Model, FakeRoute[] Routes)> RoutesAsync(params FakeRouteSpec[] specs) => RoutesAsync(Host, specs);
+
+    /// <summary><see cref="RoutesAsync(FakeRouteSpec[])"/> on any running app.</summary>
+    public static async Task<(string Model, FakeRoute[] Routes)> RoutesAsync(GatewayHost host, params FakeRouteSpec[] specs)
     {
-        var admin = Host.Get<RouteAdministration>();
+        var admin = host.Get<RouteAdministration>();
         var model = "fo-" + Guid.NewGuid().ToString("N")[..10];
         var saved = await admin.SaveModelAsync(new ModelDraft(model, "Failover test model", ModelKind.Chat, 128_000), create: true, Admin);
         Assert.True(saved.Succeeded, saved.Error?.ToString());

@@ -248,4 +248,29 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
         await Assert.ThrowsAnyAsync<Exception>(delete);
         Assert.Equal(2, await db.RequestAttempts.CountAsync(x => x.RequestRecordId == receiptId));
     }
+
+    [SkippableFact]
+    public async Task Upstream500_FailsOverWithTheSameMoneyRules_OnPostgres()
+    {
+        Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var host = await GatewayHost.StartOnPostgresAsync();
+        var (model, routes) = await RoutesAsync(host, new(FakeMode.Fail500), new(FakeMode.Succeed, Kind: RouteKind.Official, Input: 3_000_000, Output: 6_000_000));
+        await using var a = routes[0].Upstream;
+        await using var b = routes[1].Upstream;
+        var (userId, _) = await host.AddUserAsync(("routed", Funds), ("official", Funds));
+        using var client = host.Client((await host.CreateKeyAsync(userId)).Secret);
+
+        var (response, _, receiptId) = await SendAsync(client, Chat(model, stream: true));
+        await using var db = host.NewContext();
+        var receipt = await db.RequestRecords.AsNoTracking().Include(r => r.Attempts).SingleAsync(r => r.Id == receiptId);
+        var reference = receipt.Id.ToString();
+        var transfers = await db.Transfers.AsNoTracking().Where(t => t.Reference == reference).ToListAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([AttemptResult.Failed, AttemptResult.Completed], Attempts(receipt).Select(x => x.Result));
+        Assert.Equal(CostOf(routes[1]), receipt.Cost);
+        Assert.Single(transfers, t => t.Flags == TransferFlags.VoidPending);
+        Assert.Equal(receipt.Cost, transfers.Where(t => t.Flags == TransferFlags.PostPending).Sum(t => t.Amount));
+        Assert.True((await host.VerifyLedgerAsync()).Ok);
+    }
 }
