@@ -20,7 +20,7 @@ public sealed class ChatUpstreamCall(IOpenAiUpstream upstream, UpstreamKeyProtec
     {
         var outcome = new UpstreamOutcome();
         using var call = new Deadlines(route, time, clientAborted);
-        var key = UpstreamKey(route);
+        if (!TryUpstreamKey(route, out var key)) return call.End(Failed(outcome, null, UnreadableKey));
         try
         {
             using var response = await upstream.CreateChatCompletionAsync(request, Authorization(key), route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
@@ -47,7 +47,7 @@ public sealed class ChatUpstreamCall(IOpenAiUpstream upstream, UpstreamKeyProtec
     {
         var outcome = new UpstreamOutcome();
         using var call = new Deadlines(route, time, clientAborted);
-        var key = UpstreamKey(route);
+        if (!TryUpstreamKey(route, out var key)) return call.End(Failed(outcome, null, UnreadableKey));
         try
         {
             using var response = await upstream.CreateChatCompletionAsync(request, Authorization(key), route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
@@ -103,7 +103,7 @@ public sealed class ChatUpstreamCall(IOpenAiUpstream upstream, UpstreamKeyProtec
     {
         var outcome = new UpstreamOutcome();
         using var call = new Deadlines(route, time, clientAborted);
-        var key = UpstreamKey(route);
+        if (!TryUpstreamKey(route, out var key)) return call.End(Failed(outcome, null, UnreadableKey));
         try
         {
             using var response = await upstream.CreateEmbeddingAsync(request, Authorization(key), route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
@@ -124,7 +124,23 @@ public sealed class ChatUpstreamCall(IOpenAiUpstream upstream, UpstreamKeyProtec
         }
     }
 
-    private string? UpstreamKey(RouteCandidate route) => route.ProtectedUpstreamKey is { Length: > 0 } key ? keys.Unprotect(key) : null;
+    private const string UnreadableKey = "The route's upstream key cannot be decrypted (was the Data Protection key ring replaced?). Enter the key again on the route.";
+
+    /// <summary>The route's key in clear, only for the Authorization header; false when it cannot be decrypted (the route then fails like a broken upstream).</summary>
+    private bool TryUpstreamKey(RouteCandidate route, out string? key)
+    {
+        key = null;
+        if (route.ProtectedUpstreamKey is not { Length: > 0 } stored) return true;
+        try
+        {
+            key = keys.Unprotect(stored);
+            return true;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
 
     private static string? Authorization(string? key) => key is null ? null : "Bearer " + key;
 

@@ -273,4 +273,24 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
         Assert.Equal(receipt.Cost, transfers.Where(t => t.Flags == TransferFlags.PostPending).Sum(t => t.Amount));
         Assert.True((await host.VerifyLedgerAsync()).Ok);
     }
+
+    [Fact]
+    public async Task RouteKeyThatCannotBeDecrypted_FailsLikeABrokenUpstream_AndTheNextRouteAnswers()
+    {
+        var (model, routes) = await fixture.RoutesAsync(new(FakeMode.Succeed, UpstreamKey: "sk-will-be-unreadable"), new(FakeMode.Succeed));
+        await using var a = routes[0].Upstream;
+        await using var b = routes[1].Upstream;
+        await using (var db = fixture.Host.NewContext())
+            await db.Routes.Where(r => r.Id == routes[0].Id).ExecuteUpdateAsync(u => u.SetProperty(r => r.ProtectedUpstreamKey, "not-a-protected-payload"));
+        fixture.Host.Get<RouteCatalog>().Invalidate();
+        var (client, _) = await fixture.ClientAsync();
+
+        var (response, _, receiptId) = await SendAsync(client, Chat(model, stream: false));
+        var attempts = Attempts(await fixture.ReceiptAsync(receiptId!.Value));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, a.Requests);
+        Assert.Equal([AttemptResult.Failed, AttemptResult.Completed], attempts.Select(x => x.Result));
+        Assert.Contains("cannot be decrypted", attempts[0].Error);
+    }
 }
