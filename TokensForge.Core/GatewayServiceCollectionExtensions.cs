@@ -36,6 +36,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<UpstreamKeyProtector>();
         services.AddSingleton<RouteCatalog>();
         services.AddSingleton<SimulatorRoutes>();
+        services.AddSingleton<RouteAdministration>();
+        services.AddSingleton<RouteAdminQueries>();
         return services;
     }
 
@@ -51,6 +53,7 @@ public static class GatewayServiceCollectionExtensions
                 client.BaseAddress = new Uri("http://upstream.invalid");
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .ConfigurePrimaryHttpMessageHandler(UpstreamConnector.CreateHandler)
             .AddHttpMessageHandler<UpstreamAddressHandler>();
         return services;
     }
@@ -62,6 +65,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ModelAccess>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HoldPlanner>();
+        services.AddSingleton<RouteFailover>();
+        services.AddSingleton<RouteProbe>();
         services.AddSingleton<ChatUpstreamCall>();
         services.AddSingleton<ReceiptWriter>();
         services.AddSingleton<ChatCompletionPipeline>();

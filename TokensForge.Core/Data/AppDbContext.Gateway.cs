@@ -16,6 +16,7 @@ public abstract partial class AppDbContext
     public DbSet<PriceSnapshot> PriceSnapshots => Set<PriceSnapshot>();
     public DbSet<RequestRecord> RequestRecords => Set<RequestRecord>();
     public DbSet<RequestCharge> RequestCharges => Set<RequestCharge>();
+    public DbSet<RequestAttempt> RequestAttempts => Set<RequestAttempt>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 }

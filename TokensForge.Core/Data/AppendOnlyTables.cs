@@ -9,7 +9,7 @@ namespace TokensForge.Core.Data;
 internal static class AppendOnlyTables
 {
     /// <summary>Every table whose rows are facts: written once, never changed.</summary>
-    public static readonly string[] Tables = ["transfers", "audit_events", "redemptions", "payment_events", "price_snapshots", "request_records", "request_charges"];
+    public static readonly string[] Tables = ["transfers", "audit_events", "redemptions", "payment_events", "price_snapshots", "request_records", "request_charges", "request_attempts"];
 
     public static void ProtectAllSqlite(MigrationBuilder migrations)
     {

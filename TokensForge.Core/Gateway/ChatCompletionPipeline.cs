@@ -13,8 +13,9 @@ namespace TokensForge.Core.Gateway;
 
 /// <summary>
 /// One chat completion through the gateway, for /v1 and the playground alike: rate limit → resolve model →
-/// order routes → count prompt tokens → claim the idempotency key → hold the worst case → call the upstream
-/// (streaming through the sink) → settle on the usage and write the receipt. Each step is its own small part;
+/// order routes → count prompt tokens → claim the idempotency key → for each route until one answers (see
+/// <see cref="RouteFailover"/>): hold the worst case, call the upstream (streaming through the sink) → settle on
+/// the usage and write the receipt with every attempt. Each step is its own small part;
 /// this class puts them in order and owns the clean-up when something unexpected happens.
 /// </summary>
 public sealed class ChatCompletionPipeline(
@@ -22,7 +23,7 @@ public sealed class ChatCompletionPipeline(
     ModelAccess models,
     TokenCounter tokens,
     IdempotencyStore idempotency,
-    HoldPlanner planner,
+    RouteFailover failover,
     ChatUpstreamCall upstream,
     ReceiptWriter receipts,
     HoldService holds,
@@ -90,28 +91,31 @@ public sealed class ChatCompletionPipeline(
         PlacedHold? placed = null;
         try
         {
-            var (hold, refusal) = await planner.PlaceAsync(caller, routes, worstCase, receiptId, aborted);
-            if (hold is null)
+            var callerWantsUsage = request.StreamOptions?.IncludeUsage == true;
+            var tried = await failover.RunAsync(caller, record, routes, worstCase, hold =>
             {
-                record.RoutedTo(refusal!.Route);
+                var upstreamRequest = ForUpstream(request, hold.Route, maxOutputPerChoice, stream);
+                return stream
+                    ? upstream.StreamAsync(hold.Route, upstreamRequest, model.Id, callerWantsUsage, receiptId, sink!, aborted)
+                    : upstream.CompleteAsync(hold.Route, upstreamRequest, model.Id, aborted);
+            }, aborted);
+            placed = tried.Placed;
+            if (tried.Outcome is not { } outcome)
+            {
+                var reason = tried.Refusal?.Reason ?? ReceiptReasons.NoHealthyRoute;
+                record.RoutedTo(tried.Route!);
                 record.Counted(promptTokens, 0, 0, estimated: true);
                 record.Timed(Elapsed(started), null);
-                await receipts.WriteAsync(record, null, PipelineParts.Free(refusal.Reason, promptTokens), caller.Key?.KeyId,
+                await receipts.WriteAsync(record, null, PipelineParts.Free(reason, promptTokens), caller.Key?.KeyId,
                     PipelineParts.Completion(claimId, null, null), CancellationToken.None);
                 claimId = null;
-                return GatewayResult.Fail(Refused(refusal), receiptId);
+                return GatewayResult.Fail(tried.Refusal is { } refusal ? Refused(refusal) : PipelineParts.Unavailable(model.Id, tried.RetryAt, time), receiptId);
             }
-            placed = hold;
-            record.RoutedTo(hold.Route);
-            record.Held(hold.WorstCase);
+            var route = tried.Route!;
+            record.RoutedTo(route);
+            record.Held(tried.Held);
 
-            var upstreamRequest = ForUpstream(request, hold.Route, maxOutputPerChoice, stream);
-            var callerWantsUsage = request.StreamOptions?.IncludeUsage == true;
-            var outcome = stream
-                ? await upstream.StreamAsync(hold.Route, upstreamRequest, model.Id, callerWantsUsage, receiptId, sink!, aborted)
-                : await upstream.CompleteAsync(hold.Route, upstreamRequest, model.Id, aborted);
-
-            var decision = ChargePolicy.Decide(outcome, promptTokens, tokens.Count, hold.Route.Prices, hold.WorstCase);
+            var decision = ChargePolicy.Decide(outcome, promptTokens, tokens.Count, route.Prices, placed?.WorstCase ?? 0);
             record.Counted(decision.PromptTokens, decision.CompletionTokens, decision.CachedTokens, decision.Estimated);
             record.Timed(Elapsed(started), outcome.TimeToFirstToken is { } ttft ? (int)ttft.TotalMilliseconds : null);
             if (outcome.Kind != UpstreamOutcomeKind.Completed) record.UpstreamFailed(outcome.UpstreamStatus, outcome.Error);
@@ -132,7 +136,7 @@ public sealed class ChatCompletionPipeline(
                 }, aborted));
             }
 
-            await receipts.WriteAsync(record, hold, decision, caller.Key?.KeyId, PipelineParts.Completion(claimId, json is null ? null : 200, json),
+            await receipts.WriteAsync(record, placed, decision, caller.Key?.KeyId, PipelineParts.Completion(claimId, json is null ? null : 200, json),
                 CancellationToken.None);
             placed = null;
             claimId = null;
@@ -175,6 +179,8 @@ public sealed class ChatCompletionPipeline(
             case UpstreamOutcomeKind.Completed:
                 if (record.Stream) await WriteSafelyAsync(() => sink!.CompleteAsync(aborted));
                 return new GatewayResult(null, record.Id, record.Cost, json, outcome.Completion, Status: record.Status);
+            case UpstreamOutcomeKind.FailedBeforeFirstByte when outcome.RequestRefused:
+                return GatewayResult.Fail(PipelineParts.RefusedByUpstream(outcome), record.Id);
             case UpstreamOutcomeKind.FailedBeforeFirstByte:
                 return GatewayResult.Fail(new GatewayError(GatewayErrorKind.UpstreamError, "upstream_error",
                     "The upstream failed before sending a response; you were not charged. Retry the request."), record.Id);

@@ -19,7 +19,7 @@ public sealed class EmbeddingPipeline(
     ModelAccess models,
     TokenCounter tokens,
     IdempotencyStore idempotency,
-    HoldPlanner planner,
+    RouteFailover failover,
     ChatUpstreamCall upstream,
     ReceiptWriter receipts,
     HoldService holds,
@@ -71,29 +71,29 @@ public sealed class EmbeddingPipeline(
         PlacedHold? placed = null;
         try
         {
-            var (hold, refusal) = await planner.PlaceAsync(caller, routes, worstCase, receiptId, aborted);
-            if (hold is null)
+            var tried = await failover.RunAsync(caller, record, routes, worstCase, hold => upstream.EmbedAsync(hold.Route, new EmbeddingRequest
             {
-                record.RoutedTo(refusal!.Route);
+                Model = hold.Route.UpstreamModelId, Input = request.Input, EncodingFormat = request.EncodingFormat, Dimensions = request.Dimensions, Extra = request.Extra,
+            }, model.Id, aborted), aborted);
+            placed = tried.Placed;
+            if (tried.Outcome is not { } outcome)
+            {
+                record.RoutedTo(tried.Route!);
                 record.Counted(inputTokens, 0, 0, estimated: true);
                 record.Timed((int)time.GetElapsedTime(started).TotalMilliseconds, null);
-                await receipts.WriteAsync(record, null, PipelineParts.Free(refusal.Reason, inputTokens), caller.Key?.KeyId,
+                await receipts.WriteAsync(record, null, PipelineParts.Free(tried.Refusal?.Reason ?? ReceiptReasons.NoHealthyRoute, inputTokens), caller.Key?.KeyId,
                     PipelineParts.Completion(claimId, null, null), CancellationToken.None);
                 claimId = null;
+                if (tried.Refusal is not { } refusal) return GatewayResult.Fail(PipelineParts.Unavailable(model.Id, tried.RetryAt, time), receiptId);
                 return GatewayResult.Fail(new GatewayError(GatewayErrorKind.InsufficientBalance, refusal.Reason,
                     refusal.Reason == ReceiptReasons.SpendLimitReached ? ApiKeyErrors.SpendLimitReached.Message
                         : "Your balance cannot cover this request on any route it may use. Top up or redeem a code."), receiptId);
             }
-            placed = hold;
-            record.RoutedTo(hold.Route);
-            record.Held(hold.WorstCase);
+            var route = tried.Route!;
+            record.RoutedTo(route);
+            record.Held(tried.Held);
 
-            var upstreamRequest = new EmbeddingRequest
-            {
-                Model = hold.Route.UpstreamModelId, Input = request.Input, EncodingFormat = request.EncodingFormat, Dimensions = request.Dimensions, Extra = request.Extra,
-            };
-            var outcome = await upstream.EmbedAsync(hold.Route, upstreamRequest, model.Id, aborted);
-            var decision = ChargePolicy.Decide(outcome, inputTokens, tokens.Count, hold.Route.Prices, hold.WorstCase);
+            var decision = ChargePolicy.Decide(outcome, inputTokens, tokens.Count, route.Prices, placed?.WorstCase ?? 0);
             record.Counted(decision.PromptTokens, 0, 0, decision.Estimated);
             record.Timed((int)time.GetElapsedTime(started).TotalMilliseconds, outcome.TimeToFirstToken is { } t ? (int)t.TotalMilliseconds : null);
             if (outcome.Kind != UpstreamOutcomeKind.Completed) record.UpstreamFailed(outcome.UpstreamStatus, outcome.Error);
@@ -104,7 +104,7 @@ public sealed class EmbeddingPipeline(
                 embedding.Usage ??= PipelineParts.UsageOf(decision);
                 json = JsonSerializer.Serialize(embedding, OpenAiJsonContext.Default.EmbeddingResponse);
             }
-            await receipts.WriteAsync(record, hold, decision, caller.Key?.KeyId, PipelineParts.Completion(claimId, json is null ? null : 200, json),
+            await receipts.WriteAsync(record, placed, decision, caller.Key?.KeyId, PipelineParts.Completion(claimId, json is null ? null : 200, json),
                 CancellationToken.None);
             placed = null;
             claimId = null;
@@ -114,6 +114,7 @@ public sealed class EmbeddingPipeline(
                 UpstreamOutcomeKind.Completed => new GatewayResult(null, record.Id, record.Cost, json, Embedding: outcome.Embedding, Status: record.Status),
                 UpstreamOutcomeKind.TimedOutBeforeFirstByte => GatewayResult.Fail(new GatewayError(GatewayErrorKind.UpstreamTimeout, "upstream_timeout",
                     "The upstream did not respond in time; you were not charged. Retry the request."), record.Id),
+                UpstreamOutcomeKind.FailedBeforeFirstByte when outcome.RequestRefused => GatewayResult.Fail(PipelineParts.RefusedByUpstream(outcome), record.Id),
                 UpstreamOutcomeKind.ClientCancelled => new GatewayResult(new GatewayError(GatewayErrorKind.InvalidRequest, "client_cancelled",
                     "The request was cancelled by the caller."), record.Id, record.Cost, Status: record.Status),
                 _ => GatewayResult.Fail(new GatewayError(GatewayErrorKind.UpstreamError, "upstream_error",

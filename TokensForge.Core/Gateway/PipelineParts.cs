@@ -28,6 +28,19 @@ internal static class PipelineParts
         return null;
     }
 
+    /// <summary>No route could take the request now (circuits open, upstreams asked to wait): free, retry later.</summary>
+    public static GatewayError Unavailable(string modelId, DateTime? retryAt, TimeProvider time)
+    {
+        var wait = retryAt is { } at ? at - time.GetUtcNow().UtcDateTime : (TimeSpan?)null;
+        return new GatewayError(GatewayErrorKind.UpstreamError, "upstream_error",
+            $"No route serving the model '{modelId}' is available right now; you were not charged. Retry later.",
+            RetryAfter: wait > TimeSpan.Zero ? wait : null);
+    }
+
+    /// <summary>The upstream refused the request itself (400, 413, 422): the caller must change it, so it is not retried elsewhere.</summary>
+    public static GatewayError RefusedByUpstream(UpstreamOutcome outcome) =>
+        GatewayError.Invalid($"The upstream refused the request (HTTP {outcome.UpstreamStatus}); you were not charged. {outcome.Error}");
+
     public static ChargeDecision Free(string reason, int promptTokens) => new(RequestStatus.Failed, reason, promptTokens, 0, 0, true, 0);
 
     public static IdempotencyCompletion? Completion(Guid? claimId, int? status, string? body) =>

@@ -34,9 +34,29 @@ public sealed class UpstreamOutcome
     public StringBuilder Delivered { get; } = new();
 
     public TimeSpan? TimeToFirstToken { get; set; }
+
+    /// <summary>How long the call took, from sending to its end.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>How long the upstream asked to be left alone (a 429's or 503's <c>Retry-After</c>).</summary>
+    public TimeSpan? RetryAfter { get; set; }
     public ChatCompletionResponse? Completion { get; set; }
     public EmbeddingResponse? Embedding { get; set; }
     public bool Started { get; set; }
+
+    /// <summary>
+    /// Whether the next route may be tried: nothing reached the caller, and the failure is the upstream's (connection
+    /// error, timeout, 429, 5xx, a broken answer), not the request's (400, 413, 422 are the request's own fault).
+    /// </summary>
+    public bool Retryable => Kind switch
+    {
+        UpstreamOutcomeKind.TimedOutBeforeFirstByte => true,
+        UpstreamOutcomeKind.FailedBeforeFirstByte => !RequestRefused,
+        _ => false,
+    };
+
+    /// <summary>The upstream refused the request itself (400, 413, 422): another route would refuse it too.</summary>
+    public bool RequestRefused => Kind == UpstreamOutcomeKind.FailedBeforeFirstByte && UpstreamStatus is 400 or 413 or 422;
 
     public void Deliver(ResponseMessage? message)
     {

@@ -45,6 +45,10 @@ public sealed record ReceiptTransfer(Guid Id, Guid TxId, DateTime CreatedAt, Tra
 /// <summary>The price snapshot a receipt was charged at.</summary>
 public sealed record ReceiptPrice(Guid Id, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime EffectiveFrom, string CreatedBy);
 
+/// <summary>One route the request tried (or skipped), in order.</summary>
+public sealed record ReceiptAttempt(int Position, Guid RouteId, string RouteName, RouteKind RouteKind, Guid? PriceSnapshotId, AttemptResult Result,
+    int? UpstreamStatus, string? Error, int LatencyMs, int? TimeToFirstTokenMs, bool Charged);
+
 /// <summary>Everything about one receipt.</summary>
 public sealed record ReceiptDetail(
     Guid Id,
@@ -78,7 +82,8 @@ public sealed record ReceiptDetail(
     string? ClientIp,
     ReceiptPrice? Price,
     IReadOnlyList<ReceiptCharge> PaidBy,
-    IReadOnlyList<ReceiptTransfer> Transfers);
+    IReadOnlyList<ReceiptTransfer> Transfers,
+    IReadOnlyList<ReceiptAttempt> Attempts);
 
 /// <summary>Read side of receipts: users see their own, admins (null user) see all.</summary>
 public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
@@ -115,7 +120,7 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
     public async Task<ReceiptDetail?> GetAsync(Guid id, string? userId, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var r = await db.RequestRecords.AsNoTracking().Include(x => x.Charges)
+        var r = await db.RequestRecords.AsNoTracking().Include(x => x.Charges).Include(x => x.Attempts)
             .FirstOrDefaultAsync(x => x.Id == id && (userId == null || x.UserId == userId), ct);
         if (r is null) return null;
 
@@ -138,6 +143,8 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
             r.RouteId, r.RouteName, r.RouteKind, r.Simulated, r.PromptTokens, r.CompletionTokens, r.CachedTokens, r.HoldAmount, r.Cost, r.LedgerTxId,
             r.Status, r.Reason, r.Estimated, r.Stream, r.LatencyMs, r.TimeToFirstTokenMs, r.UpstreamStatus, r.UpstreamError, r.ClientIp, price,
             r.Charges.OrderBy(c => c.Position).Select(c => new ReceiptCharge(c.GrantId, c.BucketKey, buckets.GetValueOrDefault(c.BucketKey, c.BucketKey), c.SourceLabel, c.TransferId, c.Amount)).ToList(),
-            transfers);
+            transfers,
+            r.Attempts.OrderBy(a => a.Position).Select(a => new ReceiptAttempt(a.Position, a.RouteId, a.RouteName, a.RouteKind, a.PriceSnapshotId, a.Result,
+                a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList());
     }
 }

@@ -38,6 +38,7 @@ public static class ReceiptReasons
     public const string CappedAtHold = "capped_at_hold";
     public const string HoldExpired = "hold_expired";
     public const string ResearchAllowanceExhausted = "research_allowance_exhausted";
+    public const string NoHealthyRoute = "no_healthy_route";
 
     /// <summary>A sentence for each reason, for receipt pages.</summary>
     public static string Describe(string reason) => reason switch
@@ -52,6 +53,7 @@ public static class ReceiptReasons
         CappedAtHold => "The upstream reported more usage than the worst case held: charged the hold, no more.",
         HoldExpired => "The request outlived its hold, which expired: nothing was charged.",
         ResearchAllowanceExhausted => "Today's free research allowance could not cover the worst case: nothing was charged.",
+        NoHealthyRoute => "Every route that could serve the request was unavailable (circuit open, or its upstream asked to wait): nothing was charged.",
         _ => reason,
     };
 }
@@ -63,6 +65,7 @@ public static class ReceiptReasons
 public sealed class RequestRecord
 {
     private readonly List<RequestCharge> _charges = [];
+    private readonly List<RequestAttempt> _attempts = [];
 
     private RequestRecord() { }
 
@@ -128,6 +131,9 @@ public sealed class RequestRecord
     /// <summary>The grants that paid, one part each.</summary>
     public IReadOnlyList<RequestCharge> Charges => _charges;
 
+    /// <summary>Every route tried or skipped, in order; the receipt's route is the last one tried.</summary>
+    public IReadOnlyList<RequestAttempt> Attempts => _attempts;
+
     public void IssuedWith(Guid? keyId, string? keyPrefix, bool stream, string? clientIp)
     {
         ApiKeyId = keyId;
@@ -146,6 +152,13 @@ public sealed class RequestRecord
     }
 
     public void Held(long amount) => HoldAmount = amount;
+
+    /// <summary>Notes one route attempt (or skip), in the order they happened.</summary>
+    public void Tried(RouteCandidate route, AttemptResult result, int? upstreamStatus, string? error, int latencyMs, int? timeToFirstTokenMs)
+    {
+        _attempts.Add(new RequestAttempt(Guid.CreateVersion7(), Id, _attempts.Count, route.RouteId, route.RouteName, route.Kind, route.Prices.SnapshotId,
+            result, upstreamStatus, error, latencyMs, timeToFirstTokenMs, charged: false));
+    }
 
     public void Counted(int promptTokens, int completionTokens, int cachedTokens, bool estimated)
     {
@@ -177,6 +190,14 @@ public sealed class RequestRecord
         _charges.AddRange(charges);
         Cost = _charges.Sum(c => c.Amount);
         CompletedAt = completedAt;
+        // What was charged is the usage of the last route actually called; every earlier attempt failed before output, for free.
+        var served = _attempts.FindLastIndex(a => a.Result != AttemptResult.Skipped);
+        if (Cost > 0 && served >= 0)
+        {
+            var a = _attempts[served];
+            _attempts[served] = new RequestAttempt(a.Id, a.RequestRecordId, a.Position, a.RouteId, a.RouteName, a.RouteKind, a.PriceSnapshotId, a.Result,
+                a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, charged: true);
+        }
     }
 }
 

@@ -31,4 +31,12 @@ public sealed class ModelInfo
 
     public string OwnedBy { get; private set; } = "";
     public DateTime CreatedAt { get; private set; }
+
+    /// <summary>An admin's edit of how the model is shown and how much it accepts.</summary>
+    public void Describe(string displayName, int contextWindow, string ownedBy)
+    {
+        DisplayName = displayName;
+        ContextWindow = contextWindow;
+        OwnedBy = ownedBy;
+    }
 }

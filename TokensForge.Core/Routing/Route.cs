@@ -12,7 +12,8 @@ public sealed class Route
     private Route() { }
 
     public Route(Guid id, string name, RouteKind kind, string baseUrl, string? protectedUpstreamKey, int priority, int weight,
-        int timeoutSeconds, bool isSimulated, DateTime createdAt)
+        int timeoutSeconds, bool isSimulated, DateTime createdAt, int connectTimeoutSeconds = DefaultConnectTimeoutSeconds,
+        int totalTimeoutSeconds = DefaultTotalTimeoutSeconds)
     {
         Id = id;
         Name = name;
@@ -22,10 +23,19 @@ public sealed class Route
         Priority = priority;
         Weight = weight;
         TimeoutSeconds = timeoutSeconds;
+        ConnectTimeoutSeconds = connectTimeoutSeconds;
+        TotalTimeoutSeconds = totalTimeoutSeconds;
         IsSimulated = isSimulated;
         Enabled = true;
         CreatedAt = createdAt;
+        UpdatedAt = createdAt;
     }
+
+    /// <summary>Connect timeout of routes that name none: 10 seconds.</summary>
+    public const int DefaultConnectTimeoutSeconds = 10;
+
+    /// <summary>Total timeout of routes that name none: 10 minutes.</summary>
+    public const int DefaultTotalTimeoutSeconds = 600;
 
     public Guid Id { get; private set; }
     public string Name { get; private set; } = "";
@@ -46,10 +56,17 @@ public sealed class Route
     /// <summary>How long the upstream may take to send its first byte, and then between chunks.</summary>
     public int TimeoutSeconds { get; private set; }
 
+    /// <summary>How long opening a new connection to the upstream may take.</summary>
+    public int ConnectTimeoutSeconds { get; private set; }
+
+    /// <summary>How long one upstream call may take from start to end, streamed or not.</summary>
+    public int TotalTimeoutSeconds { get; private set; }
+
     /// <summary>The built-in simulator: labelled simulated wherever the route shows.</summary>
     public bool IsSimulated { get; private set; }
 
     public DateTime CreatedAt { get; private set; }
+    public DateTime UpdatedAt { get; private set; }
 
     public IReadOnlyList<RouteModel> Models => _models;
 
@@ -58,6 +75,48 @@ public sealed class Route
     public void Disable() => Enabled = false;
 
     public void Enable() => Enabled = true;
+
+    /// <summary>An admin's edit of everything but the upstream key and the enabled flag.</summary>
+    public void Reconfigure(string name, RouteKind kind, string baseUrl, int priority, int weight, int connectTimeoutSeconds, int firstByteTimeoutSeconds,
+        int totalTimeoutSeconds, bool isSimulated, DateTime now)
+    {
+        Name = name;
+        Kind = kind;
+        BaseUrl = baseUrl;
+        Priority = priority;
+        Weight = weight;
+        ConnectTimeoutSeconds = connectTimeoutSeconds;
+        TimeoutSeconds = firstByteTimeoutSeconds;
+        TotalTimeoutSeconds = totalTimeoutSeconds;
+        IsSimulated = isSimulated;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Replaces the model map: public id → upstream id. Entries not named are no longer served.</summary>
+    public void ServeOnly(IReadOnlyDictionary<string, string> modelMap, DateTime now)
+    {
+        _models.RemoveAll(m => !modelMap.ContainsKey(m.ModelId));
+        foreach (var (modelId, upstreamId) in modelMap)
+        {
+            var existing = _models.FindIndex(m => m.ModelId == modelId);
+            if (existing < 0) _models.Add(new RouteModel(Id, modelId, upstreamId));
+            else if (_models[existing].UpstreamModelId != upstreamId) _models[existing].MapTo(upstreamId);
+        }
+        UpdatedAt = now;
+    }
+
+    /// <summary>Stores a new upstream key (already encrypted), or none.</summary>
+    public void ReplaceUpstreamKey(string? protectedUpstreamKey, DateTime now)
+    {
+        ProtectedUpstreamKey = protectedUpstreamKey;
+        UpdatedAt = now;
+    }
+
+    public void SetEnabled(bool enabled, DateTime now)
+    {
+        Enabled = enabled;
+        UpdatedAt = now;
+    }
 }
 
 /// <summary>One model a route serves: the public id and the id the upstream knows it by.</summary>
@@ -75,6 +134,8 @@ public sealed class RouteModel
     public Guid RouteId { get; private set; }
     public string ModelId { get; private set; } = "";
     public string UpstreamModelId { get; private set; } = "";
+
+    internal void MapTo(string upstreamModelId) => UpstreamModelId = upstreamModelId;
 }
 
 /// <summary>

@@ -15,7 +15,11 @@ public sealed class RoutingOptions
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>A route that can serve one model now, at its current price.</summary>
+/// <summary>
+/// A route that can serve one model now, at its current price. <see cref="Timeout"/> is the first-byte (and
+/// between-chunks) timeout; <see cref="ConnectTimeout"/> bounds opening a connection and <see cref="TotalTimeout"/>
+/// the whole call (defaults when not given: 10 seconds and 10 minutes).
+/// </summary>
 public sealed record RouteCandidate(
     Guid RouteId,
     string RouteName,
@@ -27,7 +31,19 @@ public sealed record RouteCandidate(
     int Weight,
     TimeSpan Timeout,
     bool IsSimulated,
-    Prices Prices);
+    Prices Prices,
+    TimeSpan? ConnectTimeout = null,
+    TimeSpan? TotalTimeout = null)
+{
+    public TimeSpan ConnectTimeoutOrDefault => ConnectTimeout ?? TimeSpan.FromSeconds(Route.DefaultConnectTimeoutSeconds);
+    public TimeSpan TotalTimeoutOrDefault => TotalTimeout ?? TimeSpan.FromSeconds(Route.DefaultTotalTimeoutSeconds);
+
+    /// <summary>The candidate for one model of a route at the given prices.</summary>
+    public static RouteCandidate For(Route route, RouteModel served, Prices prices) =>
+        new(route.Id, route.Name, route.Kind, route.BaseUrl, route.ProtectedUpstreamKey, served.UpstreamModelId, route.Priority, route.Weight,
+            TimeSpan.FromSeconds(route.TimeoutSeconds), route.IsSimulated, prices, TimeSpan.FromSeconds(route.ConnectTimeoutSeconds),
+            TimeSpan.FromSeconds(route.TotalTimeoutSeconds));
+}
 
 /// <summary>A catalogue model with the enabled routes that serve it at a known price.</summary>
 public sealed record CatalogModel(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string OwnedBy, DateTime CreatedAt,
@@ -36,8 +52,8 @@ public sealed record CatalogModel(string Id, string DisplayName, ModelKind Kind,
     public bool IsRoutable => Routes.Count > 0;
 }
 
-/// <summary>The route table at one moment.</summary>
-public sealed record CatalogSnapshot(IReadOnlyDictionary<string, CatalogModel> Models)
+/// <summary>The route table at one moment; <see cref="ValidUntil"/> is when a scheduled price snapshot takes effect (null: none).</summary>
+public sealed record CatalogSnapshot(IReadOnlyDictionary<string, CatalogModel> Models, DateTime? ValidUntil = null)
 {
     public CatalogModel? Find(string id) => Models.GetValueOrDefault(id);
 
@@ -48,7 +64,8 @@ public sealed record CatalogSnapshot(IReadOnlyDictionary<string, CatalogModel> M
 /// <summary>
 /// The models, enabled routes and current price snapshots, read once per <see cref="RoutingOptions.CacheTtl"/>
 /// so requests do not query the route tables. A price is current when its snapshot is the latest with
-/// <c>EffectiveFrom ≤ now</c> for its route and model.
+/// <c>EffectiveFrom ≤ now</c> for its route and model; the table is read again as soon as a scheduled snapshot
+/// takes effect, so a request is always priced at the snapshot in force when it starts.
 /// </summary>
 public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<RoutingOptions> options)
 {
@@ -58,12 +75,12 @@ public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeP
     public async ValueTask<CatalogSnapshot> GetAsync(CancellationToken ct = default)
     {
         var current = _current;
-        if (current is not null && time.GetElapsedTime(current.Item2) < options.Value.CacheTtl) return current.Item1;
+        if (Fresh(current)) return current!.Item1;
         await _loading.WaitAsync(ct);
         try
         {
             current = _current;
-            if (current is not null && time.GetElapsedTime(current.Item2) < options.Value.CacheTtl) return current.Item1;
+            if (Fresh(current)) return current!.Item1;
             var loaded = await LoadAsync(ct);
             _current = Tuple.Create(loaded, time.GetTimestamp());
             return loaded;
@@ -77,12 +94,18 @@ public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeP
     /// <summary>Forgets the cached table (after a route or price change made by this instance).</summary>
     public void Invalidate() => _current = null;
 
+    private bool Fresh(Tuple<CatalogSnapshot, long>? current) =>
+        current is not null && time.GetElapsedTime(current.Item2) < options.Value.CacheTtl
+        && (current.Item1.ValidUntil is not { } until || time.GetUtcNow().UtcDateTime < until);
+
     private async Task<CatalogSnapshot> LoadAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var models = await db.Models.AsNoTracking().ToListAsync(ct);
         var routes = await db.Routes.AsNoTracking().Include(r => r.Models).Where(r => r.Enabled).ToListAsync(ct);
+        var nextChange = await db.PriceSnapshots.AsNoTracking().Where(p => p.EffectiveFrom > now)
+            .OrderBy(p => p.EffectiveFrom).Select(p => (DateTime?)p.EffectiveFrom).FirstOrDefaultAsync(ct);
         var prices = (await db.PriceSnapshots.AsNoTracking().Where(p => p.EffectiveFrom <= now).ToListAsync(ct))
             .GroupBy(p => (p.RouteId, p.ModelId))
             .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.EffectiveFrom).ThenByDescending(p => p.CreatedAt).First());
@@ -96,13 +119,11 @@ public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeP
                 .Select(x =>
                 {
                     var p = prices[(x.Route.Id, model.Id)];
-                    return new RouteCandidate(x.Route.Id, x.Route.Name, x.Route.Kind, x.Route.BaseUrl, x.Route.ProtectedUpstreamKey,
-                        x.Served.UpstreamModelId, x.Route.Priority, x.Route.Weight, TimeSpan.FromSeconds(x.Route.TimeoutSeconds), x.Route.IsSimulated,
-                        new Prices(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice));
+                    return RouteCandidate.For(x.Route, x.Served, new Prices(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice));
                 })
                 .ToList();
             byModel[model.Id] = new CatalogModel(model.Id, model.DisplayName, model.Kind, model.ContextWindow, model.OwnedBy, model.CreatedAt, candidates);
         }
-        return new CatalogSnapshot(byModel);
+        return new CatalogSnapshot(byModel, nextChange);
     }
 }

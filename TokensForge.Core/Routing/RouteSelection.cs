@@ -4,7 +4,7 @@ namespace TokensForge.Core.Routing;
 /// The order in which routes are tried for one request: only kinds the caller's preference allows, then
 /// priority (lower first), then the request's worst-case cost on the route (cheapest first), then weight
 /// (higher first), then name for a stable order. Routes of a kind the wallet cannot pay are skipped later,
-/// when the hold on them is refused; health and failover will plug in here.
+/// when the hold on them is refused, and unhealthy ones by <c>Gateway.RouteFailover</c>, which walks this order.
 /// </summary>
 public static class RouteSelection
 {

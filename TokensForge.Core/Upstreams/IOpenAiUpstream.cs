@@ -5,15 +5,18 @@ namespace TokensForge.Core.Upstreams;
 /// <summary>
 /// An OpenAI-compatible upstream, through a source-generated Refit client. Calls return the raw
 /// <see cref="HttpResponseMessage"/> so the gateway sees the headers first and streams the body without
-/// buffering it; the route's base URL travels in a request option and is applied by <see cref="UpstreamAddressHandler"/>.
+/// buffering it; the route's base URL and connect timeout travel in request options, applied by <see cref="UpstreamAddressHandler"/>
+/// and <see cref="UpstreamConnector"/>.
 /// </summary>
 public interface IOpenAiUpstream
 {
     [Post("/chat/completions")]
     Task<HttpResponseMessage> CreateChatCompletionAsync([Body] ChatCompletionRequest request,
-        [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl, CancellationToken ct);
+        [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl,
+        [Property(UpstreamConnector.ConnectTimeoutOption)] TimeSpan connectTimeout, CancellationToken ct);
 
     [Post("/embeddings")]
     Task<HttpResponseMessage> CreateEmbeddingAsync([Body] EmbeddingRequest request,
-        [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl, CancellationToken ct);
+        [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl,
+        [Property(UpstreamConnector.ConnectTimeoutOption)] TimeSpan connectTimeout, CancellationToken ct);
 }

@@ -171,7 +171,7 @@ public sealed class PlaygroundPageTests
                 new ReceiptTransfer(post1, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 100, "user:u:grant:a", "sys:revenue:routed"),
                 new ReceiptTransfer(hold2, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.Pending, 500, "user:u:grant:b", "sys:revenue:routed"),
                 new ReceiptTransfer(post2, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 40, "user:u:grant:b", "sys:revenue:routed"),
-            ]);
+            ], []);
         await using var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
@@ -218,7 +218,7 @@ public sealed class PlaygroundPageTests
             "gpt-4o-mini", Guid.CreateVersion7(), "sim-routed", RouteKind.Routed, true, 300, 24, 0, 5_000, 300, Guid.CreateVersion7(), RequestStatus.Succeeded,
             ReceiptReasons.Completed, false, true, 20, 5, null, null, null, new ReceiptPrice(Guid.CreateVersion7(), 756_000, 3_024_000, 378_000, at, "seed"),
             [new ReceiptCharge(Guid.Empty, ResearchAllowance.BucketKey, "Research allowance", ResearchAllowance.PaidByLabel, post, 300)],
-            [new ReceiptTransfer(post, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 300, "sys:research", "sys:revenue:routed")]);
+            [new ReceiptTransfer(post, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 300, "sys:research", "sys:revenue:routed")], []);
         await using var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();

@@ -32,12 +32,11 @@ public sealed class GatewayHost : IAsyncDisposable
     public TokensForgeApp App { get; }
     public string BaseUrl { get; }
 
-    /// <param name="time">Replaces the app's clock (tests that move through days); null keeps the real one.</param>
-    public static GatewayHost Start(IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null)
+    public static GatewayHost Start(IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null, LogCapture? logs = null)
     {
         var all = new Dictionary<string, string?> { ["Simulator:Enabled"] = "true" };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var app = new TokensForgeApp(all, time);
+        var app = new TokensForgeApp(all, time, logs);
         var baseUrl = app.StartKestrel();
         return new GatewayHost(app, baseUrl);
     }

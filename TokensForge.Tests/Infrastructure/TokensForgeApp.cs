@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace TokensForge.Tests.Infrastructure;
@@ -16,10 +17,11 @@ public sealed class TokensForgeApp : WebApplicationFactory<Program>
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tf-app-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> _settings;
 
-    public TokensForgeApp(IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null)
+    public TokensForgeApp(IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null, LogCapture? logs = null)
     {
         Directory.CreateDirectory(_directory);
         Time = time;
+        Logs = logs;
         _settings = new Dictionary<string, string?>
         {
             ["Database:Provider"] = "Sqlite",
@@ -35,6 +37,9 @@ public sealed class TokensForgeApp : WebApplicationFactory<Program>
     public const string AdminPassword = "Admin-pass-1";
 
     public FakeTimeProvider? Time { get; }
+
+    /// <summary>When given, receives every log message of the host at every level.</summary>
+    public LogCapture? Logs { get; }
 
     public string DatabaseDirectory => _directory;
 
@@ -52,6 +57,7 @@ public sealed class TokensForgeApp : WebApplicationFactory<Program>
         // Outside Development the static web assets manifest (blazor.web.js, MudBlazor) is only read when asked for.
         builder.UseStaticWebAssets();
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (Logs is not null) builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         builder.ConfigureServices(services =>
         {
             if (Time is not null)

@@ -61,7 +61,12 @@ internal sealed class RouteConfiguration : IEntityTypeConfiguration<Route>
 {
     public void Configure(EntityTypeBuilder<Route> b)
     {
-        b.ToTable("routes", t => t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0"));
+        b.ToTable("routes", t =>
+        {
+            t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
+            t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
+            t.HasCheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
+        });
         b.HasKey(x => x.Id);
         b.Property(x => x.Name).HasMaxLength(100);
         b.HasIndex(x => x.Name).IsUnique();
@@ -120,6 +125,8 @@ internal sealed class RequestRecordConfiguration : IEntityTypeConfiguration<Requ
         b.Property(x => x.RouteKind).HasConversion<string>().HasMaxLength(16);
         b.HasMany(x => x.Charges).WithOne().HasForeignKey(x => x.RequestRecordId).OnDelete(DeleteBehavior.Restrict);
         b.Navigation(x => x.Charges).HasField("_charges").UsePropertyAccessMode(PropertyAccessMode.Field);
+        b.HasMany(x => x.Attempts).WithOne().HasForeignKey(x => x.RequestRecordId).OnDelete(DeleteBehavior.Restrict);
+        b.Navigation(x => x.Attempts).HasField("_attempts").UsePropertyAccessMode(PropertyAccessMode.Field);
         b.HasIndex(x => new { x.UserId, x.CreatedAt });
         b.HasIndex(x => new { x.UserId, x.Status, x.CreatedAt });
         b.HasIndex(x => new { x.ApiKeyId, x.CreatedAt });
@@ -137,6 +144,22 @@ internal sealed class RequestChargeConfiguration : IEntityTypeConfiguration<Requ
         b.Property(x => x.SourceLabel).HasMaxLength(200);
         b.HasIndex(x => new { x.RequestRecordId, x.Position }).IsUnique();
         b.HasIndex(x => x.TransferId).IsUnique();
+    }
+}
+
+internal sealed class RequestAttemptConfiguration : IEntityTypeConfiguration<RequestAttempt>
+{
+    public void Configure(EntityTypeBuilder<RequestAttempt> b)
+    {
+        b.ToTable("request_attempts");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.RouteName).HasMaxLength(100);
+        b.Property(x => x.RouteKind).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Result).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Error).HasMaxLength(RequestAttempt.MaxErrorLength);
+        b.HasIndex(x => new { x.RequestRecordId, x.Position }).IsUnique();
+        // The health dashboard and admins look up a route's recent attempts.
+        b.HasIndex(x => x.RouteId);
     }
 }
 

@@ -110,6 +110,15 @@ public sealed class CircuitBreaker(CircuitBreakerOptions options, TimeProvider t
         }
     }
 
+    /// <summary>
+    /// A call that got <c>true</c> from <see cref="TryAcquire"/> ended without saying anything about the upstream (the caller
+    /// left, or the request was never sent): frees the half-open probe slot, changes nothing else.
+    /// </summary>
+    public void Release()
+    {
+        lock (_gate) _probeInFlight = false;
+    }
+
     /// <summary>An admin's reset: closed, counters cleared.</summary>
     public void Reset()
     {

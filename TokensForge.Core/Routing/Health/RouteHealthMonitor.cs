@@ -56,6 +56,24 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
         else state.Breaker.ReportFailure(outcome.RetryAfter);
     }
 
+    /// <summary>An acquired route was not called after all, or the call says nothing about the upstream (the caller left).</summary>
+    public void Release(Guid routeId) => For(routeId).Breaker.Release();
+
+    /// <summary>Why a route refuses requests now, as a sentence for receipts, and when it will take one again.</summary>
+    public (string Reason, DateTime? RetryAt) Unavailability(Guid routeId)
+    {
+        var breaker = For(routeId).Breaker;
+        var (state, retryAt) = (breaker.State, breaker.RetryAt);
+        var reason = state switch
+        {
+            CircuitState.Open => $"Circuit open after repeated failures; next probe at {retryAt:yyyy-MM-dd HH:mm:ss} UTC.",
+            CircuitState.HalfOpen => "Circuit half-open: another request is probing the route.",
+            _ when retryAt is { } until => $"The upstream asked to wait (Retry-After) until {until:yyyy-MM-dd HH:mm:ss} UTC.",
+            _ => "The route was unavailable.",
+        };
+        return (reason, retryAt);
+    }
+
     public void Reset(Guid routeId) => For(routeId).Breaker.Reset();
 
     public RouteHealthSnapshot Snapshot(Guid routeId)

@@ -27,7 +27,12 @@ public sealed record ReceiptResponse(
     string? LedgerTx,
     IReadOnlyList<ReceiptPartResponse> PaidBy,
     int? UpstreamStatus,
-    string? UpstreamError);
+    string? UpstreamError,
+    IReadOnlyList<ReceiptAttemptResponse> Attempts);
+
+/// <summary>One route tried (or skipped) for the request, in order; only a <c>charged</c> attempt was paid for.</summary>
+public sealed record ReceiptAttemptResponse(string Route, string RouteName, string Kind, string Result, int? UpstreamStatus, string? Error, int LatencyMs,
+    int? TimeToFirstTokenMs, bool Charged);
 
 public sealed record ReceiptRouteResponse(string Id, string? Name, string? Kind, bool Simulated);
 

@@ -188,5 +188,7 @@ public static class V1Endpoints
         r.HoldAmount, r.Cost, Money.Format(r.Cost), r.Status.ToString().ToLowerInvariant(), r.Reason, r.Estimated, r.Stream, r.LatencyMs,
         r.TimeToFirstTokenMs, r.LedgerTxId?.ToString(),
         r.PaidBy.Select(c => new ReceiptPartResponse(c.BucketKey, c.BucketName, c.GrantId.ToString(), c.SourceLabel, c.Amount, c.TransferId.ToString())).ToList(),
-        r.UpstreamStatus, r.UpstreamError);
+        r.UpstreamStatus, r.UpstreamError,
+        r.Attempts.Select(a => new ReceiptAttemptResponse(a.RouteId.ToString(), a.RouteName, a.RouteKind.ToString().ToLowerInvariant(),
+            a.Result.ToString().ToLowerInvariant(), a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList());
 }

@@ -941,6 +941,65 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Charged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LatencyMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("PriceSnapshotId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RequestRecordId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RouteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RouteKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RouteName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("TimeToFirstTokenMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("UpstreamStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RouteId");
+
+                    b.HasIndex("RequestRecordId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("request_attempts", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestCharge", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1229,6 +1288,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ConnectTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -1258,6 +1320,12 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("TotalTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Weight")
                         .HasColumnType("INTEGER");
 
@@ -1268,7 +1336,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.ToTable("routes", null, t =>
                         {
+                            t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
+
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
+
+                            t.HasCheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
                         });
                 });
 
@@ -1776,6 +1848,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
+                {
+                    b.HasOne("TokensForge.Core.Receipts.RequestRecord", null)
+                        .WithMany("Attempts")
+                        .HasForeignKey("RequestRecordId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestCharge", b =>
                 {
                     b.HasOne("TokensForge.Core.Receipts.RequestRecord", null)
@@ -1855,6 +1936,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestRecord", b =>
                 {
+                    b.Navigation("Attempts");
+
                     b.Navigation("Charges");
                 });
 

@@ -12,7 +12,7 @@ using TokensForge.Core.Data;
 namespace TokensForge.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261130074254_Initial")]
+    [Migration("20261130075743_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -958,6 +958,65 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Charged")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("LatencyMs")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("PriceSnapshotId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("RequestRecordId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("RouteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RouteKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RouteName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int?>("TimeToFirstTokenMs")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("UpstreamStatus")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RouteId");
+
+                    b.HasIndex("RequestRecordId", "Position")
+                        .IsUnique();
+
+                    b.ToTable("request_attempts", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestCharge", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1246,6 +1305,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<int>("ConnectTimeoutSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1275,6 +1337,12 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.Property<int>("TimeoutSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<int>("TotalTimeoutSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Weight")
                         .HasColumnType("integer");
 
@@ -1285,7 +1353,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.ToTable("routes", null, t =>
                         {
+                            t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
+
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
+
+                            t.HasCheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
                         });
                 });
 
@@ -1793,6 +1865,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
+                {
+                    b.HasOne("TokensForge.Core.Receipts.RequestRecord", null)
+                        .WithMany("Attempts")
+                        .HasForeignKey("RequestRecordId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestCharge", b =>
                 {
                     b.HasOne("TokensForge.Core.Receipts.RequestRecord", null)
@@ -1872,6 +1953,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestRecord", b =>
                 {
+                    b.Navigation("Attempts");
+
                     b.Navigation("Charges");
                 });
 

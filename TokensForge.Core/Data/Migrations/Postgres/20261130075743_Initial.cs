@@ -1,11 +1,12 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
 #pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
 
-namespace TokensForge.Core.Data.Migrations.Sqlite
+namespace TokensForge.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -17,8 +18,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "api_key_change_stamp",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false),
-                    Version = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -29,10 +30,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -43,21 +44,21 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", nullable: false),
-                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
+                    Id = table.Column<string>(type: "text", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    PasswordHash = table.Column<string>(type: "text", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -68,16 +69,16 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "audit_events",
                 columns: table => new
                 {
-                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Target = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    BeforeJson = table.Column<string>(type: "TEXT", nullable: true),
-                    AfterJson = table.Column<string>(type: "TEXT", nullable: true),
-                    Ip = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    PreviousHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Target = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    BeforeJson = table.Column<string>(type: "text", nullable: true),
+                    AfterJson = table.Column<string>(type: "text", nullable: true),
+                    Ip = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    PreviousHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -88,11 +89,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "buckets",
                 columns: table => new
                 {
-                    Key = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
-                    SortOrder = table.Column<int>(type: "INTEGER", nullable: false)
+                    Key = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
+                    SortOrder = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -103,13 +104,13 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "code_attempts",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Input = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Input = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -120,10 +121,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "data_protection_keys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    FriendlyName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Xml = table.Column<string>(type: "TEXT", nullable: false)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Xml = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -134,18 +135,18 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "idempotency_records",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    Key = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    RequestHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    ReceiptId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Stream = table.Column<bool>(type: "INTEGER", nullable: false),
-                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
-                    ResponseBody = table.Column<string>(type: "TEXT", nullable: true),
-                    Cost = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    RequestHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ReceiptId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Stream = table.Column<bool>(type: "boolean", nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    ResponseBody = table.Column<string>(type: "text", nullable: true),
+                    Cost = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -156,16 +157,16 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "ledger_accounts",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Address = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: true),
-                    DebitsMustNotExceedCredits = table.Column<bool>(type: "INTEGER", nullable: false),
-                    DebitsPosted = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreditsPosted = table.Column<long>(type: "INTEGER", nullable: false),
-                    DebitsPending = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreditsPending = table.Column<long>(type: "INTEGER", nullable: false),
-                    Version = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Address = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: true),
+                    DebitsMustNotExceedCredits = table.Column<bool>(type: "boolean", nullable: false),
+                    DebitsPosted = table.Column<long>(type: "bigint", nullable: false),
+                    CreditsPosted = table.Column<long>(type: "bigint", nullable: false),
+                    DebitsPending = table.Column<long>(type: "bigint", nullable: false),
+                    CreditsPending = table.Column<long>(type: "bigint", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -178,12 +179,12 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "models",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    DisplayName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ContextWindow = table.Column<int>(type: "INTEGER", nullable: false),
-                    OwnedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ContextWindow = table.Column<int>(type: "integer", nullable: false),
+                    OwnedBy = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -194,36 +195,36 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "request_records",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    RequestId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    CompletedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    ApiKeyId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    ApiKeyPrefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Endpoint = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Model = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    RouteId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    RouteName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    RouteKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    Simulated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PriceSnapshotId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    PromptTokens = table.Column<int>(type: "INTEGER", nullable: false),
-                    CompletionTokens = table.Column<int>(type: "INTEGER", nullable: false),
-                    CachedTokens = table.Column<int>(type: "INTEGER", nullable: false),
-                    HoldAmount = table.Column<long>(type: "INTEGER", nullable: false),
-                    Cost = table.Column<long>(type: "INTEGER", nullable: false),
-                    LedgerTxId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Reason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Estimated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    Stream = table.Column<bool>(type: "INTEGER", nullable: false),
-                    LatencyMs = table.Column<int>(type: "INTEGER", nullable: false),
-                    TimeToFirstTokenMs = table.Column<int>(type: "INTEGER", nullable: true),
-                    UpstreamStatus = table.Column<int>(type: "INTEGER", nullable: true),
-                    UpstreamError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ApiKeyId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ApiKeyPrefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Endpoint = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Model = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    RouteId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RouteName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    RouteKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    Simulated = table.Column<bool>(type: "boolean", nullable: false),
+                    PriceSnapshotId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PromptTokens = table.Column<int>(type: "integer", nullable: false),
+                    CompletionTokens = table.Column<int>(type: "integer", nullable: false),
+                    CachedTokens = table.Column<int>(type: "integer", nullable: false),
+                    HoldAmount = table.Column<long>(type: "bigint", nullable: false),
+                    Cost = table.Column<long>(type: "bigint", nullable: false),
+                    LedgerTxId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Estimated = table.Column<bool>(type: "boolean", nullable: false),
+                    Stream = table.Column<bool>(type: "boolean", nullable: false),
+                    LatencyMs = table.Column<int>(type: "integer", nullable: false),
+                    TimeToFirstTokenMs = table.Column<int>(type: "integer", nullable: true),
+                    UpstreamStatus = table.Column<int>(type: "integer", nullable: true),
+                    UpstreamError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -235,33 +236,38 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "routes",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    BaseUrl = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
-                    ProtectedUpstreamKey = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    Priority = table.Column<int>(type: "INTEGER", nullable: false),
-                    Weight = table.Column<int>(type: "INTEGER", nullable: false),
-                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    TimeoutSeconds = table.Column<int>(type: "INTEGER", nullable: false),
-                    IsSimulated = table.Column<bool>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    BaseUrl = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    ProtectedUpstreamKey = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    Weight = table.Column<int>(type: "integer", nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    TimeoutSeconds = table.Column<int>(type: "integer", nullable: false),
+                    ConnectTimeoutSeconds = table.Column<int>(type: "integer", nullable: false),
+                    TotalTimeoutSeconds = table.Column<int>(type: "integer", nullable: false),
+                    IsSimulated = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_routes", x => x.Id);
+                    table.CheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
                     table.CheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
+                    table.CheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
                 });
 
             migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RoleId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -278,26 +284,26 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "api_keys",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    RevokedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    AllowedModels = table.Column<string>(type: "TEXT", nullable: false),
-                    SpendLimit = table.Column<long>(type: "INTEGER", nullable: true),
-                    Spent = table.Column<long>(type: "INTEGER", nullable: false),
-                    SpendReserved = table.Column<long>(type: "INTEGER", nullable: false),
-                    RoutePreference = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    RequestsPerMinute = table.Column<int>(type: "INTEGER", nullable: true),
-                    RateWindowStart = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    RateWindowCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    Version = table.Column<long>(type: "INTEGER", nullable: false),
-                    ChangedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastUsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RevokedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    AllowedModels = table.Column<string[]>(type: "text[]", nullable: false),
+                    SpendLimit = table.Column<long>(type: "bigint", nullable: true),
+                    Spent = table.Column<long>(type: "bigint", nullable: false),
+                    SpendReserved = table.Column<long>(type: "bigint", nullable: false),
+                    RoutePreference = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    RequestsPerMinute = table.Column<int>(type: "integer", nullable: true),
+                    RateWindowStart = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RateWindowCount = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false),
+                    ChangedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -316,11 +322,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
-                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    ClaimType = table.Column<string>(type: "text", nullable: true),
+                    ClaimValue = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -337,10 +343,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ProviderKey = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false)
+                    LoginProvider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ProviderKey = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
+                    UserId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -357,9 +363,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserPasskeys",
                 columns: table => new
                 {
-                    CredentialId = table.Column<byte[]>(type: "BLOB", maxLength: 1024, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    Data = table.Column<string>(type: "TEXT", nullable: false)
+                    CredentialId = table.Column<byte[]>(type: "bytea", maxLength: 1024, nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Data = table.Column<string>(type: "jsonb", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -376,8 +382,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    RoleId = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -400,10 +406,10 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    LoginProvider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    Value = table.Column<string>(type: "TEXT", nullable: true)
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    LoginProvider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -420,11 +426,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "research_allowance_days",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Requests = table.Column<int>(type: "INTEGER", nullable: false),
-                    Spent = table.Column<long>(type: "INTEGER", nullable: false),
-                    Reserved = table.Column<long>(type: "INTEGER", nullable: false)
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Requests = table.Column<int>(type: "integer", nullable: false),
+                    Spent = table.Column<long>(type: "bigint", nullable: false),
+                    Reserved = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -442,23 +448,23 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "campaigns",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    AmountPerClaim = table.Column<long>(type: "INTEGER", nullable: false),
-                    ExpiryRule = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreditExpiresOn = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    CreditExpiryDays = table.Column<int>(type: "INTEGER", nullable: true),
-                    StartsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    EndsAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ClaimLimitPerAccount = table.Column<int>(type: "INTEGER", nullable: false),
-                    Budget = table.Column<long>(type: "INTEGER", nullable: true),
-                    FundingAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Notes = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    AmountPerClaim = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiryRule = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreditExpiresOn = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreditExpiryDays = table.Column<int>(type: "integer", nullable: true),
+                    StartsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    EndsAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ClaimLimitPerAccount = table.Column<int>(type: "integer", nullable: false),
+                    Budget = table.Column<long>(type: "bigint", nullable: true),
+                    FundingAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Notes = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -484,19 +490,19 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "credit_grants",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    AccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    Category = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Source = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SourceRef = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    SourceLabel = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Priority = table.Column<int>(type: "INTEGER", nullable: false),
-                    EffectiveAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    OriginalAmount = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Category = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SourceRef = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    SourceLabel = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    EffectiveAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    OriginalAmount = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -520,19 +526,19 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "transfers",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    DebitAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CreditAccountId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    Code = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Flags = table.Column<int>(type: "INTEGER", nullable: false),
-                    PendingId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    ExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    ReversalOf = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    Memo = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DebitAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreditAccountId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    Code = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Flags = table.Column<int>(type: "integer", nullable: false),
+                    PendingId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    ReversalOf = table.Column<Guid>(type: "uuid", nullable: true),
+                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Memo = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -554,17 +560,46 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "request_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestRecordId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    RouteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    RouteName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    RouteKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    PriceSnapshotId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Result = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    UpstreamStatus = table.Column<int>(type: "integer", nullable: true),
+                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    LatencyMs = table.Column<int>(type: "integer", nullable: false),
+                    TimeToFirstTokenMs = table.Column<int>(type: "integer", nullable: true),
+                    Charged = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_request_attempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_request_attempts_request_records_RequestRecordId",
+                        column: x => x.RequestRecordId,
+                        principalTable: "request_records",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "request_charges",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    RequestRecordId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Position = table.Column<int>(type: "INTEGER", nullable: false),
-                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    SourceLabel = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    TransferId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestRecordId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    SourceLabel = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    TransferId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -582,15 +617,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "price_snapshots",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    RouteId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ModelId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    InputPrice = table.Column<long>(type: "INTEGER", nullable: false),
-                    OutputPrice = table.Column<long>(type: "INTEGER", nullable: false),
-                    CachedInputPrice = table.Column<long>(type: "INTEGER", nullable: false),
-                    EffectiveFrom = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    RouteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ModelId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    InputPrice = table.Column<long>(type: "bigint", nullable: false),
+                    OutputPrice = table.Column<long>(type: "bigint", nullable: false),
+                    CachedInputPrice = table.Column<long>(type: "bigint", nullable: false),
+                    EffectiveFrom = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -614,9 +649,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "route_models",
                 columns: table => new
                 {
-                    RouteId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ModelId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    UpstreamModelId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                    RouteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ModelId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    UpstreamModelId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -639,18 +674,18 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "redeem_codes",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    BatchId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    MaxRedemptions = table.Column<int>(type: "INTEGER", nullable: false),
-                    RedemptionCount = table.Column<int>(type: "INTEGER", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    DisabledBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    DisabledAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastRedeemedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    BatchId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    MaxRedemptions = table.Column<int>(type: "integer", nullable: false),
+                    RedemptionCount = table.Column<int>(type: "integer", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    DisabledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    DisabledAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastRedeemedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -669,27 +704,27 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "top_up_orders",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Reference = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    Currency = table.Column<string>(type: "TEXT", maxLength: 3, nullable: false),
-                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ProviderReference = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    PaidAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    CreditedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    FailedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    RefundedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    GrantId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    CreditTransferId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    RefundedAmount = table.Column<long>(type: "INTEGER", nullable: false),
-                    UnrecoveredAmount = table.Column<long>(type: "INTEGER", nullable: false),
-                    RefundTransferId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    ConfirmedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Reference = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    Currency = table.Column<string>(type: "character varying(3)", maxLength: 3, nullable: false),
+                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ProviderReference = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    PaidAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreditedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FailedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RefundedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FailureReason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreditTransferId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RefundedAmount = table.Column<long>(type: "bigint", nullable: false),
+                    UnrecoveredAmount = table.Column<long>(type: "bigint", nullable: false),
+                    RefundTransferId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ConfirmedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -720,21 +755,21 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "redemptions",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CampaignId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CodeId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
-                    ClaimNumber = table.Column<int>(type: "INTEGER", nullable: false),
-                    BucketKey = table.Column<string>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    ClaimedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TransferId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    TxId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    CreditExpiresAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    PaysOfficial = table.Column<bool>(type: "INTEGER", nullable: false),
-                    PaysRouted = table.Column<bool>(type: "INTEGER", nullable: false),
-                    ClientIp = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    CampaignId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CodeId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClaimNumber = table.Column<int>(type: "integer", nullable: false),
+                    BucketKey = table.Column<string>(type: "character varying(32)", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    ClaimedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TransferId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TxId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreditExpiresAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    PaysOfficial = table.Column<bool>(type: "boolean", nullable: false),
+                    PaysRouted = table.Column<bool>(type: "boolean", nullable: false),
+                    ClientIp = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -777,16 +812,16 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "payment_events",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Provider = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    EventId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    Type = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    OrderId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
-                    PayloadHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    Outcome = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    OccurredAt = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Provider = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    EventId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    OrderId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    PayloadHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -1005,7 +1040,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "IX_redeem_codes_Code",
                 table: "redeem_codes",
                 column: "Code",
-                unique: true);
+                unique: true)
+                .Annotation("Npgsql:IndexOperators", new[] { "text_pattern_ops" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_redeem_codes_CreatedAt_Id",
@@ -1049,6 +1085,17 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 name: "IX_redemptions_UserId_ClaimedAt",
                 table: "redemptions",
                 columns: new[] { "UserId", "ClaimedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_request_attempts_RequestRecordId_Position",
+                table: "request_attempts",
+                columns: new[] { "RequestRecordId", "Position" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_request_attempts_RouteId",
+                table: "request_attempts",
+                column: "RouteId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_request_charges_RequestRecordId_Position",
@@ -1161,7 +1208,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                 table: "transfers",
                 column: "TxId");
 
-            AppendOnlyTables.ProtectAllSqlite(migrationBuilder);
+            AppendOnlyTables.ProtectAllPostgres(migrationBuilder);
         }
 
         /// <inheritdoc />
@@ -1211,6 +1258,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "redemptions");
+
+            migrationBuilder.DropTable(
+                name: "request_attempts");
 
             migrationBuilder.DropTable(
                 name: "request_charges");

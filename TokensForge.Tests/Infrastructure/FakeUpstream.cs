@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace TokensForge.Tests.Infrastructure;
+
+/// <summary>What a <see cref="FakeUpstream"/> does with the next requests.</summary>
+public enum FakeMode
+{
+    /// <summary>Answers in full (JSON or SSE as asked), reporting usage.</summary>
+    Succeed,
+
+    /// <summary>HTTP 500 before any byte of an answer.</summary>
+    Fail500,
+
+    /// <summary>HTTP 429 with <c>Retry-After</c>.</summary>
+    TooManyRequests,
+
+    /// <summary>Sends nothing until the caller gives up.</summary>
+    Hang,
+
+    /// <summary>Streams <see cref="FakeUpstream.CutAfter"/> tokens, then ends without <c>[DONE]</c> (non-streaming: half a body).</summary>
+    CutMidStream,
+
+    /// <summary>HTTP 400: the request itself is refused.</summary>
+    BadRequest,
+
+    /// <summary>HTTP 401 whose message echoes the Authorization header it got, as some upstreams do.</summary>
+    EchoKey401,
+
+    /// <summary>Waits for <see cref="FakeUpstream.OpenGate"/>, then answers in full.</summary>
+    Gated,
+}
+
+/// <summary>
+/// A real OpenAI-compatible HTTP server on 127.0.0.1 (a tiny Kestrel app on port 0) whose behaviour a test sets,
+/// recording what it received: how many requests, and the Authorization header of each.
+/// </summary>
+public sealed class FakeUpstream : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SemaphoreSlim _arrived = new(0);
+    private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _requests;
+
+    private FakeUpstream(WebApplication app) => _app = app;
+
+    public volatile FakeMode Mode;
+
+    /// <summary>Usage the fake reports for every answer.</summary>
+    public const int PromptTokens = 12;
+
+    public int ReplyTokens { get; set; } = 5;
+    public int CutAfter { get; set; } = 3;
+    public int RetryAfterSeconds { get; set; } = 60;
+    public string BaseUrl { get; private set; } = "";
+    public int Requests => Volatile.Read(ref _requests);
+    public ConcurrentQueue<string?> Authorizations { get; } = new();
+    public ConcurrentQueue<string?> Models { get; } = new();
+
+    public static async Task<FakeUpstream> StartAsync(FakeMode mode = FakeMode.Succeed)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var fake = new FakeUpstream(app) { Mode = mode };
+        app.MapPost("/v1/chat/completions", fake.ChatAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake.BaseUrl = address.TrimEnd('/') + "/v1";
+        return fake;
+    }
+
+    /// <summary>A base URL on which nothing listens: connecting is refused.</summary>
+    public static string ClosedPortUrl()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}/v1";
+    }
+
+    /// <summary>Waits until <paramref name="count"/> more requests have arrived (since the last wait).</summary>
+    public async Task WaitForRequestsAsync(int count = 1)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (!await _arrived.WaitAsync(TimeSpan.FromSeconds(30))) throw new TimeoutException("The fake upstream got no request.");
+        }
+    }
+
+    public void OpenGate() => _gate.TrySetResult();
+
+    public void CloseGate() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task ChatAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        Authorizations.Enqueue(authorization);
+        var body = await JsonNode.ParseAsync(context.Request.Body);
+        var model = body?["model"]?.GetValue<string>();
+        Models.Enqueue(model);
+        var stream = body?["stream"]?.GetValue<bool>() == true;
+        var limit = body?["max_tokens"]?.GetValue<int>() ?? body?["max_completion_tokens"]?.GetValue<int>() ?? int.MaxValue;
+        var mode = Mode;
+        _arrived.Release();
+        var ct = context.RequestAborted;
+
+        switch (mode)
+        {
+            case FakeMode.Fail500:
+                await Error(context, 500, "The fake upstream failed.");
+                return;
+            case FakeMode.TooManyRequests:
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+                await Error(context, 429, "Rate limit reached for this fake upstream.");
+                return;
+            case FakeMode.BadRequest:
+                await Error(context, 400, "The fake upstream does not accept this request.");
+                return;
+            case FakeMode.EchoKey401:
+                await Error(context, 401, $"Incorrect API key provided: {authorization.Replace("Bearer ", "")}. Find your key at https://example.invalid.");
+                return;
+            case FakeMode.Hang:
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
+            case FakeMode.Gated:
+                await _gate.Task.WaitAsync(ct);
+                break;
+        }
+
+        var count = Math.Min(ReplyTokens, limit);
+        var id = "chatcmpl-fake-" + Guid.NewGuid().ToString("N");
+        var usage = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = count, ["total_tokens"] = PromptTokens + count };
+        if (!stream)
+        {
+            var json = new JsonObject
+            {
+                ["id"] = id, ["object"] = "chat.completion", ["created"] = 1, ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = string.Concat(Enumerable.Repeat(" ok", count)) },
+                    ["finish_reason"] = "stop",
+                }),
+                ["usage"] = usage,
+            }.ToJsonString();
+            context.Response.ContentType = "application/json";
+            if (mode == FakeMode.CutMidStream)
+            {
+                await context.Response.WriteAsync(json[..(json.Length / 2)], ct);
+                return;
+            }
+            await context.Response.WriteAsync(json, ct);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        var sent = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (mode == FakeMode.CutMidStream && sent == CutAfter) return;
+            await Event(context, new JsonObject
+            {
+                ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = " ok" }, ["finish_reason"] = null }),
+            }.ToJsonString(), ct);
+            sent++;
+        }
+        await Event(context, new JsonObject
+        {
+            ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject(), ["finish_reason"] = "stop" }),
+        }.ToJsonString(), ct);
+        await Event(context, new JsonObject { ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model, ["choices"] = new JsonArray(), ["usage"] = usage }.ToJsonString(), ct);
+        await Event(context, "[DONE]", ct);
+    }
+
+    private static async Task Event(HttpContext context, string data, CancellationToken ct)
+    {
+        await context.Response.WriteAsync("data: " + data + "\n\n", ct);
+        await context.Response.Body.FlushAsync(ct);
+    }
+
+    private static Task Error(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { error = new { message, type = "fake_error", code = status.ToString() } }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        OpenGate();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
