@@ -26,8 +26,7 @@ public sealed class ChatCompletionPipeline(
     RouteFailover failover,
     ChatUpstreamCall upstream,
     ReceiptWriter receipts,
-    HoldService holds,
-    IDbContextFactory<AppDbContext> contexts,
+    HoldPlanner planner,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<ChatCompletionPipeline> log)
@@ -145,7 +144,7 @@ public sealed class ChatCompletionPipeline(
         catch (Exception ex)
         {
             if (ex is not OperationCanceledException) log.LogError(ex, "Chat completion {ReceiptId} failed unexpectedly; releasing its hold", receiptId);
-            await AbandonAsync(placed, caller, claimId);
+            await AbandonAsync(placed, caller, claimId, receiptId);
             throw;
         }
     }
@@ -199,13 +198,11 @@ public sealed class ChatCompletionPipeline(
     }
 
     /// <summary>Undoes what a request that died unexpectedly still holds: its hold, its key reservation, its idempotency claim.</summary>
-    private async Task AbandonAsync(PlacedHold? placed, GatewayCaller caller, Guid? claimId)
+    private async Task AbandonAsync(PlacedHold? placed, GatewayCaller caller, Guid? claimId, Guid receiptId)
     {
         try
         {
-            if (placed is { Hold.Parts.Count: > 0 }) await holds.ReleaseAsync(placed.Hold, ct: CancellationToken.None);
-            if (placed is { KeyReserved: > 0 } && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(contexts, key.KeyId, placed.KeyReserved, CancellationToken.None);
-            if (placed?.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
+            if (placed is not null) await planner.ReleaseAsync(placed, caller, receiptId);
             if (claimId is { } id) await idempotency.ReleaseAsync(id, CancellationToken.None);
         }
         catch (Exception cleanup)

@@ -22,8 +22,7 @@ public sealed class EmbeddingPipeline(
     RouteFailover failover,
     ChatUpstreamCall upstream,
     ReceiptWriter receipts,
-    HoldService holds,
-    IDbContextFactory<AppDbContext> contexts,
+    HoldPlanner planner,
     TimeProvider time,
     ILogger<EmbeddingPipeline> log)
 {
@@ -126,9 +125,7 @@ public sealed class EmbeddingPipeline(
             if (ex is not OperationCanceledException) log.LogError(ex, "Embeddings request {ReceiptId} failed unexpectedly; releasing its hold", receiptId);
             try
             {
-                if (placed is { Hold.Parts.Count: > 0 }) await holds.ReleaseAsync(placed.Hold, ct: CancellationToken.None);
-                if (placed is { KeyReserved: > 0 } && caller.Key is { } k) await ApiKeySpend.ReleaseAsync(contexts, k.KeyId, placed.KeyReserved, CancellationToken.None);
-                if (placed?.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
+                if (placed is not null) await planner.ReleaseAsync(placed, caller, receiptId);
                 if (claimId is { } id) await idempotency.ReleaseAsync(id, CancellationToken.None);
             }
             catch (Exception cleanup)
