@@ -231,7 +231,7 @@ public static partial class Program
         sb.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite (WAL), Release build.");
         sb.AppendLine("Written by `dotnet run -c Release --project bench/TokensForge.Bench`; the baseline is a fake OpenAI-compatible upstream");
         sb.AppendLine("called directly, measured in the same run; \"gateway\" is the same request through `/v1` with key check, o200k token count,");
-        sb.AppendLine("a ledger hold, the upstream call, settlement and the receipt (three database transactions per request).");
+        sb.AppendLine("a ledger hold (one transaction), the upstream call, then settlement and the receipt (one more transaction).");
         sb.AppendLine();
         sb.AppendLine($"## Latency at 1 connection ({o.Requests} requests each, after {o.Warmup} warm-up)");
         sb.AppendLine();
