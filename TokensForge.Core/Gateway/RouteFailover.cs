@@ -85,7 +85,7 @@ public sealed class RouteFailover(HoldPlanner planner, RouteHealthMonitor health
                     held = current.Hold.Amount;
                     record.Tried(route, ResultOf(outcome.Kind), outcome.UpstreamStatus, outcome.Error, Ms(outcome.Latency), outcome.TimeToFirstToken is { } t ? Ms(t) : null);
                     if (!outcome.Retryable || aborted.IsCancellationRequested) break;
-                    log.LogWarning("Route {Route} failed before the first byte ({Status}); trying the next route for receipt {ReceiptId}",
+                    log.LogWarning("Route {Route} failed before the first byte ({Status}) for receipt {ReceiptId}; the next route, if any, is tried",
                         route.RouteName, outcome.UpstreamStatus?.ToString() ?? outcome.Kind.ToString(), record.Id);
                 }
                 finally
