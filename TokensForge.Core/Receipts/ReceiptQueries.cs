@@ -128,8 +128,9 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
         // A sponsor's part has no wallet bucket; it is named for who paid.
         buckets.TryAdd(Research.ResearchAllowance.BucketKey, "Research allowance");
         var reference = id.ToString();
+        // Within one instant a hold comes before its resolution; ids alone are partly random.
         var transfers = await db.Transfers.AsNoTracking().Where(t => t.Reference == reference)
-            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Flags == TransferFlags.Pending ? 0 : 1).ThenBy(t => t.Id)
             .Select(t => new ReceiptTransfer(t.Id, t.TxId, t.CreatedAt, t.Code, t.Flags, t.Amount,
                 db.LedgerAccounts.Where(a => a.Id == t.DebitAccountId).Select(a => a.Address).First(),
                 db.LedgerAccounts.Where(a => a.Id == t.CreditAccountId).Select(a => a.Address).First()))
