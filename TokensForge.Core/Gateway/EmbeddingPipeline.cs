@@ -50,20 +50,8 @@ public sealed class EmbeddingPipeline(
                 $"No {caller.RoutePreference.ToString().ToLowerInvariant()} route serves the model '{model.Id}'.", "model"));
 
         var receiptId = Guid.CreateVersion7();
-        Guid? claimId = null;
-        if (caller.IdempotencyKey is { } idemKey)
-        {
-            switch (await idempotency.ClaimAsync(caller.UserId, idemKey, caller.RequestHash ?? "", receiptId, stream: false, aborted))
-            {
-                case IdempotencyClaim.Replay replay:
-                    return new GatewayResult(null, replay.ReceiptId, replay.Cost, replay.Body, Status: RequestStatus.Succeeded, Replayed: true);
-                case IdempotencyClaim.Refused refused:
-                    return GatewayResult.Fail(refused.Error, refused.ReceiptId);
-                case IdempotencyClaim.Claimed claimed:
-                    claimId = claimed.Id;
-                    break;
-            }
-        }
+        var (answer, claimId) = await idempotency.ClaimForAsync(caller, receiptId, stream: false, aborted);
+        if (answer is not null) return answer;
 
         var record = new RequestRecord(receiptId, caller.RequestId, caller.UserId, caller.Source, Endpoint, model.Id, time.GetUtcNow().UtcDateTime);
         record.IssuedWith(caller.Key?.KeyId, caller.Key?.Prefix, stream: false, caller.ClientIp);

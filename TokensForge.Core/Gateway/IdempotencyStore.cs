@@ -25,6 +25,22 @@ public abstract record IdempotencyClaim
 /// </summary>
 public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<GatewayOptions> options)
 {
+    /// <summary>
+    /// Claims the caller's <c>Idempotency-Key</c> for a pipeline: either the answer to give at once (a stored replay or a
+    /// refusal), or the claim to complete with the receipt (null when the request has no key).
+    /// </summary>
+    public async Task<(GatewayResult? Answer, Guid? ClaimId)> ClaimForAsync(GatewayCaller caller, Guid receiptId, bool stream, CancellationToken ct)
+    {
+        if (caller.IdempotencyKey is not { } key) return (null, null);
+        return await ClaimAsync(caller.UserId, key, caller.RequestHash ?? "", receiptId, stream, ct) switch
+        {
+            IdempotencyClaim.Replay replay => (new GatewayResult(null, replay.ReceiptId, replay.Cost, replay.Body, Status: Receipts.RequestStatus.Succeeded, Replayed: true), null),
+            IdempotencyClaim.Refused refused => (GatewayResult.Fail(refused.Error, refused.ReceiptId), null),
+            IdempotencyClaim.Claimed claimed => (null, claimed.Id),
+            _ => throw new InvalidOperationException("Unknown idempotency claim."),
+        };
+    }
+
     public async Task<IdempotencyClaim> ClaimAsync(string userId, string key, string requestHash, Guid receiptId, bool stream, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
