@@ -57,7 +57,7 @@ public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, T
                     await db.SaveChangesAsync(ct);
                     return new IdempotencyClaim.Claimed(claim.Id);
                 }
-                catch (DbUpdateException ex) when (attempt < 4 && LedgerService.IsRace(ex))
+                catch (DbUpdateException ex) when (attempt < 4 && DbRaces.IsRace(ex))
                 {
                     continue;
                 }

@@ -77,7 +77,7 @@ public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, Hold
                 db.Entry(record).State = EntityState.Detached;
                 return record;
             }
-            catch (Exception ex) when (attempt < Attempts && LedgerService.IsRace(ex))
+            catch (Exception ex) when (attempt < Attempts && DbRaces.IsRace(ex))
             {
                 // A concurrent writer got in first (or PostgreSQL picked this transaction as a deadlock victim): try again.
             }
