@@ -39,7 +39,7 @@ public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, Hold
                     if (!settled.Succeeded)
                     {
                         await tx.RollbackAsync(ct);
-                        if (settled.Error == LedgerErrors.PendingExpired || settled.Error == LedgerErrors.PendingAlreadyResolved)
+                        if (settled.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(settled.Error))
                         {
                             // The sweeper expired the hold first (the request outlived it): the money is back, nothing is charged.
                             holdUsable = false;
