@@ -15,10 +15,11 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<HoldPlanner>();
         services.AddSingleton<RouteFailover>();
         services.AddSingleton<RouteProbe>();
-        services.AddSingleton<ChatUpstreamCall>();
+        services.AddSingleton<UpstreamCall>();
+        services.AddSingleton<ChatUpstream>();
+        services.AddSingleton<EmbeddingUpstream>();
         services.AddSingleton<ReceiptWriter>();
-        services.AddSingleton<ChatCompletionPipeline>();
-        services.AddSingleton<EmbeddingPipeline>();
+        services.AddSingleton<GatewayPipeline>();
         return services;
     }
 }

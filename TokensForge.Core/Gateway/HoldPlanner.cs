@@ -12,34 +12,33 @@ namespace TokensForge.Core.Gateway;
 public sealed record PlacedHold(RouteCandidate Route, Hold Hold, long WorstCase, long KeyReserved, IRequestSponsor? Sponsor = null);
 
 /// <summary>Why no hold could be placed, and on which route the attempt started (for the failed-request record).</summary>
-public sealed record HoldRefusal(RouteCandidate Route, long WorstCase, string Reason, string? Message = null);
+public sealed record HoldRefusal(RouteCandidate Route, long WorstCase, string Reason, string? Message = null, bool AnyKind = false);
 
 /// <summary>
-/// Reserves a request's worst case before any upstream is called. Routes are tried in the policy's order;
-/// when the wallet cannot pay a route kind (its grants' buckets do not pay it, or they are too low) the
-/// other routes of that kind are skipped. A key with a spend limit reserves on the key first. A sponsored
-/// caller's hold is placed by its sponsor instead of on the wallet.
+/// Which routes earlier refusals rule out for the rest of a request — one rule for the gateway's failover and the
+/// playground's preview. A refusal at a worst case W says the payer cannot cover W: routes whose worst case is W or
+/// more are skipped, cheaper ones are still tried. The wallet's refusal is about one route kind (its grants' buckets
+/// pay per kind); a key's spend limit or a sponsor's limit covers every kind alike.
+/// </summary>
+public sealed class RefusedRoutes
+{
+    private readonly List<(RouteKind? Kind, long WorstCase)> _refusals = [];
+
+    public void Add(HoldRefusal refusal) => Add(refusal.AnyKind ? null : refusal.Route.Kind, refusal.WorstCase);
+
+    /// <summary>A payer could not cover <paramref name="worstCase"/> on routes of <paramref name="kind"/> (null: of any kind).</summary>
+    public void Add(RouteKind? kind, long worstCase) => _refusals.Add((kind, worstCase));
+
+    public bool RulesOut(RouteKind kind, long worstCase) => _refusals.Exists(r => (r.Kind is null || r.Kind == kind) && worstCase >= r.WorstCase);
+}
+
+/// <summary>
+/// Reserves a request's worst case on one route before its upstream is called: on the key's spend limit first, then
+/// on the grants that pay the route's kind, or by the sponsor when one pays instead of the wallet.
+/// <see cref="RouteFailover"/> walks the routes and asks <see cref="RefusedRoutes"/> which a refusal rules out.
 /// </summary>
 public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContext> contexts, IOptions<GatewayOptions> options)
 {
-    public async Task<(PlacedHold? Placed, HoldRefusal? Refusal)> PlaceAsync(GatewayCaller caller, IReadOnlyList<RouteCandidate> ordered,
-        Func<Prices, long> worstCase, Guid receiptId, CancellationToken ct)
-    {
-        var refusedKinds = new HashSet<RouteKind>();
-        HoldRefusal? refusal = null;
-        foreach (var route in ordered)
-        {
-            if (refusedKinds.Contains(route.Kind)) continue;
-            var (placed, refused) = await PlaceOneAsync(caller, route, worstCase(route.Prices), receiptId, ct);
-            if (placed is not null) return (placed, null);
-            if (refused!.Reason == ReceiptReasons.SpendLimitReached) return (null, refused);
-            // A sponsor pays whatever the kind: its limit may still fit a cheaper route of the same kind further down.
-            if (caller.Sponsor is null) refusedKinds.Add(route.Kind);
-            refusal ??= refused;
-        }
-        return (null, refusal);
-    }
-
     /// <summary>
     /// Reserves <paramref name="worst"/> for one route: on the key's spend limit first, then on the grants that pay the
     /// route's kind (or, for a sponsored caller, by the sponsor). A refusal reserves nothing.
@@ -52,7 +51,7 @@ public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContex
             var sponsored = await sponsor.PlaceAsync(caller.UserId, route, worst, options.Value.HoldTimeout, receiptId.ToString(), ct);
             return sponsored.Succeeded
                 ? (new PlacedHold(route, sponsored.Value!, worst, 0, sponsor), null)
-                : (null, new HoldRefusal(route, worst, sponsored.Error!.Code, sponsored.Error.Message));
+                : (null, new HoldRefusal(route, worst, sponsored.Error!.Code, sponsored.Error.Message, AnyKind: true));
         }
         if (worst == 0) return (new PlacedHold(route, Hold.Empty, 0, 0), null);
 
@@ -60,7 +59,7 @@ public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContex
         if (caller.Key is { SpendLimit: not null } key)
         {
             if (!await ApiKeySpend.TryReserveAsync(contexts, key.KeyId, worst, ct))
-                return (null, new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached));
+                return (null, new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true));
             keyReserved = worst;
         }
 

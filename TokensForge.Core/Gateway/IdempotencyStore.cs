@@ -64,15 +64,12 @@ public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, T
             }
 
             if (existing.RequestHash != requestHash)
-                return new IdempotencyClaim.Refused(GatewayError.Invalid(
-                    "This Idempotency-Key was already used with a different request body.", null, "idempotency_key_reused"), null);
+                return new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyReused, null);
             if (existing.State == IdempotencyState.Completed)
             {
                 return existing.StatusCode is { } status && existing.ResponseBody is { } body
                     ? new IdempotencyClaim.Replay(status, body, existing.ReceiptId, existing.Cost)
-                    : new IdempotencyClaim.Refused(new GatewayError(GatewayErrorKind.Conflict, "idempotency_key_used",
-                        $"The request with this Idempotency-Key already ran ({(existing.Stream ? "streamed" : "ended early")}) and has no result to replay; see receipt {existing.ReceiptId}."),
-                        existing.ReceiptId);
+                    : new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyUsed(existing.Stream, existing.ReceiptId), existing.ReceiptId);
             }
 
             // A claim older than a hold's life belongs to a request that crashed: take it over.
@@ -81,8 +78,7 @@ public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, T
                 .Where(r => r.Id == existing.Id && r.State == IdempotencyState.InFlight && r.CreatedAt < stale)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAt, now).SetProperty(r => r.ReceiptId, receiptId).SetProperty(r => r.Stream, stream), ct);
             if (taken == 1) return new IdempotencyClaim.Claimed(existing.Id);
-            return new IdempotencyClaim.Refused(new GatewayError(GatewayErrorKind.Conflict, "idempotency_key_in_use",
-                "A request with this Idempotency-Key is still in progress. Retry once it has finished."), null);
+            return new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyInUse, null);
         }
     }
 

@@ -3,24 +3,34 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Gateway;
 
-/// <summary>The idempotency claim to close with a receipt, and the result to store for repeats.</summary>
-public sealed record IdempotencyCompletion(Guid ClaimId, int? StatusCode, string? Body);
+/// <summary>
+/// How a request ended, for its receipt: the route it names, what was held there, the charge, timings, the upstream's
+/// failure, and the answer to keep for idempotent replays (null when there is nothing to replay).
+/// </summary>
+public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecision Decision, int LatencyMs, int? TimeToFirstTokenMs = null,
+    int? UpstreamStatus = null, string? UpstreamError = null, string? ReplayBody = null);
 
 /// <summary>
 /// Writes a receipt atomically with its money: in one transaction the hold is posted for the charge (the rest
 /// returns) or voided, the record and its paid-by parts are inserted, the key's spend (or the sponsor's limit)
 /// moves from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
+/// The <see cref="RequestRecord"/> is built here, once, from the request's facts.
 /// </summary>
 public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, HoldService holds, TimeProvider time)
 {
     private const int Attempts = 4;
 
-    public async Task<RequestRecord> WriteAsync(RequestRecord record, PlacedHold? placed, ChargeDecision decision, Guid? keyId,
-        IdempotencyCompletion? idempotency, CancellationToken ct = default)
+    public async Task<RequestRecord> WriteAsync(GatewayRequest request, ReceiptFacts facts, CancellationToken ct = default)
     {
+        // Handed over only once committed: a receipt that cannot be written leaves the request to release them.
+        var (placed, claim) = (request.Hold, request.IdempotencyClaim);
+        var record = RecordOf(request, facts);
+        var decision = facts.Decision;
+        var keyId = request.Caller.Key?.KeyId;
         var holdUsable = true;
         for (var attempt = 1; ; attempt++)
         {
@@ -57,12 +67,13 @@ public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, Hold
                 await db.SaveChangesAsync(ct);
                 if (keyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
                 if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
-                if (idempotency is not null)
+                if (claim is { } claimId)
                 {
-                    if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, idempotency.ClaimId, ct);
-                    else await IdempotencyStore.CompleteAsync(db, idempotency.ClaimId, idempotency.StatusCode, idempotency.Body, record.Cost, now, ct);
+                    if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, claimId, ct);
+                    else await IdempotencyStore.CompleteAsync(db, claimId, facts.ReplayBody is null ? null : 200, facts.ReplayBody, record.Cost, now, ct);
                 }
                 await tx.CommitAsync(ct);
+                request.HandToReceipt();
                 db.Entry(record).State = EntityState.Detached;
                 return record;
             }
@@ -71,5 +82,20 @@ public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, Hold
                 // A concurrent writer got in first (or PostgreSQL picked this transaction as a deadlock victim): try again.
             }
         }
+    }
+
+    private static RequestRecord RecordOf(GatewayRequest request, ReceiptFacts facts)
+    {
+        var caller = request.Caller;
+        var record = new RequestRecord(request.ReceiptId, caller.RequestId, caller.UserId, caller.Source, request.Endpoint, request.Model.Id, request.StartedAt);
+        record.IssuedWith(caller.Key?.KeyId, caller.Key?.Prefix, request.Stream, caller.ClientIp);
+        foreach (var a in request.Attempts) record.Tried(a.Route, a.Result, a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs);
+        record.RoutedTo(facts.Route);
+        record.Held(facts.Held);
+        var decision = facts.Decision;
+        record.Counted(decision.PromptTokens, decision.CompletionTokens, decision.CachedTokens, decision.Estimated);
+        record.Timed(facts.LatencyMs, facts.TimeToFirstTokenMs);
+        if (facts.UpstreamStatus is not null || facts.UpstreamError is not null) record.UpstreamFailed(facts.UpstreamStatus, facts.UpstreamError);
+        return record;
     }
 }
