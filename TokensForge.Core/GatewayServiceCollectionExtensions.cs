@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Gateway;
+using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Core;
 
