@@ -80,7 +80,4 @@ public sealed record LedgerOutcome(LedgerStatus Status, Error? Error = null, int
 }
 
 /// <summary>Thrown inside a caller's transaction to make it roll back; carries the ledger's failure.</summary>
-public sealed class LedgerRejectedException(LedgerOutcome outcome) : Exception(outcome.Error?.ToString())
-{
-    public LedgerOutcome Outcome { get; } = outcome;
-}
+public sealed class LedgerRejectedException(LedgerOutcome outcome) : Exception(outcome.Error?.ToString());
