@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.ApiKeys;
@@ -64,7 +65,7 @@ public static class OpsCli
 
         try
         {
-            if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+            if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
                 await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
             await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
