@@ -29,7 +29,9 @@ public static partial class HttpLogin
     public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient client, string path, IReadOnlyDictionary<string, string> values)
     {
         var form = await client.GetStringAsync(path);
-        var fields = HiddenInput().Matches(form).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+        // The first of each name: a signed-in page carries a second form (log out) with its own token.
+        var fields = HiddenInput().Matches(form).GroupBy(m => WebUtility.HtmlDecode(m.Groups["name"].Value))
+            .ToDictionary(g => g.Key, g => WebUtility.HtmlDecode(g.First().Groups["value"].Value));
         foreach (var (name, value) in values) fields[name] = value;
         return await client.PostAsync(path, new FormUrlEncodedContent(fields));
     }

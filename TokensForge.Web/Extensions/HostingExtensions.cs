@@ -9,6 +9,7 @@ using TokensForge.Core.Ledger;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Upstreams;
 using TokensForge.Core.Users;
+using TokensForge.Web.Accounts;
 using TokensForge.Web.Api.Exports;
 using TokensForge.Web.Api.Payments;
 using TokensForge.Web.Api.V1;
@@ -54,6 +55,7 @@ public static class HostingExtensions
             };
         });
         builder.Services.AddAuthorization();
+        builder.Services.AddAccountSecurity();
         builder.Services.AddHttpClient(TestCheckoutClient.HttpClientName);
         builder.Services.AddScoped<TestCheckoutClient>();
         return builder;
@@ -107,6 +109,8 @@ public static class HostingExtensions
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        // After the status pages, so a throttled login or registration post gets the readable 429 page.
+        app.UseRateLimiter();
         // Explicit, so authorization failures (403) pass through the status page above.
         app.UseAuthentication();
         app.UseAuthorization();
