@@ -56,6 +56,7 @@ public static class HostingExtensions
         });
         builder.Services.AddAuthorization();
         builder.Services.AddAccountSecurity();
+        builder.Services.AddProxySupport();
         builder.Services.AddHttpClient(TestCheckoutClient.HttpClientName);
         builder.Services.AddScoped<TestCheckoutClient>();
         return builder;
@@ -105,6 +106,7 @@ public static class HostingExtensions
     /// <summary>The request pipeline and endpoint map.</summary>
     public static WebApplication UseTokensForge(this WebApplication app)
     {
+        app.UseProxySupport();
         // Readable pages for errors and status codes in every environment: never a stack trace.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment()) app.UseHsts();
