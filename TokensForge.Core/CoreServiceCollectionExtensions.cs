@@ -1,11 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Exports;
+using TokensForge.Core.Gateway;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Playground;
+using TokensForge.Core.Receipts;
 using TokensForge.Core.Research;
+using TokensForge.Core.Routing;
 using TokensForge.Core.TopUps;
+using TokensForge.Core.Upstreams;
 using TokensForge.Core.Wallets;
 
 namespace TokensForge.Core;
@@ -30,42 +36,6 @@ public static class CoreServiceCollectionExtensions
         services.AddReceipts();
         services.AddPlayground();
         services.AddResearch();
-        return services;
-    }
-
-    public static IServiceCollection AddRouteHealth(this IServiceCollection services)
-    {
-        services.AddOptions<Routing.Health.CircuitBreakerOptions>().BindConfiguration("Routing:CircuitBreaker").ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<Routing.Health.RouteHealthMonitor>();
-        return services;
-    }
-
-    public static IServiceCollection AddAudit(this IServiceCollection services)
-    {
-        services.AddSingleton<Audit.AuditLog>();
-        services.AddSingleton<Audit.AuditVerifier>();
-        services.AddSingleton<Audit.AuditQueries>();
-        return services;
-    }
-
-    public static IServiceCollection AddLedger(this IServiceCollection services)
-    {
-        services.AddOptions<LedgerOptions>().BindConfiguration("Ledger").ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<LedgerWriter>();
-        services.AddSingleton<LedgerService>();
-        services.AddSingleton<GrantIssuer>();
-        services.AddSingleton<HoldService>();
-        services.AddSingleton<HoldSweeper>();
-        services.AddSingleton<GrantExpirer>();
-        services.AddSingleton<LedgerVerifier>();
-        return services;
-    }
-
-    public static IServiceCollection AddWallets(this IServiceCollection services)
-    {
-        services.AddSingleton<WalletQueries>();
-        services.AddSingleton<TransferQueries>();
-        services.AddSingleton<AdjustmentService>();
         return services;
     }
 }

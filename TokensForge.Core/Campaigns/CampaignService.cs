@@ -60,7 +60,7 @@ public sealed record BulkCodeOutcome(IReadOnlyList<string> Changed, IReadOnlyLis
 /// is created, so the database itself caps what the campaign can give. Every change writes an audit event in its
 /// own transaction, so the change and its record commit or roll back together.
 /// </summary>
-public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, LedgerWriter writer, AuditLog audit, TimeProvider time)
+public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, WriteTransaction writes, LedgerWriter writer, AuditLog audit, TimeProvider time)
 {
     public const int MaxCodesPerBatch = 10_000;
     private const int InsertChunk = 1_000;
@@ -74,10 +74,14 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
                 draft.ExpiryRule, draft.CreditExpiresOn, draft.CreditExpiryDays, now, checkFixedDateInFuture: true) is { } invalid)
             return invalid;
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        if (!await db.Buckets.AnyAsync(b => b.Key == draft.BucketKey, ct)) return WalletErrors.UnknownBucket(draft.BucketKey);
+        return await writes.RunAsync((db, token) => CreateInTransactionAsync(db, draft, actor, ip, now, token), ct);
+    }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+    private async Task<WriteOutcome<Result<Campaign>>> CreateInTransactionAsync(AppDbContext db, CampaignDraft draft, string actor, string? ip,
+        DateTime now, CancellationToken ct)
+    {
+        if (!await db.Buckets.AnyAsync(b => b.Key == draft.BucketKey, ct)) return Write.Rollback<Result<Campaign>>(WalletErrors.UnknownBucket(draft.BucketKey));
+
         var id = Guid.CreateVersion7();
         var account = new LedgerAccount(Guid.CreateVersion7(), SystemAccounts.PromoAddress(id), debitsMustNotExceedCredits: draft.Budget is not null, userId: null, now);
         var campaign = new Campaign(id, draft.Name.Trim(), draft.Kind, draft.BucketKey, draft.AmountPerClaim, draft.ExpiryRule,
@@ -92,27 +96,27 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
         {
             var outcome = await writer.ApplyAsync(db, Guid.CreateVersion7(),
                 [TransferSpec.Single(Guid.CreateVersion7(), SystemAccounts.AdjustmentsId, account.Id, budget, TransferCode.Adjust, id.ToString(), $"Budget of campaign {campaign.Name}")], ct);
-            if (!outcome.Succeeded)
-            {
-                await tx.RollbackAsync(ct);
-                return outcome.Error!;
-            }
+            if (!outcome.Succeeded) return Write.Rollback<Result<Campaign>>(outcome.Error!);
         }
         await audit.AppendAsync(db, new AuditEntry(actor, "campaign.create", CampaignTarget(id), After: Snapshot(campaign), Ip: ip), ct);
-        await tx.CommitAsync(ct);
         db.Entry(campaign).State = EntityState.Detached;
-        return campaign;
+        return Write.Commit<Result<Campaign>>(campaign);
     }
 
     /// <summary>
     /// Edits a campaign. The money rules are locked once anything was claimed: the campaign's funding account is
     /// locked first (claims lock it too), so a claim and an edit of the rules cannot interleave.
     /// </summary>
-    public async Task<Result<Campaign>> UpdateAsync(Guid campaignId, CampaignEdit edit, string actor, string? ip = null, CancellationToken ct = default)
+    public Task<Result<Campaign>> UpdateAsync(Guid campaignId, CampaignEdit edit, string actor, string? ip = null, CancellationToken ct = default) =>
+        writes.RunAsync(async (db, token) =>
+        {
+            var updated = await UpdateInTransactionAsync(db, campaignId, edit, actor, ip, token);
+            return new WriteOutcome<Result<Campaign>>(updated, updated.Succeeded);
+        }, ct);
+
+    private async Task<Result<Campaign>> UpdateInTransactionAsync(AppDbContext db, Guid campaignId, CampaignEdit edit, string actor, string? ip, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var fundingId = await db.Campaigns.Where(c => c.Id == campaignId).Select(c => (Guid?)c.FundingAccountId).FirstOrDefaultAsync(ct);
         if (fundingId is null) return CampaignErrors.CampaignNotFound;
         await LedgerWriter.LockAccountsAsync(db, [fundingId.Value], ct);
@@ -139,7 +143,6 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, new AuditEntry(actor, "campaign.update", CampaignTarget(campaignId), before, after, ip), ct);
         }
-        await tx.CommitAsync(ct);
         db.Entry(campaign).State = EntityState.Detached;
         return campaign;
     }
@@ -150,46 +153,38 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
     public Task<Result<bool>> EnableCampaignAsync(Guid campaignId, string actor, string? ip = null, CancellationToken ct = default) =>
         SetStatusAsync(campaignId, CampaignStatus.Active, actor, ip, ct);
 
-    private async Task<Result<bool>> SetStatusAsync(Guid campaignId, CampaignStatus status, string actor, string? ip, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var campaign = await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, ct);
-        if (campaign is null) return CampaignErrors.CampaignNotFound;
-        if (campaign.Status == status) return true;
-        var before = Snapshot(campaign);
-        if (status == CampaignStatus.Disabled) campaign.Disable();
-        else campaign.Enable();
-        await db.SaveChangesAsync(ct);
-        var action = status == CampaignStatus.Disabled ? "campaign.disable" : "campaign.enable";
-        await audit.AppendAsync(db, new AuditEntry(actor, action, CampaignTarget(campaignId), before, Snapshot(campaign), ip), ct);
-        await tx.CommitAsync(ct);
-        return true;
-    }
+    private Task<Result<bool>> SetStatusAsync(Guid campaignId, CampaignStatus status, string actor, string? ip, CancellationToken ct) =>
+        writes.RunAsync(async (db, token) =>
+        {
+            var campaign = await db.Campaigns.FirstOrDefaultAsync(c => c.Id == campaignId, token);
+            if (campaign is null) return Write.Rollback<Result<bool>>(CampaignErrors.CampaignNotFound);
+            if (campaign.Status == status) return Write.Rollback<Result<bool>>(true);
+            var before = Snapshot(campaign);
+            if (status == CampaignStatus.Disabled) campaign.Disable();
+            else campaign.Enable();
+            await db.SaveChangesAsync(token);
+            var action = status == CampaignStatus.Disabled ? "campaign.disable" : "campaign.enable";
+            await audit.AppendAsync(db, new AuditEntry(actor, action, CampaignTarget(campaignId), before, Snapshot(campaign), ip), token);
+            return Write.Commit<Result<bool>>(true);
+        }, ct);
 
     /// <summary>Adds one code with a chosen text (printed codes, demo data); it must already be a valid code.</summary>
+    /// <remarks>Another writer adding the same code at once makes this run again, which then finds the code taken.</remarks>
     public async Task<Result<RedeemCode>> AddCodeAsync(Guid campaignId, string code, int maxRedemptions, string actor, string? ip = null, CancellationToken ct = default)
     {
         if (!RedeemCodeFormat.TryNormalize(code, out var canonical)) return CampaignErrors.InvalidCode(code);
         if (maxRedemptions < 1) return CampaignErrors.InvalidMaxRedemptions;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if ((await FindPromoAsync(db, campaignId, ct)).Error is { } error) return error;
-        if (await db.RedeemCodes.AnyAsync(c => c.Code == canonical, ct)) return CampaignErrors.CodeTaken;
-        var row = new RedeemCode(Guid.CreateVersion7(), campaignId, canonical, maxRedemptions, actor, time.GetUtcNow().UtcDateTime);
-        db.RedeemCodes.Add(row);
-        try
+        return await writes.RunAsync(async (db, token) =>
         {
-            await db.SaveChangesAsync(ct);
-            await audit.AppendAsync(db, new AuditEntry(actor, "code.create", CodeTarget(canonical), After: Snapshot(row), Ip: ip), ct);
-            await tx.CommitAsync(ct);
-        }
-        catch (DbUpdateException ex) when (LedgerService.IsRace(ex))
-        {
-            return CampaignErrors.CodeTaken;
-        }
-        db.Entry(row).State = EntityState.Detached;
-        return row;
+            if ((await FindPromoAsync(db, campaignId, token)).Error is { } error) return Write.Rollback<Result<RedeemCode>>(error);
+            if (await db.RedeemCodes.AnyAsync(c => c.Code == canonical, token)) return Write.Rollback<Result<RedeemCode>>(CampaignErrors.CodeTaken);
+            var row = new RedeemCode(Guid.CreateVersion7(), campaignId, canonical, maxRedemptions, actor, time.GetUtcNow().UtcDateTime);
+            db.RedeemCodes.Add(row);
+            await db.SaveChangesAsync(token);
+            await audit.AppendAsync(db, new AuditEntry(actor, "code.create", CodeTarget(canonical), After: Snapshot(row), Ip: ip), token);
+            db.Entry(row).State = EntityState.Detached;
+            return Write.Commit<Result<RedeemCode>>(row);
+        }, ct);
     }
 
     /// <summary>
@@ -203,43 +198,34 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
         if (count is < 1 or > MaxCodesPerBatch) return CampaignErrors.InvalidCodeCount;
         if (maxRedemptions < 1) return CampaignErrors.InvalidMaxRedemptions;
 
-        for (var attempt = 1; ; attempt++)
+        // A concurrent batch that inserted one of these codes a moment ago makes the whole batch run again: nothing of it was kept.
+        return await writes.RunAsync(async (db, token) =>
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            var found = await FindPromoAsync(db, campaignId, token);
+            if (!found.Succeeded) return Write.Rollback<Result<CodeBatch>>(found.Error!);
+            var now = time.GetUtcNow().UtcDateTime;
+            var batchId = Guid.CreateVersion7();
+            var created = new List<string>(count);
+            var drawn = new HashSet<string>(count);
+            while (created.Count < count)
             {
-                var found = await FindPromoAsync(db, campaignId, ct);
-                if (!found.Succeeded) return found.Error!;
-                var now = time.GetUtcNow().UtcDateTime;
-                var batchId = Guid.CreateVersion7();
-                var created = new List<string>(count);
-                var drawn = new HashSet<string>(count);
-                while (created.Count < count)
+                var want = Math.Min(InsertChunk, count - created.Count);
+                var candidates = new List<string>(want);
+                while (candidates.Count < want)
                 {
-                    var want = Math.Min(InsertChunk, count - created.Count);
-                    var candidates = new List<string>(want);
-                    while (candidates.Count < want)
-                    {
-                        var code = RedeemCodeFormat.Generate();
-                        if (drawn.Add(code)) candidates.Add(code);
-                    }
-                    var taken = (await db.RedeemCodes.Where(c => candidates.Contains(c.Code)).Select(c => c.Code).ToListAsync(ct)).ToHashSet();
-                    var fresh = candidates.Where(c => !taken.Contains(c)).ToList();
-                    await BulkInsert.InsertAsync(db, fresh.Select(code => new RedeemCode(Guid.CreateVersion7(), campaignId, code, maxRedemptions, actor, now, batchId)).ToList(), ct);
-                    created.AddRange(fresh);
+                    var code = RedeemCodeFormat.Generate();
+                    if (drawn.Add(code)) candidates.Add(code);
                 }
-                await audit.AppendAsync(db, new AuditEntry(actor, "codes.generate", CampaignTarget(campaignId),
-                    After: new { CampaignId = campaignId, Campaign = found.Value, BatchId = batchId, Count = count, MaxRedemptions = maxRedemptions, First = created[0], Last = created[^1] },
-                    Ip: ip), ct);
-                await tx.CommitAsync(ct);
-                return new CodeBatch(batchId, campaignId, found.Value!, maxRedemptions, now, created);
+                var taken = (await db.RedeemCodes.Where(c => candidates.Contains(c.Code)).Select(c => c.Code).ToListAsync(token)).ToHashSet();
+                var fresh = candidates.Where(c => !taken.Contains(c)).ToList();
+                await BulkInsert.InsertAsync(db, fresh.Select(code => new RedeemCode(Guid.CreateVersion7(), campaignId, code, maxRedemptions, actor, now, batchId)).ToList(), token);
+                created.AddRange(fresh);
             }
-            catch (Exception ex) when (attempt < Attempts && LedgerService.IsRace(ex))
-            {
-                // A concurrent batch inserted one of these codes a moment ago: nothing of this one was kept; draw it again.
-            }
-        }
+            await audit.AppendAsync(db, new AuditEntry(actor, "codes.generate", CampaignTarget(campaignId),
+                After: new { CampaignId = campaignId, Campaign = found.Value, BatchId = batchId, Count = count, MaxRedemptions = maxRedemptions, First = created[0], Last = created[^1] },
+                Ip: ip), token);
+            return Write.Commit<Result<CodeBatch>>(new CodeBatch(batchId, campaignId, found.Value!, maxRedemptions, now, created));
+        }, ct, Attempts);
     }
 
     /// <summary>Disables a code; a redeemed code keeps its history and can only be disabled, never deleted.</summary>
@@ -289,54 +275,45 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Le
     private async Task<BulkCodeOutcome> BulkAsync(IReadOnlyCollection<Guid> codeIds, CodeAction action, string actor, string? ip, CancellationToken ct)
     {
         var ids = codeIds.Distinct().ToList();
-        for (var attempt = 1; ; attempt++)
+        // Runs again when PostgreSQL picks this transaction as a deadlock victim against a claim.
+        return await writes.RunAsync(async (db, token) =>
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            var now = time.GetUtcNow().UtcDateTime;
+            var query = db.RedeemCodes.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id);
+            var rows = action == CodeAction.Delete ? await query.AsNoTracking().ToListAsync(token) : await query.ToListAsync(token);
+            List<string> changed = [], unchanged = [];
+            List<RefusedCode> refused = [];
+            foreach (var row in rows)
             {
-                var now = time.GetUtcNow().UtcDateTime;
-                var query = db.RedeemCodes.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id);
-                var rows = action == CodeAction.Delete ? await query.AsNoTracking().ToListAsync(ct) : await query.ToListAsync(ct);
-                List<string> changed = [], unchanged = [];
-                List<RefusedCode> refused = [];
-                foreach (var row in rows)
+                var before = Snapshot(row);
+                switch (action)
                 {
-                    var before = Snapshot(row);
-                    switch (action)
-                    {
-                        case CodeAction.Delete:
-                            var deleted = await db.RedeemCodes.Where(c => c.Id == row.Id && c.RedemptionCount == 0).ExecuteDeleteAsync(ct);
-                            if (deleted != 1)
-                            {
-                                refused.Add(new RefusedCode(row.Id, row.Code, CampaignErrors.CodeRedeemed));
-                                continue;
-                            }
-                            await audit.AppendAsync(db, new AuditEntry(actor, "code.delete", CodeTarget(row.Code), Before: before, Ip: ip), ct);
-                            break;
-                        case CodeAction.Disable when row.Status == CodeStatus.Active:
-                            row.Disable(actor, now);
-                            await audit.AppendAsync(db, new AuditEntry(actor, "code.disable", CodeTarget(row.Code), before, Snapshot(row), ip), ct);
-                            break;
-                        case CodeAction.Enable when row.Status == CodeStatus.Disabled:
-                            row.Enable();
-                            await audit.AppendAsync(db, new AuditEntry(actor, "code.enable", CodeTarget(row.Code), before, Snapshot(row), ip), ct);
-                            break;
-                        default:
-                            unchanged.Add(row.Code);
+                    case CodeAction.Delete:
+                        var deleted = await db.RedeemCodes.Where(c => c.Id == row.Id && c.RedemptionCount == 0).ExecuteDeleteAsync(token);
+                        if (deleted != 1)
+                        {
+                            refused.Add(new RefusedCode(row.Id, row.Code, CampaignErrors.CodeRedeemed));
                             continue;
-                    }
-                    changed.Add(row.Code);
+                        }
+                        await audit.AppendAsync(db, new AuditEntry(actor, "code.delete", CodeTarget(row.Code), Before: before, Ip: ip), token);
+                        break;
+                    case CodeAction.Disable when row.Status == CodeStatus.Active:
+                        row.Disable(actor, now);
+                        await audit.AppendAsync(db, new AuditEntry(actor, "code.disable", CodeTarget(row.Code), before, Snapshot(row), ip), token);
+                        break;
+                    case CodeAction.Enable when row.Status == CodeStatus.Disabled:
+                        row.Enable();
+                        await audit.AppendAsync(db, new AuditEntry(actor, "code.enable", CodeTarget(row.Code), before, Snapshot(row), ip), token);
+                        break;
+                    default:
+                        unchanged.Add(row.Code);
+                        continue;
                 }
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                return new BulkCodeOutcome(changed, unchanged, refused, ids.Count - rows.Count);
+                changed.Add(row.Code);
             }
-            catch (Exception ex) when (attempt < Attempts && LedgerService.IsRace(ex))
-            {
-                // PostgreSQL picked this transaction as a deadlock victim against a claim: nothing was kept; run it again.
-            }
-        }
+            await db.SaveChangesAsync(token);
+            return Write.Commit(new BulkCodeOutcome(changed, unchanged, refused, ids.Count - rows.Count));
+        }, ct, Attempts);
     }
 
     /// <summary>The campaign's name when it exists and takes codes.</summary>

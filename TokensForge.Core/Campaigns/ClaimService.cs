@@ -32,12 +32,12 @@ public sealed record StarterOffer(
 /// </summary>
 public sealed class ClaimService(
     IDbContextFactory<AppDbContext> contexts,
+    WriteTransaction writes,
     GrantIssuer issuer,
     RedemptionQueries redemptions,
     IOptions<CampaignOptions> options,
     TimeProvider time)
 {
-    private const int Attempts = 4;
     private const string Throttled = "too_many_attempts";
 
     private delegate Task<Result<(Campaign Campaign, RedeemCode? Code)>> Resolve(AppDbContext db, DateTime now, CancellationToken ct);
@@ -80,26 +80,19 @@ public sealed class ClaimService(
         return result;
     }
 
+    /// <summary>
+    /// One claim in one transaction. A concurrent claim that got there first (unique index), or PostgreSQL choosing
+    /// this one as a deadlock victim, runs it again, which now answers precisely (already claimed, exhausted…).
+    /// </summary>
     private async Task<Result<RedemptionView>> ClaimAsync(string userId, string? clientIp, Resolve resolve, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var claimed = await writes.RunAsync(async (db, token) =>
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
-            {
-                var outcome = await ClaimInTransactionAsync(db, userId, clientIp, resolve, ct);
-                if (outcome.Succeeded) await tx.CommitAsync(ct);
-                else await tx.RollbackAsync(ct);
-                if (!outcome.Succeeded) return outcome.Error!;
-                return await redemptions.GetAsync(userId, outcome.Value, ct) ?? throw new InvalidOperationException("The committed redemption cannot be read back.");
-            }
-            catch (Exception ex) when (attempt < Attempts && LedgerService.IsRace(ex))
-            {
-                // A concurrent claim got there first (unique index) or PostgreSQL chose this one as a deadlock victim:
-                // look again, which now answers precisely (already claimed, exhausted…).
-            }
-        }
+            var outcome = await ClaimInTransactionAsync(db, userId, clientIp, resolve, token);
+            return new WriteOutcome<Result<Guid>>(outcome, outcome.Succeeded);
+        }, ct);
+        if (!claimed.Succeeded) return claimed.Error!;
+        return await redemptions.GetAsync(userId, claimed.Value, ct) ?? throw new InvalidOperationException("The committed redemption cannot be read back.");
     }
 
     /// <summary>The claim itself; on a failure the caller rolls back whatever this wrote.</summary>

@@ -37,6 +37,7 @@ public static class DataServiceCollectionExtensions
         }
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseInitializer>();
+        services.AddSingleton<WriteTransaction>();
         return services;
     }
 

@@ -23,4 +23,15 @@ public sealed class DatabaseOptions
 
     /// <summary>How long a SQLite writer waits for the write lock before failing. Default 30 seconds.</summary>
     public int SqliteBusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Commit the write transactions of concurrent requests together: one writer per process applies many units of
+    /// work in one database transaction, each behind its own savepoint, so one unit's refusal or failure undoes only
+    /// its own writes. Nothing is answered before its transaction commits. Default true.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>At most this many units of work share one transaction. Default 128.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    public int GroupCommitMaxBatch { get; set; } = 128;
 }

@@ -1,10 +1,18 @@
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
+using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Core.Gateway;
 
 /// <summary>What a finished request is charged, in tokens and µ, with the status and reason for its receipt.</summary>
-public sealed record ChargeDecision(RequestStatus Status, string Reason, int PromptTokens, int CompletionTokens, int CachedTokens, bool Estimated, long Cost);
+public sealed record ChargeDecision(RequestStatus Status, string Reason, int PromptTokens, int CompletionTokens, int CachedTokens, bool Estimated, long Cost)
+{
+    /// <summary>Nothing was called or nothing delivered: free, for <paramref name="reason"/>.</summary>
+    public static ChargeDecision Free(string reason, int promptTokens) => new(RequestStatus.Failed, reason, promptTokens, 0, 0, true, 0);
+
+    /// <summary>The usage the caller is told about when the upstream reported none (our count).</summary>
+    public Usage Usage => new() { PromptTokens = PromptTokens, CompletionTokens = CompletionTokens, TotalTokens = PromptTokens + CompletionTokens };
+}
 
 /// <summary>
 /// The failure policy of DESIGN §5 as one pure function: an upstream failure before the first byte is free;

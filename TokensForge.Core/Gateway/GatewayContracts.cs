@@ -46,19 +46,15 @@ public enum GatewayErrorKind
 }
 
 /// <summary>An expected failure of a gateway request.</summary>
-public sealed record GatewayError(GatewayErrorKind Kind, string Code, string Message, string? Param = null, TimeSpan? RetryAfter = null)
-{
-    public static GatewayError Invalid(string message, string? param = null, string code = "invalid_request_error") =>
-        new(GatewayErrorKind.InvalidRequest, code, message, param);
-}
+/// <remarks>Every one the gateway gives is in <see cref="GatewayErrors"/>.</remarks>
+public sealed record GatewayError(GatewayErrorKind Kind, string Code, string Message, string? Param = null, TimeSpan? RetryAfter = null);
 
 /// <summary>
 /// The end of a gateway request. <see cref="ReceiptId"/> is set whenever a receipt or failed-request record
 /// was written. Non-streaming successes carry the response body (<see cref="Json"/>, also what an idempotent
 /// repeat gets back); streaming requests wrote theirs to the sink.
 /// </summary>
-public sealed record GatewayResult(GatewayError? Error, Guid? ReceiptId, long Cost, string? Json = null, ChatCompletionResponse? Completion = null,
-    EmbeddingResponse? Embedding = null, RequestStatus? Status = null, bool Replayed = false)
+public sealed record GatewayResult(GatewayError? Error, Guid? ReceiptId, long Cost, string? Json = null, RequestStatus? Status = null, bool Replayed = false)
 {
     public bool Succeeded => Error is null;
 

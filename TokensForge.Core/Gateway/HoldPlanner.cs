@@ -12,34 +12,33 @@ namespace TokensForge.Core.Gateway;
 public sealed record PlacedHold(RouteCandidate Route, Hold Hold, long WorstCase, long KeyReserved, IRequestSponsor? Sponsor = null);
 
 /// <summary>Why no hold could be placed, and on which route the attempt started (for the failed-request record).</summary>
-public sealed record HoldRefusal(RouteCandidate Route, long WorstCase, string Reason, string? Message = null);
+public sealed record HoldRefusal(RouteCandidate Route, long WorstCase, string Reason, string? Message = null, bool AnyKind = false);
 
 /// <summary>
-/// Reserves a request's worst case before any upstream is called. Routes are tried in the policy's order;
-/// when the wallet cannot pay a route kind (its grants' buckets do not pay it, or they are too low) the
-/// other routes of that kind are skipped. A key with a spend limit reserves on the key first. A sponsored
-/// caller's hold is placed by its sponsor instead of on the wallet.
+/// Which routes earlier refusals rule out for the rest of a request — one rule for the gateway's failover and the
+/// playground's preview. A refusal at a worst case W says the payer cannot cover W: routes whose worst case is W or
+/// more are skipped, cheaper ones are still tried. The wallet's refusal is about one route kind (its grants' buckets
+/// pay per kind); a key's spend limit or a sponsor's limit covers every kind alike.
 /// </summary>
-public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContext> contexts, IOptions<GatewayOptions> options)
+public sealed class RefusedRoutes
 {
-    public async Task<(PlacedHold? Placed, HoldRefusal? Refusal)> PlaceAsync(GatewayCaller caller, IReadOnlyList<RouteCandidate> ordered,
-        Func<Prices, long> worstCase, Guid receiptId, CancellationToken ct)
-    {
-        var refusedKinds = new HashSet<RouteKind>();
-        HoldRefusal? refusal = null;
-        foreach (var route in ordered)
-        {
-            if (refusedKinds.Contains(route.Kind)) continue;
-            var (placed, refused) = await PlaceOneAsync(caller, route, worstCase(route.Prices), receiptId, ct);
-            if (placed is not null) return (placed, null);
-            if (refused!.Reason == ReceiptReasons.SpendLimitReached) return (null, refused);
-            // A sponsor pays whatever the kind: its limit may still fit a cheaper route of the same kind further down.
-            if (caller.Sponsor is null) refusedKinds.Add(route.Kind);
-            refusal ??= refused;
-        }
-        return (null, refusal);
-    }
+    private readonly List<(RouteKind? Kind, long WorstCase)> _refusals = [];
 
+    public void Add(HoldRefusal refusal) => Add(refusal.AnyKind ? null : refusal.Route.Kind, refusal.WorstCase);
+
+    /// <summary>A payer could not cover <paramref name="worstCase"/> on routes of <paramref name="kind"/> (null: of any kind).</summary>
+    public void Add(RouteKind? kind, long worstCase) => _refusals.Add((kind, worstCase));
+
+    public bool RulesOut(RouteKind kind, long worstCase) => _refusals.Exists(r => (r.Kind is null || r.Kind == kind) && worstCase >= r.WorstCase);
+}
+
+/// <summary>
+/// Reserves a request's worst case on one route before its upstream is called: on the key's spend limit first, then
+/// on the grants that pay the route's kind, or by the sponsor when one pays instead of the wallet.
+/// <see cref="RouteFailover"/> walks the routes and asks <see cref="RefusedRoutes"/> which a refusal rules out.
+/// </summary>
+public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOptions<GatewayOptions> options)
+{
     /// <summary>
     /// Reserves <paramref name="worst"/> for one route: on the key's spend limit first, then on the grants that pay the
     /// route's kind (or, for a sponsored caller, by the sponsor). A refusal reserves nothing.
@@ -52,23 +51,18 @@ public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContex
             var sponsored = await sponsor.PlaceAsync(caller.UserId, route, worst, options.Value.HoldTimeout, receiptId.ToString(), ct);
             return sponsored.Succeeded
                 ? (new PlacedHold(route, sponsored.Value!, worst, 0, sponsor), null)
-                : (null, new HoldRefusal(route, worst, sponsored.Error!.Code, sponsored.Error.Message));
+                : (null, new HoldRefusal(route, worst, sponsored.Error!.Code, sponsored.Error.Message, AnyKind: true));
         }
         if (worst == 0) return (new PlacedHold(route, Hold.Empty, 0, 0), null);
 
-        long keyReserved = 0;
-        if (caller.Key is { SpendLimit: not null } key)
-        {
-            if (!await ApiKeySpend.TryReserveAsync(contexts, key.KeyId, worst, ct))
-                return (null, new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached));
-            keyReserved = worst;
-        }
-
-        var hold = await holds.PlaceAsync(caller.UserId, route.Kind, worst, options.Value.HoldTimeout, receiptId.ToString(), ct: ct);
-        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, keyReserved), null);
-
-        if (keyReserved > 0) await ApiKeySpend.ReleaseAsync(contexts, caller.Key!.KeyId, keyReserved, CancellationToken.None);
-        return (null, new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
+        // A key's spend limit is reserved in the hold's own transaction: both or neither.
+        var key = caller.Key is { SpendLimit: not null } limited ? limited : null;
+        var hold = await holds.PlaceAsync(caller.UserId, route.Kind, worst, options.Value.HoldTimeout, receiptId.ToString(), ct: ct,
+            reserveFirst: key is null ? null : async (db, token) => await ApiKeySpend.TryReserveAsync(db, key.KeyId, worst, token) ? null : ApiKeyErrors.SpendLimitReached);
+        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, key is null ? 0 : worst), null);
+        return (null, hold.Error == ApiKeyErrors.SpendLimitReached
+            ? new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true)
+            : new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
     }
 
     /// <summary>Gives back everything a hold reserved (voids it, frees the key's reservation): nothing is charged.</summary>
@@ -80,7 +74,7 @@ public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContex
             if (!released.Succeeded && released.Error != LedgerErrors.PendingExpired && released.Error != LedgerErrors.PendingAlreadyResolved)
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
         }
-        if (placed.KeyReserved > 0 && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(contexts, key.KeyId, placed.KeyReserved, CancellationToken.None);
+        if (placed.KeyReserved > 0 && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(writes, key.KeyId, placed.KeyReserved, CancellationToken.None);
         if (placed.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
     }
 }

@@ -3,73 +3,85 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Gateway;
 
-/// <summary>The idempotency claim to close with a receipt, and the result to store for repeats.</summary>
-public sealed record IdempotencyCompletion(Guid ClaimId, int? StatusCode, string? Body);
+/// <summary>
+/// How a request ended, for its receipt: the route it names, what was held there, the charge, timings, the upstream's
+/// failure, and the answer to keep for idempotent replays (null when there is nothing to replay).
+/// </summary>
+public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecision Decision, int LatencyMs, int? TimeToFirstTokenMs = null,
+    int? UpstreamStatus = null, string? UpstreamError = null, string? ReplayBody = null);
 
 /// <summary>
 /// Writes a receipt atomically with its money: in one transaction the hold is posted for the charge (the rest
 /// returns) or voided, the record and its paid-by parts are inserted, the key's spend (or the sponsor's limit)
 /// moves from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
+/// The <see cref="RequestRecord"/> is built here, once, from the request's facts.
 /// </summary>
-public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, HoldService holds, TimeProvider time)
+public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, TimeProvider time)
 {
-    private const int Attempts = 4;
-
-    public async Task<RequestRecord> WriteAsync(RequestRecord record, PlacedHold? placed, ChargeDecision decision, Guid? keyId,
-        IdempotencyCompletion? idempotency, CancellationToken ct = default)
+    public async Task<RequestRecord> WriteAsync(GatewayRequest request, ReceiptFacts facts, CancellationToken ct = default)
     {
-        var holdUsable = true;
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
-            {
-                var now = time.GetUtcNow().UtcDateTime;
-                var (status, reason, cost) = holdUsable ? (decision.Status, decision.Reason, decision.Cost) : (decision.Status, ReceiptReasons.HoldExpired, 0L);
-                Guid? txId = null;
-                IReadOnlyList<ChargePart> charges = [];
-                if (placed is { Hold.Parts.Count: > 0 } && holdUsable)
-                {
-                    txId = Guid.CreateVersion7();
-                    var settled = await holds.SettleAsync(db, txId.Value, placed.Hold, cost, record.Id.ToString(), ct);
-                    if (!settled.Succeeded)
-                    {
-                        await tx.RollbackAsync(ct);
-                        if (settled.Error == LedgerErrors.PendingExpired || settled.Error == LedgerErrors.PendingAlreadyResolved)
-                        {
-                            // The sweeper expired the hold first (the request outlived it): the money is back, nothing is charged.
-                            holdUsable = false;
-                            attempt = 0;
-                            continue;
-                        }
-                        throw new InvalidOperationException($"Settling the hold of receipt {record.Id} failed: {settled.Error}");
-                    }
-                    charges = settled.Value!;
-                }
+        // Handed over only once committed: a receipt that cannot be written leaves the request to release them.
+        var (placed, claim) = (request.Hold, request.IdempotencyClaim);
+        var record = RecordOf(request, facts);
+        var written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, holdUsable: true, token), ct);
+        // The sweeper expired the hold first (the request outlived it): the money is back, nothing is charged.
+        if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, holdUsable: false, token), ct);
+        request.HandToReceipt();
+        return record;
+    }
 
-                record.Finish(status, reason, txId, charges.Select((c, i) => new RequestCharge(Guid.CreateVersion7(), record.Id, i, c.GrantId, c.BucketKey,
-                    c.SourceLabel, c.TransferId, c.Amount)), now);
-                db.RequestRecords.Add(record);
-                await db.SaveChangesAsync(ct);
-                if (keyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
-                if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
-                if (idempotency is not null)
-                {
-                    if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, idempotency.ClaimId, ct);
-                    else await IdempotencyStore.CompleteAsync(db, idempotency.ClaimId, idempotency.StatusCode, idempotency.Body, record.Cost, now, ct);
-                }
-                await tx.CommitAsync(ct);
-                db.Entry(record).State = EntityState.Detached;
-                return record;
-            }
-            catch (Exception ex) when (attempt < Attempts && LedgerService.IsRace(ex))
+    /// <summary>One attempt at the receipt's transaction; rolls back with false when the hold can no longer be settled.</summary>
+    private async Task<WriteOutcome<bool>> WriteAsync(AppDbContext db, RequestRecord record, PlacedHold? placed, Guid? claim, ReceiptFacts facts,
+        bool holdUsable, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var decision = facts.Decision;
+        var (status, reason, cost) = holdUsable ? (decision.Status, decision.Reason, decision.Cost) : (decision.Status, ReceiptReasons.HoldExpired, 0L);
+        Guid? txId = null;
+        IReadOnlyList<ChargePart> charges = [];
+        if (placed is { Hold.Parts.Count: > 0 } && holdUsable)
+        {
+            txId = Guid.CreateVersion7();
+            var settled = await holds.SettleAsync(db, txId.Value, placed.Hold, cost, record.Id.ToString(), ct);
+            if (!settled.Succeeded)
             {
-                // A concurrent writer got in first (or PostgreSQL picked this transaction as a deadlock victim): try again.
+                if (settled.Error == LedgerErrors.PendingExpired || settled.Error == LedgerErrors.PendingAlreadyResolved) return Write.Rollback(false);
+                throw new InvalidOperationException($"Settling the hold of receipt {record.Id} failed: {settled.Error}");
             }
+            charges = settled.Value!;
         }
+
+        record.Finish(status, reason, txId, charges.Select((c, i) => new RequestCharge(Guid.CreateVersion7(), record.Id, i, c.GrantId, c.BucketKey,
+            c.SourceLabel, c.TransferId, c.Amount)), now);
+        db.RequestRecords.Add(record);
+        await db.SaveChangesAsync(ct);
+        db.Entry(record).State = EntityState.Detached;
+        if (record.ApiKeyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
+        if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
+        if (claim is { } claimId)
+        {
+            if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, claimId, ct);
+            else await IdempotencyStore.CompleteAsync(db, claimId, facts.ReplayBody is null ? null : 200, facts.ReplayBody, record.Cost, now, ct);
+        }
+        return Write.Commit(true);
+    }
+
+    private static RequestRecord RecordOf(GatewayRequest request, ReceiptFacts facts)
+    {
+        var caller = request.Caller;
+        var record = new RequestRecord(request.ReceiptId, caller.RequestId, caller.UserId, caller.Source, request.Endpoint, request.Model.Id, request.StartedAt);
+        record.IssuedWith(caller.Key?.KeyId, caller.Key?.Prefix, request.Stream, caller.ClientIp);
+        foreach (var a in request.Attempts) record.Tried(a.Route, a.Result, a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs);
+        record.RoutedTo(facts.Route);
+        record.Held(facts.Held);
+        var decision = facts.Decision;
+        record.Counted(decision.PromptTokens, decision.CompletionTokens, decision.CachedTokens, decision.Estimated);
+        record.Timed(facts.LatencyMs, facts.TimeToFirstTokenMs);
+        if (facts.UpstreamStatus is not null || facts.UpstreamError is not null) record.UpstreamFailed(facts.UpstreamStatus, facts.UpstreamError);
+        return record;
     }
 }

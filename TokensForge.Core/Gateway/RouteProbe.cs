@@ -17,7 +17,7 @@ public sealed record ProbeResult(Guid RouteId, string RouteName, string ModelId,
 /// wallet: nobody is charged and no receipt is written. The outcome counts in the route's health like any request,
 /// so a successful probe closes an open circuit.
 /// </summary>
-public sealed class RouteProbe(IDbContextFactory<AppDbContext> contexts, ChatUpstreamCall upstream, RouteHealthMonitor health, TimeProvider time,
+public sealed class RouteProbe(IDbContextFactory<AppDbContext> contexts, ChatUpstream upstream, RouteHealthMonitor health, TimeProvider time,
     ILogger<RouteProbe> log)
 {
     public const string ProbeMessage = "ping";

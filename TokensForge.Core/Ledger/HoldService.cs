@@ -23,7 +23,7 @@ public sealed record ChargePart(Guid GrantId, string BucketKey, string SourceLab
 /// actual cost (the rest returns) or void. Eligibility, allocation and the pending transfers happen in one
 /// transaction, with the wallet's rows locked (PostgreSQL) or the database write-locked (SQLite).
 /// </summary>
-public sealed class HoldService(IDbContextFactory<AppDbContext> contexts, LedgerWriter writer, LedgerService ledger, TimeProvider time)
+public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, LedgerService ledger, TimeProvider time)
 {
     /// <summary>The grants of a user that may pay a route of this kind right now, with their available amounts.</summary>
     public static IQueryable<GrantBalance> Eligible(AppDbContext db, string userId, RouteKind kind, DateTime now) => db.CreditGrants
@@ -32,51 +32,40 @@ public sealed class HoldService(IDbContextFactory<AppDbContext> contexts, Ledger
         .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
             g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending));
 
-    /// <summary>Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet cannot pay it all.</summary>
+    /// <summary>
+    /// Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet
+    /// cannot pay it all. <paramref name="reserveFirst"/>, when given, runs first in the same transaction (a key's spend
+    /// reservation, say): its error refuses the hold and undoes it too.
+    /// </summary>
     public async Task<Result<Hold>> PlaceAsync(string userId, RouteKind kind, long amount, TimeSpan timeout, string reference,
-        Guid? creditAccountId = null, CancellationToken ct = default)
+        Guid? creditAccountId = null, CancellationToken ct = default, Func<AppDbContext, CancellationToken, Task<Error?>>? reserveFirst = null)
     {
         if (amount <= 0) return LedgerErrors.InvalidAmount;
         var credit = creditAccountId ?? SystemAccounts.RevenueFor(kind);
 
-        for (var attempt = 1; ; attempt++)
+        return await writes.RunAsync(async (db, token) =>
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            var now = time.GetUtcNow().UtcDateTime;
+            if (reserveFirst is not null && await reserveFirst(db, token) is { } refused) return Write.Rollback<Result<Hold>>(refused);
+            if (db.IsPostgres)
             {
-                var now = time.GetUtcNow().UtcDateTime;
-                if (db.IsPostgres)
-                {
-                    var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(ct);
-                    ids.Add(credit);
-                    await LedgerWriter.LockAccountsAsync(db, [.. ids], ct);
-                }
-
-                var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, now).ToListAsync(ct), amount);
-                if (plan.Sum(p => p.Amount) < amount)
-                {
-                    await tx.RollbackAsync(ct);
-                    return WalletErrors.InsufficientBalance;
-                }
-
-                var txId = Guid.CreateVersion7();
-                var expiresAt = now + timeout;
-                var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
-                var outcome = await writer.ApplyAsync(db, txId,
-                    parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), ct);
-                if (!outcome.Succeeded)
-                {
-                    await tx.RollbackAsync(ct);
-                    return outcome.Error == LedgerErrors.InsufficientBalance ? WalletErrors.InsufficientBalance : outcome.Error!;
-                }
-                await tx.CommitAsync(ct);
-                return new Hold(txId, userId, kind, amount, parts, expiresAt);
+                var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(token);
+                ids.Add(credit);
+                await LedgerWriter.LockAccountsAsync(db, [.. ids], token);
             }
-            catch (Exception ex) when (attempt < 4 && LedgerService.IsRace(ex))
-            {
-            }
-        }
+
+            var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, now).ToListAsync(token), amount);
+            if (plan.Sum(p => p.Amount) < amount) return Write.Rollback<Result<Hold>>(WalletErrors.InsufficientBalance);
+
+            var txId = Guid.CreateVersion7();
+            var expiresAt = now + timeout;
+            var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
+            var outcome = await writer.ApplyAsync(db, txId,
+                parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), token);
+            if (!outcome.Succeeded)
+                return Write.Rollback<Result<Hold>>(outcome.Error == LedgerErrors.InsufficientBalance ? WalletErrors.InsufficientBalance : outcome.Error!);
+            return Write.Commit<Result<Hold>>(new Hold(txId, userId, kind, amount, parts, expiresAt));
+        }, ct);
     }
 
     /// <summary>

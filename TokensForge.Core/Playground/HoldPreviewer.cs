@@ -25,30 +25,28 @@ public sealed record HoldPreview(int PromptTokens, long MaxOutputTokens, int Con
 }
 
 /// <summary>
-/// Works out a request's hold the way <see cref="ChatCompletionPipeline"/> and <see cref="HoldPlanner"/> do, without
-/// placing it: same token counter, same default output limit, same route order, and a kind refused once is
-/// skipped on later routes too.
+/// Works out a request's hold the way <see cref="GatewayPipeline"/> and <see cref="RouteFailover"/> do, without
+/// placing it: the same weight (<see cref="ChatShape.Weigh"/>), the same route order, and the same rule for which
+/// routes a refusal rules out (<see cref="RefusedRoutes"/>).
 /// </summary>
 public sealed class HoldPreviewer(TokenCounter tokens, IOptions<GatewayOptions> options)
 {
     public HoldPreview Preview(CatalogModel model, RoutePreference preference, ChatCompletionRequest request, WalletCapacity wallet)
     {
-        var promptTokens = tokens.CountPrompt(request);
-        var requestedOutput = request.MaxCompletionTokens ?? request.MaxTokens;
-        var maxOutput = (long)(requestedOutput ?? options.Value.DefaultMaxOutputTokens) * (request.N ?? 1);
-        Func<Prices, long> worstCase = p => p.WorstCase(promptTokens, maxOutput);
-        var refused = new HashSet<RouteKind>();
+        var weight = ChatShape.Weigh(request, tokens, options.Value);
+        Func<Prices, long> worstCase = p => p.WorstCase(weight.PromptTokens, weight.HeldOutputTokens);
+        var refused = new RefusedRoutes();
         var quotes = new List<RouteQuote>();
         var chosen = false;
         foreach (var route in RouteSelection.Order(model.Routes, preference, worstCase))
         {
             var worst = worstCase(route.Prices);
             var available = wallet.For(route.Kind);
-            var canPay = !chosen && !refused.Contains(route.Kind) && (worst == 0 || available >= worst);
+            var canPay = !chosen && !refused.RulesOut(route.Kind, worst) && (worst == 0 || available >= worst);
             if (canPay) chosen = true;
-            else if (available < worst) refused.Add(route.Kind);
+            else if (available < worst) refused.Add(route.Kind, worst);
             quotes.Add(new RouteQuote(route, worst, available, canPay));
         }
-        return new HoldPreview(promptTokens, maxOutput, model.ContextWindow, promptTokens + (requestedOutput ?? 0) > model.ContextWindow, quotes);
+        return new HoldPreview(weight.PromptTokens, weight.HeldOutputTokens, model.ContextWindow, !weight.Fits(model), quotes);
     }
 }

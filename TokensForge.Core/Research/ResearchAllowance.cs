@@ -24,15 +24,13 @@ public sealed record ResearchAllowanceStatus(DateOnly Day, int RequestsUsed, int
 /// <c>sys:research</c>; the receipt's transaction turns the reservation into spend. <c>sys:research</c> may go
 /// negative (it is the platform's cost), so the per-user limit lives here, in the database, not in a process.
 /// </summary>
-public sealed class ResearchAllowance(IDbContextFactory<AppDbContext> contexts, LedgerWriter writer, IOptions<ResearchOptions> options, TimeProvider time)
+public sealed class ResearchAllowance(IDbContextFactory<AppDbContext> contexts, WriteTransaction writes, LedgerWriter writer, IOptions<ResearchOptions> options, TimeProvider time)
 {
     /// <summary>The bucket key written on the receipt's paid-by part.</summary>
     public const string BucketKey = "research";
 
     /// <summary>What the receipt's paid-by part says paid.</summary>
     public const string PaidByLabel = "research allowance (free)";
-
-    private const int Attempts = 4;
 
     /// <summary>The allowance day that contains <paramref name="utcNow"/>.</summary>
     public DateOnly DayOf(DateTimeOffset utcNow) => DateOnly.FromDateTime(utcNow.UtcDateTime + options.Value.DayUtcOffset);
@@ -59,45 +57,32 @@ public sealed class ResearchAllowance(IDbContextFactory<AppDbContext> contexts, 
         CancellationToken ct)
     {
         var o = options.Value;
-        for (var attempt = 1; ; attempt++)
+        return await writes.RunAsync(async (db, token) =>
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
+            var now = time.GetUtcNow().UtcDateTime;
+            var txId = Guid.CreateVersion7();
+            var expiresAt = now + holdTimeout;
+            List<HoldPart> parts = [];
+            if (worst > 0)
             {
-                var now = time.GetUtcNow().UtcDateTime;
-                var txId = Guid.CreateVersion7();
-                var expiresAt = now + holdTimeout;
-                List<HoldPart> parts = [];
-                if (worst > 0)
-                {
-                    // The ledger first: it locks the accounts, then the allowance row below, the order the receipt's transaction uses too.
-                    var part = new HoldPart(Guid.Empty, SystemAccounts.ResearchId, BucketKey, PaidByLabel, Guid.CreateVersion7(), worst);
-                    var outcome = await writer.ApplyAsync(db, txId,
-                        [TransferSpec.Pending(part.PendingTransferId, SystemAccounts.ResearchId, SystemAccounts.RevenueFor(route.Kind), worst, TransferCode.Charge, expiresAt, reference)], ct);
-                    if (!outcome.Succeeded) throw new InvalidOperationException($"Holding {worst} µ on {SystemAccounts.Research} failed: {outcome.Error}");
-                    parts.Add(part);
-                }
+                // The ledger first: it locks the accounts, then the allowance row below, the order the receipt's transaction uses too.
+                var part = new HoldPart(Guid.Empty, SystemAccounts.ResearchId, BucketKey, PaidByLabel, Guid.CreateVersion7(), worst);
+                var outcome = await writer.ApplyAsync(db, txId,
+                    [TransferSpec.Pending(part.PendingTransferId, SystemAccounts.ResearchId, SystemAccounts.RevenueFor(route.Kind), worst, TransferCode.Charge, expiresAt, reference)], token);
+                if (!outcome.Succeeded) throw new InvalidOperationException($"Holding {worst} µ on {SystemAccounts.Research} failed: {outcome.Error}");
+                parts.Add(part);
+            }
 
-                await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO research_allowance_days (\"UserId\", \"Day\", \"Requests\", \"Spent\", \"Reserved\") VALUES ({userId}, {day}, 0, 0, 0) ON CONFLICT DO NOTHING", ct);
-                var reserved = await db.ResearchAllowanceDays
-                    .Where(a => a.UserId == userId && a.Day == day && a.Requests < o.DailyRequests && a.Spent + a.Reserved + worst <= o.DailyAmountMicros)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(a => a.Requests, a => a.Requests + 1)
-                        .SetProperty(a => a.Reserved, a => a.Reserved + worst), ct);
-                if (reserved != 1)
-                {
-                    await tx.RollbackAsync(ct);
-                    return ResearchErrors.AllowanceExhausted;
-                }
-                await tx.CommitAsync(ct);
-                return new Hold(txId, userId, route.Kind, worst, parts, expiresAt);
-            }
-            catch (Exception ex) when (attempt < Attempts && LedgerService.IsRace(ex))
-            {
-            }
-        }
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO research_allowance_days (\"UserId\", \"Day\", \"Requests\", \"Spent\", \"Reserved\") VALUES ({userId}, {day}, 0, 0, 0) ON CONFLICT DO NOTHING", token);
+            var reserved = await db.ResearchAllowanceDays
+                .Where(a => a.UserId == userId && a.Day == day && a.Requests < o.DailyRequests && a.Spent + a.Reserved + worst <= o.DailyAmountMicros)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(a => a.Requests, a => a.Requests + 1)
+                    .SetProperty(a => a.Reserved, a => a.Reserved + worst), token);
+            if (reserved != 1) return Write.Rollback<Result<Hold>>(ResearchErrors.AllowanceExhausted);
+            return Write.Commit<Result<Hold>>(new Hold(txId, userId, route.Kind, worst, parts, expiresAt));
+        }, ct);
     }
 
     private static Task SettleAsync(AppDbContext db, string userId, DateOnly day, RequestRecord record, long reserved, CancellationToken ct)

@@ -12,7 +12,7 @@ public sealed record ResearchTemplate(string Key, string Title, string Prompt);
 /// <summary>
 /// The free research assistant: its system prompt, starter templates and the notice every answer carries, and the
 /// sponsored gateway caller that makes <c>sys:research</c> pay within the user's daily allowance. Requests go
-/// through the same <see cref="ChatCompletionPipeline"/> as /v1 and the playground.
+/// through the same <see cref="GatewayPipeline"/> as /v1 and the playground.
 /// </summary>
 public sealed class ResearchAssistant(ResearchAllowance allowance, ModelAccess models, HoldPreviewer previewer, IOptions<ResearchOptions> options)
 {

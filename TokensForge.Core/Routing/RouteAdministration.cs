@@ -74,7 +74,7 @@ public sealed partial class RouteAdministration(
             await audit.AppendAsync(db, new AuditEntry(actor.Name, "route.create", Target(route), After: AuditView(route) with { UpstreamKeyReplaced = route.ProtectedUpstreamKey is not null }, Ip: actor.Ip), ct);
             await tx.CommitAsync(ct);
         }
-        catch (DbUpdateException ex) when (LedgerService.IsRace(ex))
+        catch (DbUpdateException ex) when (DbRaces.IsRace(ex))
         {
             await tx.RollbackAsync(ct);
             return RoutingErrors.NameTaken(name);
@@ -125,7 +125,7 @@ public sealed partial class RouteAdministration(
                     new { Enabled = wasEnabled }, new { Enabled = draft.Enabled }, actor.Ip), ct);
             await tx.CommitAsync(ct);
         }
-        catch (DbUpdateException ex) when (LedgerService.IsRace(ex))
+        catch (DbUpdateException ex) when (DbRaces.IsRace(ex))
         {
             await tx.RollbackAsync(ct);
             return RoutingErrors.NameTaken(draft.Name.Trim());

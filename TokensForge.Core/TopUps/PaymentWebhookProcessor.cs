@@ -69,7 +69,7 @@ public sealed record WebhookResult(WebhookStatus Status, Error? Error = null, To
 /// delivered twice at once to two instances, change nothing; the order's conditional status updates do the rest.
 /// </summary>
 public sealed class PaymentWebhookProcessor(
-    IDbContextFactory<AppDbContext> contexts,
+    WriteTransaction writes,
     PaymentProviders providers,
     TopUpLifecycle lifecycle,
     IOptions<PaymentsOptions> options,
@@ -100,25 +100,17 @@ public sealed class PaymentWebhookProcessor(
         if (Validate(payload) is { } invalid) return new WebhookResult(WebhookStatus.BadRequest, invalid);
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
 
-        for (var attempt = 1; ; attempt++)
+        // The same event committed by a concurrent delivery makes this run again: the next look finds it and answers Duplicate.
+        return await writes.RunAsync(async (db, token) =>
         {
-            try
-            {
-                return await ApplyAsync(provider.Key, payload, type, hash, sentAt.UtcDateTime, ct);
-            }
-            catch (Exception ex) when (attempt < 4 && LedgerService.IsRace(ex))
-            {
-                // The same event committed by a concurrent delivery: the next look finds it and answers Duplicate.
-            }
-        }
+            var result = await ApplyAsync(db, provider.Key, payload, type, hash, sentAt.UtcDateTime, token);
+            return new WriteOutcome<WebhookResult>(result, result.Status == WebhookStatus.Processed);
+        }, ct);
     }
 
-    private async Task<WebhookResult> ApplyAsync(string provider, PaymentWebhookPayload payload, PaymentEventType type, string hash,
+    private async Task<WebhookResult> ApplyAsync(AppDbContext db, string provider, PaymentWebhookPayload payload, PaymentEventType type, string hash,
         DateTime occurredAt, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-
         var earlier = await db.PaymentEvents.AsNoTracking().FirstOrDefaultAsync(e => e.Provider == provider && e.EventId == payload.Id, ct);
         if (earlier is not null)
             return earlier.PayloadHash == hash
@@ -153,7 +145,6 @@ public sealed class PaymentWebhookProcessor(
         db.PaymentEvents.Add(new PaymentEvent(Guid.CreateVersion7(), provider, payload.Id, type, order.Id, payload.Amount, hash,
             transition.Outcome, occurredAt, time.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
         return new WebhookResult(WebhookStatus.Processed, Transition: transition, OrderId: order.Id);
     }
 

@@ -42,6 +42,7 @@ public sealed record TopUpOrderQuery(TopUpStatus? Status = null, string? Search 
 /// <summary>Creating, listing and confirming top-up orders. Payments themselves land in <see cref="TopUpLifecycle"/>.</summary>
 public sealed class TopUpService(
     IDbContextFactory<AppDbContext> contexts,
+    WriteTransaction writes,
     PaymentProviders providers,
     TopUpLifecycle lifecycle,
     AuditLog audit,
@@ -112,33 +113,22 @@ public sealed class TopUpService(
     /// </summary>
     public async Task<Result<TopUpOrderView>> ConfirmAsync(Guid orderId, string actor, CancellationToken ct = default, string? ip = null)
     {
-        for (var attempt = 1; ; attempt++)
+        var confirmed = await writes.RunAsync(async (db, token) =>
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
-            {
-                var order = await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, ct);
-                if (order is null) return TopUpErrors.OrderNotFound;
-                if (order.Status is not (TopUpStatus.Pending or TopUpStatus.Failed or TopUpStatus.Paid)) return TopUpErrors.CannotConfirm(order.Status);
-                if (order.Status != TopUpStatus.Paid && order.Provider != ManualTransferProvider.ProviderKey) return TopUpErrors.NotManualOrder;
+            var order = await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, token);
+            if (order is null) return Write.Rollback<Result<bool>>(TopUpErrors.OrderNotFound);
+            if (order.Status is not (TopUpStatus.Pending or TopUpStatus.Failed or TopUpStatus.Paid)) return Write.Rollback<Result<bool>>(TopUpErrors.CannotConfirm(order.Status));
+            if (order.Status != TopUpStatus.Paid && order.Provider != ManualTransferProvider.ProviderKey) return Write.Rollback<Result<bool>>(TopUpErrors.NotManualOrder);
 
-                var transition = await lifecycle.PaidAsync(db, orderId, null, actor, ct);
-                if (!transition.Changed)
-                {
-                    await tx.RollbackAsync(ct);
-                    return TopUpErrors.CannotConfirm(transition.Status);
-                }
-                await audit.AppendAsync(db, new AuditEntry(actor, "topup.confirm", $"topup:{order.Reference}",
-                    Before: new { Status = order.Status.ToString() },
-                    After: new { Status = transition.Status.ToString(), order.Amount, Bucket = order.BucketKey, order.UserId }, Ip: ip), ct);
-                await tx.CommitAsync(ct);
-                return (await GetAsync(orderId, ct))!;
-            }
-            catch (Exception ex) when (attempt < 4 && LedgerService.IsRace(ex))
-            {
-            }
-        }
+            var transition = await lifecycle.PaidAsync(db, orderId, null, actor, token);
+            if (!transition.Changed) return Write.Rollback<Result<bool>>(TopUpErrors.CannotConfirm(transition.Status));
+            await audit.AppendAsync(db, new AuditEntry(actor, "topup.confirm", $"topup:{order.Reference}",
+                Before: new { Status = order.Status.ToString() },
+                After: new { Status = transition.Status.ToString(), order.Amount, Bucket = order.BucketKey, order.UserId }, Ip: ip), token);
+            return Write.Commit<Result<bool>>(true);
+        }, ct);
+        if (!confirmed.Succeeded) return confirmed.Error!;
+        return (await GetAsync(orderId, ct))!;
     }
 
     /// <summary>Orders with their owner's email, filterable on both before the projection to <see cref="TopUpOrderView"/>.</summary>

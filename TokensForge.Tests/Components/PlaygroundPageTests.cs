@@ -26,7 +26,7 @@ public sealed class PlaygroundPageTests
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(services.GetRequiredService<ChatCompletionPipeline>());
+        ctx.Services.AddSingleton(services.GetRequiredService<GatewayPipeline>());
         ctx.Services.AddSingleton(services.GetRequiredService<ModelAccess>());
         ctx.Services.AddSingleton(services.GetRequiredService<HoldPreviewer>());
         ctx.Services.AddSingleton(services.GetRequiredService<WalletCapacityQuery>());
@@ -157,7 +157,7 @@ public sealed class PlaygroundPageTests
         var (hold1, post1, hold2, post2) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
         var priceId = Guid.CreateVersion7();
         var at = new DateTime(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
-        var receipt = new ReceiptDetail(receiptId, "req_abc123", at, at.AddSeconds(2), "user-1", null, null, RequestSource.Playground, ChatCompletionPipeline.Endpoint,
+        var receipt = new ReceiptDetail(receiptId, "req_abc123", at, at.AddSeconds(2), "user-1", null, null, RequestSource.Playground, ChatShape.EndpointName,
             "gpt-4o-mini", Guid.CreateVersion7(), "sim-routed", RouteKind.Routed, Simulated: true, PromptTokens: 31, CompletionTokens: 12, CachedTokens: 4,
             HoldAmount: 2_000, Cost: 140, LedgerTxId: Guid.CreateVersion7(), RequestStatus.Succeeded, ReceiptReasons.Completed, Estimated: false, Stream: true,
             LatencyMs: 812, TimeToFirstTokenMs: 95, UpstreamStatus: null, UpstreamError: null, ClientIp: "192.0.2.10",
@@ -214,7 +214,7 @@ public sealed class PlaygroundPageTests
     {
         var at = new DateTime(2026, 6, 1, 12, 0, 0, DateTimeKind.Utc);
         var post = Guid.CreateVersion7();
-        var receipt = new ReceiptDetail(Guid.CreateVersion7(), "req_r", at, at, "user-1", null, null, RequestSource.Research, ChatCompletionPipeline.Endpoint,
+        var receipt = new ReceiptDetail(Guid.CreateVersion7(), "req_r", at, at, "user-1", null, null, RequestSource.Research, ChatShape.EndpointName,
             "gpt-4o-mini", Guid.CreateVersion7(), "sim-routed", RouteKind.Routed, true, 300, 24, 0, 5_000, 300, Guid.CreateVersion7(), RequestStatus.Succeeded,
             ReceiptReasons.Completed, false, true, 20, 5, null, null, null, new ReceiptPrice(Guid.CreateVersion7(), 756_000, 3_024_000, 378_000, at, "seed"),
             [new ReceiptCharge(Guid.Empty, ResearchAllowance.BucketKey, "Research allowance", ResearchAllowance.PaidByLabel, post, 300)],

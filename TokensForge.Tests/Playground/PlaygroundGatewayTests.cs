@@ -26,7 +26,7 @@ public sealed class PlaygroundGatewayTests(GatewayHostFixture fixture) : IClassF
         ComponentChatSink? sink = null;
         sink = new ComponentChatSink(() => onRender?.Invoke(sink!) ?? Task.CompletedTask, TimeProvider.System);
         var caller = GatewayCaller.Playground(userId, RoutePreference.Auto, "req_" + Guid.CreateVersion7().ToString("N"));
-        var result = await Host.Get<ChatCompletionPipeline>().RunAsync(caller, draft.ToRequest(), sink, ct);
+        var result = await Host.Get<GatewayPipeline>().ChatAsync(caller, draft.ToRequest(), sink, ct);
         return (result, sink);
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
@@ -25,16 +27,16 @@ internal static class ReceiptTestData
     public static async Task<Guid> WriteAsync(TestDatabase db, string userId, RequestStatus status, long cost, Guid? keyId = null,
         string model = "gpt-4o-mini", string? upstreamError = null)
     {
-        var route = (await db.Get<RouteCatalog>().GetAsync()).Find(model)!.Routes.Single(r => r.Kind == RouteKind.Routed);
+        var catalogModel = (await db.Get<RouteCatalog>().GetAsync()).Find(model)!;
+        var route = catalogModel.Routes.Single(r => r.Kind == RouteKind.Routed);
         var id = Guid.CreateVersion7();
-        var record = new RequestRecord(id, "req_" + id.ToString("N"), userId, RequestSource.Api, ChatCompletionPipeline.Endpoint, model,
-            db.Time.GetUtcNow().UtcDateTime);
-        record.IssuedWith(keyId, keyId is null ? null : "tf-testkey1", stream: false, "192.0.2.7");
-        record.RoutedTo(route);
+        KeyPrincipal? key = keyId is { } k ? new KeyPrincipal(k, userId, "test", "tf-testkey1", null, new HashSet<string>(), null, RoutePreference.Auto, null) : null;
+        var caller = new GatewayCaller(userId, RequestSource.Api, key, RoutePreference.Auto, "req_" + id.ToString("N"), "192.0.2.7");
+        await using var request = new GatewayRequest(caller, ChatShape.EndpointName, stream: false, catalogModel, new PromptBudget(10, 5), id, db.Time.GetUtcNow().UtcDateTime,
+            db.Get<HoldPlanner>(), db.Get<IdempotencyStore>(), NullLogger.Instance);
         var hold = await db.Get<HoldService>().PlaceAsync(userId, RouteKind.Routed, Held, TimeSpan.FromMinutes(5), id.ToString());
         Assert.True(hold.Succeeded, hold.Error?.ToString());
-        record.Held(Held);
-        if (upstreamError is not null) record.UpstreamFailed(500, upstreamError);
+        request.Holds(new PlacedHold(route, hold.Value!, Held, 0));
         var reason = status switch
         {
             RequestStatus.Succeeded => ReceiptReasons.Completed,
@@ -42,7 +44,8 @@ internal static class ReceiptTestData
             _ => ReceiptReasons.UpstreamError,
         };
         var decision = new ChargeDecision(status, reason, 10, 5, 0, status != RequestStatus.Succeeded, status == RequestStatus.Failed ? 0 : cost);
-        await db.Get<ReceiptWriter>().WriteAsync(record, new PlacedHold(route, hold.Value!, Held, 0), decision, keyId, null);
+        await db.Get<ReceiptWriter>().WriteAsync(request, new ReceiptFacts(route, Held, decision, 0, UpstreamStatus: upstreamError is null ? null : 500,
+            UpstreamError: upstreamError));
         db.Time.Advance(TimeSpan.FromSeconds(1));
         return id;
     }

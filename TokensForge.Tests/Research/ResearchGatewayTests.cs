@@ -17,7 +17,7 @@ public sealed class ResearchGatewayTests
     {
         var assistant = host.Get<ResearchAssistant>();
         var sink = new ComponentChatSink(() => Task.CompletedTask, TimeProvider.System);
-        return await host.Get<ChatCompletionPipeline>().RunAsync(assistant.Caller(userId, "req_" + Guid.CreateVersion7().ToString("N")),
+        return await host.Get<GatewayPipeline>().ChatAsync(assistant.Caller(userId, "req_" + Guid.CreateVersion7().ToString("N")),
             assistant.Draft([new ChatTurn(ChatTurn.User, question)]).ToRequest(), sink, CancellationToken.None);
     }
 

@@ -94,27 +94,27 @@ public static class V1Endpoints
         var model = (await catalog.GetAsync(context.RequestAborted)).Find(id);
         if (model is null || !model.IsRoutable) return OpenAiErrors.NotFound($"The model '{id}' does not exist or you do not have access to it.", "model_not_found", "model");
         if (!Key(context).MayUse(model.Id))
-            return OpenAiErrors.From(new GatewayError(GatewayErrorKind.ModelNotAllowed, "model_not_allowed", $"This API key is not allowed to use the model '{id}'.", "model"), context);
+            return OpenAiErrors.From(GatewayErrors.ModelNotAllowed(id), context);
         return TypedResults.Json(ToModelObject(model), OpenAiJsonContext.Default.ModelObject);
     }
 
-    private static async Task<IResult> CreateChatCompletionAsync(HttpContext context, ChatCompletionPipeline pipeline, IOptions<GatewayOptions> options)
+    private static async Task<IResult> CreateChatCompletionAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.ChatCompletionRequest, options.Value.MaxRequestBodyBytes);
         if (error is not null) return OpenAiErrors.From(error, context);
 
         var caller = Caller(context, body);
         var sink = request!.Stream == true ? new SseChatStreamSink(context) : null;
-        var result = await pipeline.RunAsync(caller, request, sink, context.RequestAborted);
+        var result = await pipeline.ChatAsync(caller, request, sink, context.RequestAborted);
         if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return Results.Empty;
         return Respond(context, result);
     }
 
-    private static async Task<IResult> CreateEmbeddingAsync(HttpContext context, EmbeddingPipeline pipeline, IOptions<GatewayOptions> options)
+    private static async Task<IResult> CreateEmbeddingAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.EmbeddingRequest, options.Value.MaxRequestBodyBytes);
         if (error is not null) return OpenAiErrors.From(error, context);
-        var result = await pipeline.RunAsync(Caller(context, body), request!, context.RequestAborted);
+        var result = await pipeline.EmbedAsync(Caller(context, body), request!, context.RequestAborted);
         if (context.RequestAborted.IsCancellationRequested) return Results.Empty;
         return Respond(context, result);
     }
@@ -149,7 +149,7 @@ public static class V1Endpoints
     /// <summary>Reads and parses a JSON body of at most <paramref name="maxBytes"/>; every problem is a 400 in OpenAI's words.</summary>
     private static async Task<(T? Value, byte[] Body, GatewayError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, int maxBytes) where T : class
     {
-        var tooLarge = GatewayError.Invalid($"The request body is larger than the {maxBytes} bytes this gateway accepts.");
+        var tooLarge = GatewayErrors.BodyTooLarge(maxBytes);
         if (context.Request.ContentLength > maxBytes) return (null, [], tooLarge);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -160,19 +160,16 @@ public static class V1Endpoints
             buffer.Write(chunk, 0, read);
         }
         var body = buffer.ToArray();
-        if (body.Length == 0) return (null, body, GatewayError.Invalid("The request body is empty; send a JSON object."));
+        if (body.Length == 0) return (null, body, GatewayErrors.BodyEmpty);
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
-            return value is null ? (null, body, GatewayError.Invalid("The request body must be a JSON object.")) : (value, body, null);
+            return value is null ? (null, body, GatewayErrors.BodyNotObject) : (value, body, null);
         }
         catch (JsonException ex)
         {
             var param = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
-            var message = param is null
-                ? "We could not parse the JSON body of your request. Send valid JSON (see https://platform.openai.com/docs/api-reference)."
-                : $"Invalid type or value for '{param}'.";
-            return (null, body, GatewayError.Invalid(message, param));
+            return (null, body, param is null ? GatewayErrors.BodyUnparseable : GatewayErrors.InvalidValue(param));
         }
     }
 

@@ -18,7 +18,7 @@ namespace TokensForge.Web.Components.Pages.Playground;
 /// </summary>
 public partial class PlaygroundPage : IDisposable
 {
-    [Inject] private ChatCompletionPipeline Pipeline { get; set; } = null!;
+    [Inject] private GatewayPipeline Pipeline { get; set; } = null!;
     [Inject] private ModelAccess Models { get; set; } = null!;
     [Inject] private HoldPreviewer Previewer { get; set; } = null!;
     [Inject] private WalletCapacityQuery Capacity { get; set; } = null!;
@@ -108,7 +108,7 @@ public partial class PlaygroundPage : IDisposable
         try
         {
             // Off the renderer's context: the pipeline streams on its own and pushes renders through the sink.
-            result = await Task.Run(() => Pipeline.RunAsync(caller, draft.ToRequest(), sink, token));
+            result = await Task.Run(() => Pipeline.ChatAsync(caller, draft.ToRequest(), sink, token));
         }
         catch (OperationCanceledException)
         {

@@ -20,7 +20,7 @@ public sealed record ResearchAnswer(string Text, ReceiptDetail? Receipt);
 /// </summary>
 public partial class ResearchPage : IDisposable
 {
-    [Inject] private ChatCompletionPipeline Pipeline { get; set; } = null!;
+    [Inject] private GatewayPipeline Pipeline { get; set; } = null!;
     [Inject] private ResearchAssistant Assistant { get; set; } = null!;
     [Inject] private ReceiptQueries Receipts { get; set; } = null!;
     [Inject] private ClientAddress Client { get; set; } = null!;
@@ -102,7 +102,7 @@ public partial class ResearchPage : IDisposable
         GatewayResult? result = null;
         try
         {
-            result = await Task.Run(() => Pipeline.RunAsync(caller, request, sink, token));
+            result = await Task.Run(() => Pipeline.ChatAsync(caller, request, sink, token));
         }
         catch (OperationCanceledException)
         {

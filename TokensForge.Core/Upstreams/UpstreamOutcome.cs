@@ -1,7 +1,6 @@
 using System.Text;
-using TokensForge.Core.Upstreams;
 
-namespace TokensForge.Core.Gateway;
+namespace TokensForge.Core.Upstreams;
 
 /// <summary>How an upstream call ended, from the billing point of view. A failure mode is a value, not an exception.</summary>
 public enum UpstreamOutcomeKind

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Receipts;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Core.Gateway;
+
+/// <summary>
+/// Every gateway request, for /v1, the playground and the research assistant alike, whatever its front door, in the
+/// same steps: admit (validate, rate limit, resolve the model, weigh the prompt, order the routes) → claim the
+/// idempotency key → fail over across routes (hold, call; see <see cref="RouteFailover"/>) → charge
+/// (<see cref="ChargePolicy"/>) → receipt (<see cref="ReceiptWriter"/>). What differs per front door is its
+/// <see cref="IGatewayShape"/>.
+/// </summary>
+public sealed class GatewayPipeline(
+    ApiKeyRateLimiter rateLimiter,
+    ModelAccess models,
+    TokenCounter tokens,
+    IdempotencyStore idempotency,
+    RouteFailover failover,
+    ReceiptWriter receipts,
+    HoldPlanner holds,
+    ChatUpstream chat,
+    EmbeddingUpstream embeddings,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<GatewayPipeline> log)
+{
+    /// <summary>
+    /// A chat completion. Streaming requests (<c>stream: true</c>) need a <paramref name="sink"/>; their output goes
+    /// there and the result reports the outcome. <paramref name="aborted"/> signals the caller going away.
+    /// </summary>
+    public Task<GatewayResult> ChatAsync(GatewayCaller caller, ChatCompletionRequest request, IChatStreamSink? sink, CancellationToken aborted) =>
+        RunAsync(caller, new ChatShape(request, sink, chat, tokens, options.Value, time), aborted);
+
+    public Task<GatewayResult> EmbedAsync(GatewayCaller caller, EmbeddingRequest request, CancellationToken aborted) =>
+        RunAsync(caller, new EmbeddingShape(request, embeddings, tokens), aborted);
+
+    public async Task<GatewayResult> RunAsync(GatewayCaller caller, IGatewayShape shape, CancellationToken aborted)
+    {
+        var started = time.GetTimestamp();
+        if (shape.Validate() is { } invalid) return GatewayResult.Fail(invalid);
+        if (caller.Key is { } key && await rateLimiter.TryAcquireAsync(key, aborted) is { Allowed: false } limited)
+            return GatewayResult.Fail(GatewayErrors.RateLimited(limited.RetryAfter));
+        var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, aborted);
+        if (modelError is not null) return GatewayResult.Fail(modelError);
+        var (budget, tooLarge) = shape.Measure(model!);
+        if (tooLarge is not null) return GatewayResult.Fail(tooLarge);
+
+        await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.CreateVersion7(), time.GetUtcNow().UtcDateTime,
+            holds, idempotency, log);
+        if (request.Routes.Count == 0) return GatewayResult.Fail(GatewayErrors.NoRouteFor(caller.RoutePreference, model!.Id));
+
+        var (answer, claim) = await idempotency.ClaimForAsync(caller, request.ReceiptId, shape.Stream, aborted);
+        if (answer is not null) return answer;
+        request.Claimed(claim);
+
+        try
+        {
+            var tried = await failover.RunAsync(request, shape, aborted);
+            if (tried.Outcome is not { } outcome)
+            {
+                var reason = tried.Refusal?.Reason ?? ReceiptReasons.NoHealthyRoute;
+                await receipts.WriteAsync(request, new ReceiptFacts(tried.Route, 0, ChargeDecision.Free(reason, request.PromptTokens), Elapsed(started)),
+                    CancellationToken.None);
+                return GatewayResult.Fail(tried.Refusal is { } refusal ? GatewayErrors.Refused(refusal) : GatewayErrors.NoRouteAvailable(model!.Id, WaitUntil(tried.RetryAt)),
+                    request.ReceiptId);
+            }
+
+            var decision = ChargePolicy.Decide(outcome, request.PromptTokens, tokens.Count, tried.Route.Prices, request.Hold?.WorstCase ?? 0);
+            var json = await shape.AnswerAsync(request, outcome, decision, aborted);
+            var failed = outcome.Kind != UpstreamOutcomeKind.Completed;
+            var record = await receipts.WriteAsync(request, new ReceiptFacts(tried.Route, tried.Held, decision, Elapsed(started),
+                outcome.TimeToFirstToken is { } ttft ? (int)ttft.TotalMilliseconds : null,
+                failed ? outcome.UpstreamStatus : null, failed ? outcome.Error : null, json), CancellationToken.None);
+
+            var error = GatewayErrors.Of(outcome, decision.CompletionTokens);
+            await shape.EndAsync(outcome, error, aborted);
+            return outcome.Kind is UpstreamOutcomeKind.FailedBeforeFirstByte or UpstreamOutcomeKind.TimedOutBeforeFirstByte
+                ? GatewayResult.Fail(error!, record.Id)
+                : new GatewayResult(error, record.Id, record.Cost, json, record.Status);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Disposing the request releases its hold and claim; say why first.
+            log.LogError(ex, "Gateway request {ReceiptId} ({Endpoint}) failed unexpectedly; releasing its hold", request.ReceiptId, request.Endpoint);
+            throw;
+        }
+    }
+
+    private TimeSpan? WaitUntil(DateTime? retryAt)
+    {
+        var wait = retryAt is { } at ? at - time.GetUtcNow().UtcDateTime : (TimeSpan?)null;
+        return wait > TimeSpan.Zero ? wait : null;
+    }
+
+    private int Elapsed(long started) => (int)time.GetElapsedTime(started).TotalMilliseconds;
+}

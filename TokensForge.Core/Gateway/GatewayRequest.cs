@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging;
+using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
+
+namespace TokensForge.Core.Gateway;
+
+/// <summary>What the prompt of a request weighs before any upstream is called: its tokens and the output tokens held (all choices).</summary>
+public sealed record PromptBudget(int PromptTokens, long HeldOutputTokens);
+
+/// <summary>One route attempt (or skip) of a request, in the order they happened; the receipt writes them as <see cref="RequestAttempt"/> rows.</summary>
+public sealed record RouteAttempt(RouteCandidate Route, AttemptResult Result, int? UpstreamStatus, string? Error, int LatencyMs, int? TimeToFirstTokenMs);
+
+/// <summary>
+/// The facts of one gateway request as it moves through <see cref="GatewayPipeline"/>: who calls, the model and the
+/// routes in the order they will be tried, the worst case on each, the receipt id, the idempotency claim, the hold
+/// currently placed and every attempt. The claim and the hold are leases: disposing the request gives back whatever
+/// was not handed to the receipt (a request that dies unexpectedly leaves nothing reserved, and the sweeper expires
+/// what even that could not void).
+/// </summary>
+public sealed class GatewayRequest : IAsyncDisposable
+{
+    private readonly HoldPlanner _holds;
+    private readonly IdempotencyStore _claims;
+    private readonly ILogger _log;
+    private readonly List<RouteAttempt> _attempts = [];
+
+    internal GatewayRequest(GatewayCaller caller, string endpoint, bool stream, CatalogModel model, PromptBudget budget, Guid receiptId, DateTime startedAt,
+        HoldPlanner holds, IdempotencyStore claims, ILogger log)
+    {
+        Caller = caller;
+        Endpoint = endpoint;
+        Stream = stream;
+        Model = model;
+        PromptTokens = budget.PromptTokens;
+        HeldOutputTokens = budget.HeldOutputTokens;
+        ReceiptId = receiptId;
+        StartedAt = startedAt;
+        _holds = holds;
+        _claims = claims;
+        _log = log;
+        Routes = RouteSelection.Order(model.Routes, caller.RoutePreference, WorstCaseOn);
+    }
+
+    public GatewayCaller Caller { get; }
+
+    /// <summary>The front door: <c>chat.completions</c>, <c>embeddings</c>, …</summary>
+    public string Endpoint { get; }
+
+    public bool Stream { get; }
+    public CatalogModel Model { get; }
+    public int PromptTokens { get; }
+
+    /// <summary>Output tokens the hold covers, over all choices.</summary>
+    public long HeldOutputTokens { get; }
+
+    public Guid ReceiptId { get; }
+    public DateTime StartedAt { get; }
+
+    /// <summary>The routes that may serve the request, in the order they are tried.</summary>
+    public IReadOnlyList<RouteCandidate> Routes { get; }
+
+    /// <summary>The claim on the caller's <c>Idempotency-Key</c>, until the receipt completes or releases it.</summary>
+    public Guid? IdempotencyClaim { get; private set; }
+
+    /// <summary>The hold placed for the route being called, until the receipt settles it or it is released.</summary>
+    public PlacedHold? Hold { get; private set; }
+
+    public IReadOnlyList<RouteAttempt> Attempts => _attempts;
+
+    /// <summary>The most this request may cost on a route with these prices.</summary>
+    public long WorstCaseOn(Prices prices) => prices.WorstCase(PromptTokens, HeldOutputTokens);
+
+    internal void Claimed(Guid? claim) => IdempotencyClaim = claim;
+
+    internal void Holds(PlacedHold hold) => Hold = hold;
+
+    internal void Tried(RouteAttempt attempt) => _attempts.Add(attempt);
+
+    /// <summary>Voids the current hold (free) before another is placed.</summary>
+    internal async Task ReleaseHoldAsync()
+    {
+        if (Hold is not { } hold) return;
+        Hold = null;
+        await _holds.ReleaseAsync(hold, Caller, ReceiptId);
+    }
+
+    /// <summary>The receipt takes over the hold and the claim: from here on it settles or releases them, in its transaction.</summary>
+    internal (PlacedHold? Hold, Guid? Claim) HandToReceipt()
+    {
+        var handed = (Hold, IdempotencyClaim);
+        Hold = null;
+        IdempotencyClaim = null;
+        return handed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Hold is null && IdempotencyClaim is null) return;
+        try
+        {
+            await ReleaseHoldAsync();
+            if (IdempotencyClaim is { } claim)
+            {
+                IdempotencyClaim = null;
+                await _claims.ReleaseAsync(claim, CancellationToken.None);
+            }
+        }
+        catch (Exception cleanup)
+        {
+            // The hold sweeper expires what could not be voided here.
+            _log.LogError(cleanup, "Releasing what the abandoned request {ReceiptId} held failed", ReceiptId);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TokensForge.Core.Ledger;
+
+public static class LedgerServiceCollectionExtensions
+{
+    /// <summary>Accounts, transfers, grants, holds and the background sweeps that expire holds and grants.</summary>
+    public static IServiceCollection AddLedger(this IServiceCollection services)
+    {
+        services.AddOptions<LedgerOptions>().BindConfiguration("Ledger").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LedgerWriter>();
+        services.AddSingleton<LedgerService>();
+        services.AddSingleton<GrantIssuer>();
+        services.AddSingleton<HoldService>();
+        services.AddSingleton<HoldSweeper>();
+        services.AddSingleton<GrantExpirer>();
+        services.AddSingleton<LedgerVerifier>();
+        return services;
+    }
+}

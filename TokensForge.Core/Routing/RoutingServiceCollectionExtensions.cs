@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TokensForge.Core.Data;
+using TokensForge.Core.Routing.Health;
+
+namespace TokensForge.Core.Routing;
+
+public static class RoutingServiceCollectionExtensions
+{
+    /// <summary>Routes, prices and the catalogue; upstream keys are encrypted with a Data Protection key ring kept in the database.</summary>
+    public static IServiceCollection AddUpstreamRoutes(this IServiceCollection services)
+    {
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddDataProtection().SetApplicationName("TokensForge");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<IDbContextFactory<AppDbContext>>((o, contexts) => o.XmlRepository = new DatabaseXmlRepository(contexts));
+        services.AddSingleton<UpstreamKeyProtector>();
+        services.AddSingleton<RouteCatalog>();
+        services.AddSingleton<SimulatorRoutes>();
+        services.AddSingleton<RouteAdministration>();
+        services.AddSingleton<RouteAdminQueries>();
+        return services;
+    }
+
+    /// <summary>Each route's rolling health and circuit breaker.</summary>
+    public static IServiceCollection AddRouteHealth(this IServiceCollection services)
+    {
+        services.AddOptions<CircuitBreakerOptions>().BindConfiguration("Routing:CircuitBreaker").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<RouteHealthMonitor>();
+        return services;
+    }
+}

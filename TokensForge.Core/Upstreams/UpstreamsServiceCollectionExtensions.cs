@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Refit;
+
+namespace TokensForge.Core.Upstreams;
+
+public static class UpstreamsServiceCollectionExtensions
+{
+    /// <summary>The Refit client for OpenAI-compatible upstreams: source-generated, no timeout of its own (phases time out per route), no retries.</summary>
+    public static IServiceCollection AddUpstreams(this IServiceCollection services)
+    {
+        services.AddOptions<SimulatorOptions>().BindConfiguration(SimulatorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ISelfAddress, ConfiguredSelfAddress>();
+        services.AddTransient<UpstreamAddressHandler>();
+        services.AddRefitGeneratedClient<IOpenAiUpstream>(OpenAiJsonContext.Default)
+            .ConfigureHttpClient(client =>
+            {
+                client.BaseAddress = new Uri("http://upstream.invalid");
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(UpstreamConnector.CreateHandler)
+            .AddHttpMessageHandler<UpstreamAddressHandler>();
+        services.AddSingleton<UpstreamCall>();
+        services.AddSingleton<ChatUpstream>();
+        services.AddSingleton<EmbeddingUpstream>();
+        return services;
+    }
+}
