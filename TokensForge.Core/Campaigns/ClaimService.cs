@@ -196,9 +196,11 @@ public sealed class ClaimService(
     }
 
     /// <summary>
-    /// Counts failed and still-running attempts (this one included) of the account or IP address in the window.
-    /// Every attempt is committed before it counts, so of any number of parallel attempts the last to count sees
-    /// them all: no burst gets more than the allowed number of attempts past this check.
+    /// Counts failed and still-running attempts (this one included) in the window: the account's against
+    /// <see cref="CampaignOptions.MaxFailedAttempts"/>, and the IP address's against the higher
+    /// <see cref="CampaignOptions.MaxFailedAttemptsPerAddress"/>, because many people share one address behind a NAT or
+    /// proxy and one guesser must not use up their budget. Every attempt is committed before it counts, so of any number
+    /// of parallel attempts the last to count sees them all: no burst gets more than the allowed number past this check.
     /// </summary>
     private async Task<bool> IsThrottledAsync(string userId, string? clientIp, CancellationToken ct)
     {
@@ -206,8 +208,8 @@ public sealed class ClaimService(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var recent = db.CodeAttempts.Where(a => a.AttemptedAt > since
             && (a.Outcome == null || (a.Outcome != CodeAttempt.Succeeded && a.Outcome != Throttled)));
-        recent = clientIp is null ? recent.Where(a => a.UserId == userId) : recent.Where(a => a.UserId == userId || a.ClientIp == clientIp);
-        return await recent.CountAsync(ct) > options.Value.MaxFailedAttempts;
+        if (await recent.CountAsync(a => a.UserId == userId, ct) > options.Value.MaxFailedAttempts) return true;
+        return clientIp is not null && await recent.CountAsync(a => a.ClientIp == clientIp, ct) > options.Value.MaxFailedAttemptsPerAddress;
     }
 
     private async Task SetOutcomeAsync(long attemptId, string outcome, CancellationToken ct)

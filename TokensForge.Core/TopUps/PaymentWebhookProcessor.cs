@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TokensForge.Core.Audit;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
@@ -24,6 +25,12 @@ public sealed record PaymentWebhookPayload(
     [property: JsonPropertyName("reason")] string? Reason = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Longest event id kept; the (provider, event id) index stores it whole.</summary>
+    public const int MaxIdLength = 200;
+
+    /// <summary>Longest order field: an order id (36) or a reference (20), with room for spacing.</summary>
+    public const int MaxOrderLength = 64;
 
     public byte[] ToUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 }
@@ -66,6 +73,7 @@ public sealed class PaymentWebhookProcessor(
     PaymentProviders providers,
     TopUpLifecycle lifecycle,
     IOptions<PaymentsOptions> options,
+    AuditLog audit,
     TimeProvider time)
 {
     public async Task<WebhookResult> HandleAsync(string providerKey, string? timestampHeader, string? signatureHeader, byte[] body,
@@ -89,13 +97,15 @@ public sealed class PaymentWebhookProcessor(
 
         if (Parse(body) is not { } payload || ParseType(payload.Type) is not { } type)
             return new WebhookResult(WebhookStatus.BadRequest, TopUpErrors.PayloadInvalid);
+        if (Validate(payload) is { } invalid) return new WebhookResult(WebhookStatus.BadRequest, invalid);
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
 
         // The same event committed by a concurrent delivery makes this run again: the next look finds it and answers Duplicate.
         return await writes.RunAsync(async (db, token) =>
         {
             var result = await ApplyAsync(db, provider.Key, payload, type, hash, sentAt.UtcDateTime, token);
-            return new WriteOutcome<WebhookResult>(result, result.Status == WebhookStatus.Processed);
+            // A refused event keeps its audit entry; nothing else of it is written.
+            return new WriteOutcome<WebhookResult>(result, result.Status is WebhookStatus.Processed or WebhookStatus.Unprocessable);
         }, ct);
     }
 
@@ -112,10 +122,18 @@ public sealed class PaymentWebhookProcessor(
             ? await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, ct)
             : await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Reference == payload.Order.Trim().ToUpperInvariant(), ct);
         if (order is null) return new WebhookResult(WebhookStatus.NotFound, TopUpErrors.OrderNotFound);
-        if (!string.Equals(order.Provider, provider, StringComparison.OrdinalIgnoreCase))
-            return new WebhookResult(WebhookStatus.Unprocessable, TopUpErrors.ProviderMismatch, OrderId: order.Id);
-        if (payload.Amount != order.Amount || !string.Equals(payload.Currency, order.Currency, StringComparison.OrdinalIgnoreCase))
-            return new WebhookResult(WebhookStatus.Unprocessable, TopUpErrors.AmountMismatch, OrderId: order.Id);
+        // An event settles only an order of its own provider (a signed event of one provider must never pay an order
+        // taken through another), and only for the order's exact amount; a refused attempt is audited, nothing moves.
+        var refusal = !string.Equals(order.Provider, provider, StringComparison.OrdinalIgnoreCase) ? TopUpErrors.ProviderMismatch
+            : payload.Amount != order.Amount || !string.Equals(payload.Currency, order.Currency, StringComparison.OrdinalIgnoreCase) ? TopUpErrors.AmountMismatch
+            : null;
+        if (refusal is not null)
+        {
+            await audit.AppendAsync(db, new AuditEntry($"webhook:{provider}", "payment.refused", $"order:{order.Reference}",
+                Before: new { OrderId = order.Id, order.Provider, order.Amount, order.Currency, Status = order.Status.ToString() },
+                After: new { Error = refusal.Code, EventId = payload.Id, Type = payload.Type, payload.Amount, payload.Currency }), ct);
+            return new WebhookResult(WebhookStatus.Unprocessable, refusal, OrderId: order.Id);
+        }
 
         var transition = type switch
         {
@@ -135,13 +153,30 @@ public sealed class PaymentWebhookProcessor(
         try
         {
             var payload = JsonSerializer.Deserialize<PaymentWebhookPayload>(body, PaymentWebhookPayload.Json);
-            return payload is { Id.Length: > 0 and <= 200, Order.Length: > 0, Currency.Length: 3 } ? payload : null;
+            return payload is { Id.Length: > 0, Order.Length: > 0, Currency.Length: 3 } ? payload : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// Every string the provider sends is checked before anything is stored, so an over-long or malformed value is a
+    /// clear 400 the provider can see, never a database error that leaves a paid order stuck.
+    /// </summary>
+    private static Error? Validate(PaymentWebhookPayload payload) =>
+        Field("id", payload.Id, PaymentWebhookPayload.MaxIdLength)
+        ?? Field("order", payload.Order, PaymentWebhookPayload.MaxOrderLength)
+        ?? Field("currency", payload.Currency, 3)
+        ?? Field("payment_reference", payload.PaymentReference, TopUpOrder.MaxProviderReferenceLength)
+        ?? Field("reason", payload.Reason, TopUpOrder.MaxFailureReasonLength);
+
+    private static Error? Field(string name, string? value, int max) =>
+        value is null ? null
+        : value.Length > max ? TopUpErrors.FieldTooLong(name, max)
+        : !TextRules.IsStorable(value) ? TopUpErrors.FieldMalformed(name)
+        : null;
 
     private static PaymentEventType? ParseType(string? type) => type?.Trim().ToLowerInvariant() switch
     {

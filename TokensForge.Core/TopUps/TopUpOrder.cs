@@ -25,6 +25,12 @@ public enum TopUpStatus
 /// </summary>
 public sealed class TopUpOrder
 {
+    /// <summary>Longest provider reference stored (the column's width).</summary>
+    public const int MaxProviderReferenceLength = 200;
+
+    /// <summary>Longest failure reason stored (the column's width).</summary>
+    public const int MaxFailureReasonLength = 500;
+
     private TopUpOrder() { }
 
     internal TopUpOrder(Guid id, string reference, string userId, string bucketKey, long amount, string currency, string provider, DateTime createdAt)

@@ -13,10 +13,15 @@ public sealed record AdjustmentRequest(string Email, string BucketKey, long Amou
 /// <summary>Admin balance adjustments through the ledger (the CLI's <c>grants add</c>), each audited as <c>grant.adjust</c>.</summary>
 public sealed class AdjustmentService(IDbContextFactory<AppDbContext> contexts, GrantIssuer issuer, AuditLog audit, TimeProvider time)
 {
+    /// <summary>Longest memo: it is shown as the grant's label <c>Adjustment: {memo}</c>, a 200-character column.</summary>
+    public const int MaxMemoLength = 180;
+
     public async Task<Result<IssuedGrant>> GrantAsync(AdjustmentRequest request, CancellationToken ct = default)
     {
         if (request.Amount <= 0) return LedgerErrors.InvalidAmount;
         if (request.ExpiresAt is { } expiry && expiry <= time.GetUtcNow().UtcDateTime) return WalletErrors.ExpiryInPast;
+        if (request.Memo is { } memo && (memo.Length > MaxMemoLength || !TextRules.IsStorable(memo))) return WalletErrors.MemoTooLong(MaxMemoLength);
+        if (request.Email.Length > Users.PlausibleEmailValidator.MaxLength) return Users.UserErrors.UserNotFound;
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var normalized = request.Email.Trim().ToUpperInvariant();

@@ -13,11 +13,18 @@ namespace TokensForge.Tests.Web;
 
 public sealed class PaymentWebhookEndpointsTests
 {
-    private static TokensForgeApp App() => new(new Dictionary<string, string?>
+    private static TokensForgeApp App(Dictionary<string, string?>? database = null)
     {
-        ["Payments:TestCheckoutEnabled"] = "true",
-        ["Payments:WebhookSecret"] = TopUpTestKit.Secret,
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Payments:TestCheckoutEnabled"] = "true",
+            ["Payments:GatewayEnabled"] = "true",
+            ["Payments:GatewayCheckoutUrl"] = "https://pay.example/checkout?ref={reference}",
+            ["Payments:WebhookSecret"] = TopUpTestKit.Secret,
+        };
+        foreach (var (key, value) in database ?? []) settings[key] = value;
+        return new TokensForgeApp(settings);
+    }
 
     private static async Task<TopUpOrderView> OrderAsync(TokensForgeApp app)
     {
@@ -105,5 +112,84 @@ public sealed class PaymentWebhookEndpointsTests
         var response = await client.SendAsync(Delivery(body, "1", "sha256=00", provider: "test"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Webhook_SignedEventOnAnotherProvidersPath_422RefusedAuditedNothingCredited()
+    {
+        using var app = App();
+        using var client = app.CreateClient();
+        var order = await OrderAsync(app);
+        var body = TopUpTestKit.Body(order, "paid", "evt_cross_provider");
+        var (ts, signature) = TopUpTestKit.Sign(body, DateTimeOffset.UtcNow);
+
+        var response = await client.SendAsync(Delivery(body, ts, signature, provider: GatewayProvider.ProviderKey));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("provider_mismatch", (await response.Content.ReadFromJsonAsync<WebhookResponse>())!.Error);
+        Assert.Equal(0, await GrantCountAsync(app));
+        Assert.Equal(TopUpStatus.Pending, (await app.Get<TopUpService>().GetAsync(order.Id))!.Status);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var audit = await db.AuditEvents.SingleAsync(e => e.Action == "payment.refused");
+        Assert.Equal(("webhook:gateway", $"order:{order.Reference}"), (audit.Actor, audit.Target));
+        Assert.Contains("provider_mismatch", audit.AfterJson);
+        Assert.Contains("evt_cross_provider", audit.AfterJson);
+        Assert.False(await db.PaymentEvents.AnyAsync());
+    }
+
+    public static TheoryData<string, string, string> OverlongFields => new()
+    {
+        { "payment_reference", new string('r', 201), "field_too_long" },
+        { "reason", new string('x', 501), "field_too_long" },
+        { "id", new string('e', 201), "field_too_long" },
+        { "payment_reference", "psp-\\u0000-nul", "field_malformed" },
+        { "payment_reference", "psp-\\ud800-lone", "payload_invalid" }, // the JSON reader itself refuses a lone surrogate escape
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(OverlongFields))]
+    public async Task Webhook_BadProviderString_400BeforeAnythingStored_ThenAGoodEventCredits_Sqlite(string field, string value, string code) =>
+        await BadStringThenGoodEventAsync(field, value, code, database: null);
+
+    [SkippableTheory]
+    [MemberData(nameof(OverlongFields))]
+    public async Task Webhook_BadProviderString_400BeforeAnythingStored_ThenAGoodEventCredits_Postgres(string field, string value, string code)
+    {
+        Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var pg = await PostgresScratch.CreateAsync();
+        await BadStringThenGoodEventAsync(field, value, code, pg.Settings());
+    }
+
+    private static async Task BadStringThenGoodEventAsync(string field, string value, string code, Dictionary<string, string?>? database)
+    {
+        using var app = App(database);
+        using var client = app.CreateClient();
+        var order = await OrderAsync(app);
+        var type = field == "reason" ? "failed" : "paid";
+        var eventId = field == "id" ? value : "evt_bad_string";
+        var fields = new Dictionary<string, string> { ["id"] = eventId, ["payment_reference"] = "psp-1", ["reason"] = "declined" };
+        fields[field] = value;
+        // Written by hand so escapes such as \u0000 reach the server as the provider sent them.
+        var body = System.Text.Encoding.UTF8.GetBytes(
+            $$"""{"id":"{{fields["id"]}}","type":"{{type}}","order":"{{order.Id}}","amount":{{order.Amount}},"currency":"{{order.Currency}}","payment_reference":"{{fields["payment_reference"]}}","reason":"{{fields["reason"]}}"}""");
+        var (ts, signature) = TopUpTestKit.Sign(body, DateTimeOffset.UtcNow);
+
+        var refused = await client.SendAsync(Delivery(body, ts, signature));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var answer = (await refused.Content.ReadFromJsonAsync<WebhookResponse>())!;
+        Assert.Equal(code, answer.Error);
+        if (code.StartsWith("field_", StringComparison.Ordinal)) Assert.Contains(field, answer.Message);
+        Assert.Equal(TopUpStatus.Pending, (await app.Get<TopUpService>().GetAsync(order.Id))!.Status);
+        await using (var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+            Assert.False(await db.PaymentEvents.AnyAsync());
+
+        var good = TopUpTestKit.Body(order, "paid", "evt_good_after_bad");
+        (ts, signature) = TopUpTestKit.Sign(good, DateTimeOffset.UtcNow);
+        var credited = await client.SendAsync(Delivery(good, ts, signature));
+
+        Assert.Equal(HttpStatusCode.OK, credited.StatusCode);
+        Assert.Equal(TopUpStatus.Credited, (await app.Get<TopUpService>().GetAsync(order.Id))!.Status);
+        Assert.Equal(1, await GrantCountAsync(app));
     }
 }

@@ -76,6 +76,11 @@ public static class OpsCli
             await output.WriteLineAsync($"{ex.Code}: {ex.Message}");
             return 2;
         }
+        catch (Exception ex) when (DatabaseErrors.Describe(ex) is { } error)
+        {
+            await output.WriteLineAsync(error.ToString());
+            return 2;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             await output.WriteLineAsync($"failed: {ex.GetBaseException().Message}");

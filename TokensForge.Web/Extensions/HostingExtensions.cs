@@ -9,6 +9,7 @@ using TokensForge.Core.Ledger;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Upstreams;
 using TokensForge.Core.Users;
+using TokensForge.Web.Accounts;
 using TokensForge.Web.Api.Exports;
 using TokensForge.Web.Api.Payments;
 using TokensForge.Web.Api.V1;
@@ -54,6 +55,8 @@ public static class HostingExtensions
             };
         });
         builder.Services.AddAuthorization();
+        builder.Services.AddAccountSecurity();
+        builder.Services.AddProxySupport();
         builder.Services.AddHttpClient(TestCheckoutClient.HttpClientName);
         builder.Services.AddScoped<TestCheckoutClient>();
         return builder;
@@ -76,6 +79,7 @@ public static class HostingExtensions
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = true;
             })
+            .AddUserValidator<PlausibleEmailValidator>()
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()
@@ -102,10 +106,13 @@ public static class HostingExtensions
     /// <summary>The request pipeline and endpoint map.</summary>
     public static WebApplication UseTokensForge(this WebApplication app)
     {
+        app.UseProxySupport();
         // Readable pages for errors and status codes in every environment: never a stack trace.
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        // After the status pages, so a throttled login or registration post gets the readable 429 page.
+        app.UseRateLimiter();
         // Explicit, so authorization failures (403) pass through the status page above.
         app.UseAuthentication();
         app.UseAuthorization();

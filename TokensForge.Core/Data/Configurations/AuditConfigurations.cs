@@ -13,7 +13,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(x => x.Sequence).ValueGeneratedNever();
         b.Property(x => x.Actor).HasMaxLength(256);
         b.Property(x => x.Action).HasMaxLength(64);
-        b.Property(x => x.Target).HasMaxLength(256);
+        // Wide enough for "user:" and the longest email address an account may have.
+        b.Property(x => x.Target).HasMaxLength(320);
         b.Property(x => x.Ip).HasMaxLength(64);
         b.Property(x => x.PreviousHash).HasMaxLength(64);
         b.Property(x => x.Hash).HasMaxLength(64);

@@ -65,7 +65,8 @@ internal sealed class CreditGrantConfiguration : IEntityTypeConfiguration<Credit
         b.Property(x => x.UserId).HasMaxLength(450);
         b.Property(x => x.Category).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
-        b.Property(x => x.SourceRef).HasMaxLength(100);
+        // Holds the acting admin's email on adjustments.
+        b.Property(x => x.SourceRef).HasMaxLength(256);
         b.Property(x => x.SourceLabel).HasMaxLength(200);
     }
 }

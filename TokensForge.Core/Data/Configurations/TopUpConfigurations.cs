@@ -26,8 +26,8 @@ internal sealed class TopUpOrderConfiguration : IEntityTypeConfiguration<TopUpOr
         b.Property(x => x.Currency).HasMaxLength(3);
         b.Property(x => x.Provider).HasMaxLength(32);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-        b.Property(x => x.ProviderReference).HasMaxLength(200);
-        b.Property(x => x.FailureReason).HasMaxLength(500);
+        b.Property(x => x.ProviderReference).HasMaxLength(TopUpOrder.MaxProviderReferenceLength);
+        b.Property(x => x.FailureReason).HasMaxLength(TopUpOrder.MaxFailureReasonLength);
         b.Property(x => x.ConfirmedBy).HasMaxLength(256);
         b.HasIndex(x => new { x.UserId, x.CreatedAt });
         b.HasIndex(x => new { x.Status, x.CreatedAt });
@@ -42,7 +42,7 @@ internal sealed class PaymentEventConfiguration : IEntityTypeConfiguration<Payme
         b.ToTable("payment_events");
         b.HasKey(x => x.Id);
         b.Property(x => x.Provider).HasMaxLength(32);
-        b.Property(x => x.EventId).HasMaxLength(200);
+        b.Property(x => x.EventId).HasMaxLength(PaymentWebhookPayload.MaxIdLength);
         // The idempotency key of webhooks: a provider's event is applied once, whatever the concurrency.
         b.HasIndex(x => new { x.Provider, x.EventId }).IsUnique();
         b.HasIndex(x => x.OrderId);

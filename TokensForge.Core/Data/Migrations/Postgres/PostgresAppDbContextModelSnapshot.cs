@@ -327,8 +327,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.Property<string>("Target")
                         .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
 
                     b.HasKey("Sequence");
 
@@ -734,8 +734,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.Property<string>("SourceRef")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("UserId")
                         .IsRequired()

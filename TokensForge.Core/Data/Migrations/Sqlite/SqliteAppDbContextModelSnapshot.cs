@@ -318,7 +318,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.Property<string>("Target")
                         .IsRequired()
-                        .HasMaxLength(256)
+                        .HasMaxLength(320)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Sequence");
@@ -720,7 +720,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceRef")
-                        .HasMaxLength(100)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UserId")
