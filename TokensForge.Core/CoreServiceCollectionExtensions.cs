@@ -4,6 +4,7 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Exports;
+using TokensForge.Core.Gateway;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Playground;
 using TokensForge.Core.Receipts;

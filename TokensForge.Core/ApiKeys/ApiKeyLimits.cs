@@ -13,19 +13,18 @@ public sealed record RateLimitVerdict(bool Allowed, TimeSpan RetryAfter)
 /// Per-key requests-per-minute limit in fixed one-minute windows, counted on the key's row with a conditional
 /// update so every instance shares one count. Keys without a limit never touch the database here.
 /// </summary>
-public sealed class ApiKeyRateLimiter(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time)
 {
     public async Task<RateLimitVerdict> TryAcquireAsync(KeyPrincipal key, CancellationToken ct = default)
     {
         if (key.RequestsPerMinute is not { } limit) return RateLimitVerdict.Pass;
         var now = time.GetUtcNow().UtcDateTime;
         var window = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var counted = await db.ApiKeys
+        var counted = await writes.RunAsync(async (db, token) => Write.Commit(await db.ApiKeys
             .Where(k => k.Id == key.KeyId && (k.RateWindowStart == null || k.RateWindowStart != window || k.RateWindowCount < limit))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(k => k.RateWindowCount, k => k.RateWindowStart == window ? k.RateWindowCount + 1 : 1)
-                .SetProperty(k => k.RateWindowStart, window), ct);
+                .SetProperty(k => k.RateWindowStart, window), token)), ct);
         if (counted == 1) return RateLimitVerdict.Pass;
         var retry = window.AddMinutes(1) - now;
         return new RateLimitVerdict(false, retry < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : retry);
@@ -40,14 +39,10 @@ public sealed class ApiKeyRateLimiter(IDbContextFactory<AppDbContext> contexts, 
 public static class ApiKeySpend
 {
     /// <summary>Reserves <paramref name="amount"/> on the key; false when the limit would be passed.</summary>
-    public static async Task<bool> TryReserveAsync(IDbContextFactory<AppDbContext> contexts, Guid keyId, long amount, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var rows = await db.ApiKeys
+    public static async Task<bool> TryReserveAsync(AppDbContext db, Guid keyId, long amount, CancellationToken ct) =>
+        await db.ApiKeys
             .Where(k => k.Id == keyId && (k.SpendLimit == null || k.Spent + k.SpendReserved + amount <= k.SpendLimit))
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.SpendReserved, k => k.SpendReserved + amount), ct);
-        return rows == 1;
-    }
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.SpendReserved, k => k.SpendReserved + amount), ct) == 1;
 
     /// <summary>Turns a reservation into spend (inside the caller's transaction): <paramref name="reserved"/> returns, <paramref name="spent"/> is added.</summary>
     public static Task SettleAsync(AppDbContext db, Guid keyId, long reserved, long spent, CancellationToken ct) =>
@@ -57,10 +52,13 @@ public static class ApiKeySpend
                 .SetProperty(k => k.SpendReserved, k => k.SpendReserved - reserved)
                 .SetProperty(k => k.Spent, k => k.Spent + spent), ct);
 
-    public static async Task ReleaseAsync(IDbContextFactory<AppDbContext> contexts, Guid keyId, long reserved, CancellationToken ct)
+    public static async Task ReleaseAsync(WriteTransaction writes, Guid keyId, long reserved, CancellationToken ct)
     {
         if (reserved == 0) return;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await SettleAsync(db, keyId, reserved, 0, ct);
+        await writes.RunAsync(async (db, token) =>
+        {
+            await SettleAsync(db, keyId, reserved, 0, token);
+            return Write.Commit(true);
+        }, ct);
     }
 }

@@ -40,4 +40,15 @@ public sealed class DatabaseOptions
     /// <summary><c>Normal</c> (default) or <c>Full</c> for commits that survive a power loss; see <see cref="Data.SqliteSynchronous"/>.</summary>
     [EnumDataType(typeof(SqliteSynchronous))]
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
+
+    /// <summary>
+    /// Commit the write transactions of concurrent requests together: one writer per process applies many units of
+    /// work in one database transaction, each behind its own savepoint, so one unit's refusal or failure undoes only
+    /// its own writes. Nothing is answered before its transaction commits. Default true.
+    /// </summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>At most this many units of work share one transaction. Default 128.</summary>
+    [Range(1, 10_000)]
+    public int GroupCommitMaxBatch { get; set; } = 128;
 }

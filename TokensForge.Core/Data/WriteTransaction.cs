@@ -1,4 +1,8 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace TokensForge.Core.Data;
@@ -15,23 +19,67 @@ public static class Write
 }
 
 /// <summary>
-/// Runs one unit of work in its own database transaction: a new context, <c>BEGIN</c> (IMMEDIATE on SQLite, so the
-/// write lock is taken before the first read), the work, then commit or roll back as the work decides. A race with a
-/// concurrent writer (<see cref="DbRaces.IsRace"/>) runs the whole unit again on a new context and transaction, where
-/// it looks again and now answers precisely (already applied, already claimed…). The work must therefore be safe to
-/// re-run: everything it reads and writes goes through the context it is given.
+/// Runs units of work in database transactions. A unit gets a context inside an open transaction (<c>BEGIN IMMEDIATE</c>
+/// on SQLite, so the write lock is taken before the first read), does its reads and conditional writes, and decides to
+/// commit or roll back; its caller is answered only once that is durable.
 /// </summary>
-public sealed class WriteTransaction(IDbContextFactory<AppDbContext> contexts)
+/// <remarks>
+/// <para>
+/// With <see cref="DatabaseOptions.GroupCommit"/> (the default) one writer per process takes the units that are waiting
+/// and applies them in one transaction, each behind its own savepoint: a unit that rolls back, fails or throws is
+/// rolled back to its savepoint and the others go on. Every rule is still decided by the database inside that
+/// transaction (conditional updates, unique indexes), so instances sharing PostgreSQL stay correct; what changes is
+/// that SQLite's single writer lock is taken once per batch instead of once per request, with no writers sleeping in
+/// the busy handler, and a commit's cost is shared.
+/// </para>
+/// <para>
+/// A race with a concurrent writer (<see cref="DbRaces.IsRace"/>: a unique index hit, a PostgreSQL deadlock) runs the
+/// unit again in a fresh transaction of its own, where it looks again and now answers precisely. Units must therefore
+/// be safe to re-run and must not wait on another unit (the writer runs one unit at a time): everything they read and
+/// write goes through the context they are given.
+/// </para>
+/// </remarks>
+public sealed class WriteTransaction : IAsyncDisposable
 {
     /// <summary>How often a unit runs before a race is let through to the caller.</summary>
     public const int DefaultAttempts = 4;
 
-    public async Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<WriteOutcome<T>>> work, CancellationToken ct = default,
+    private const string UnitSavepoint = "tf_unit";
+
+    private readonly IDbContextFactory<AppDbContext> _contexts;
+    private readonly DatabaseOptions _options;
+    private readonly ILogger _log;
+    private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _startLock = new();
+    private Task? _writer;
+
+    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, DatabaseOptions options, ILogger<WriteTransaction>? log = null)
+    {
+        _contexts = contexts;
+        _options = options;
+        _log = (ILogger?)log ?? NullLogger.Instance;
+    }
+
+    /// <summary>How many units the last batch committed together (for benchmarks and tests).</summary>
+    public int LastBatchSize { get; private set; }
+
+    public Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<WriteOutcome<T>>> work, CancellationToken ct = default,
         int attempts = DefaultAttempts)
+    {
+        if (!_options.GroupCommit) return RunAloneAsync(work, ct, attempts);
+        ct.ThrowIfCancellationRequested();
+        var unit = new Unit<T>(work, ct, attempts);
+        EnsureWriter();
+        if (!_queue.Writer.TryWrite(unit)) throw new ObjectDisposedException(nameof(WriteTransaction));
+        return unit.Task;
+    }
+
+    /// <summary>One unit in a transaction of its own, re-run on a race.</summary>
+    private async Task<T> RunAloneAsync<T>(Func<AppDbContext, CancellationToken, Task<WriteOutcome<T>>> work, CancellationToken ct, int attempts)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
+            await using var db = await _contexts.CreateDbContextAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {
@@ -44,6 +92,131 @@ public sealed class WriteTransaction(IDbContextFactory<AppDbContext> contexts)
             {
                 // Another writer inserted the same key or resolved the same row first, or PostgreSQL chose this
                 // transaction as a deadlock victim: nothing of this attempt was kept.
+            }
+        }
+    }
+
+    private void EnsureWriter()
+    {
+        if (_writer is not null) return;
+        lock (_startLock)
+        {
+            _writer ??= Task.Run(WriteLoopAsync);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<IUnit>(_options.GroupCommitMaxBatch);
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _options.GroupCommitMaxBatch && reader.TryRead(out var unit)) batch.Add(unit);
+            try
+            {
+                await CommitBatchAsync(batch);
+            }
+            catch (Exception ex)
+            {
+                // Not one unit's fault (the connection or the commit failed): each runs again on its own and answers for itself.
+                _log.LogWarning(ex, "A group commit of {Count} units failed; each runs again in its own transaction", batch.Count);
+                foreach (var unit in batch.Where(u => !u.Answered)) _ = unit.RunAloneAsync(this);
+            }
+        }
+    }
+
+    private async Task CommitBatchAsync(List<IUnit> batch)
+    {
+        var applied = new List<IUnit>(batch.Count);
+        var alone = new List<IUnit>();
+        await using (var db = await _contexts.CreateDbContextAsync())
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            foreach (var unit in batch)
+            {
+                if (unit.Cancelled)
+                {
+                    unit.Cancel();
+                    continue;
+                }
+                await tx.CreateSavepointAsync(UnitSavepoint);
+                try
+                {
+                    if (await unit.ApplyAsync(db)) await tx.ReleaseSavepointAsync(UnitSavepoint);
+                    else await tx.RollbackToSavepointAsync(UnitSavepoint);
+                    applied.Add(unit);
+                }
+                catch (Exception ex)
+                {
+                    await tx.RollbackToSavepointAsync(UnitSavepoint);
+                    if (DbRaces.IsRace(ex)) alone.Add(unit);
+                    else unit.Fail(ex);
+                }
+                finally
+                {
+                    // What the unit tracked was saved or rolled back with it; the next unit starts clean.
+                    db.ChangeTracker.Clear();
+                }
+            }
+            await tx.CommitAsync();
+        }
+        LastBatchSize = applied.Count;
+        foreach (var unit in applied) unit.Complete();
+        // A unit that raced another writer looks again after this batch, in a transaction of its own.
+        foreach (var unit in alone) _ = unit.RunAloneAsync(this);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is { } writer) await writer;
+    }
+
+    private interface IUnit
+    {
+        bool Answered { get; }
+        bool Cancelled { get; }
+
+        /// <summary>Runs the work in the batch's transaction; true to keep its writes. The result waits for the commit.</summary>
+        Task<bool> ApplyAsync(AppDbContext db);
+
+        void Complete();
+        void Fail(Exception ex);
+        void Cancel();
+        Task RunAloneAsync(WriteTransaction writes);
+    }
+
+    private sealed class Unit<T>(Func<AppDbContext, CancellationToken, Task<WriteOutcome<T>>> work, CancellationToken ct, int attempts) : IUnit
+    {
+        private readonly TaskCompletionSource<T> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _value = default!;
+
+        public Task<T> Task => _result.Task;
+        public bool Answered => _result.Task.IsCompleted;
+        public bool Cancelled => ct.IsCancellationRequested;
+
+        public async Task<bool> ApplyAsync(AppDbContext db)
+        {
+            // The caller's token is not passed down: a statement cancelled half-way would break the shared transaction.
+            var outcome = await work(db, CancellationToken.None);
+            _value = outcome.Value;
+            return outcome.Commit;
+        }
+
+        public void Complete() => _result.TrySetResult(_value);
+        public void Fail(Exception ex) => _result.TrySetException(ex);
+        public void Cancel() => _result.TrySetCanceled(ct);
+
+        public async Task RunAloneAsync(WriteTransaction writes)
+        {
+            try
+            {
+                _result.TrySetResult(await writes.RunAloneAsync(work, CancellationToken.None, attempts));
+            }
+            catch (Exception ex)
+            {
+                _result.TrySetException(ex);
             }
         }
     }

@@ -37,7 +37,7 @@ public sealed class RefusedRoutes
 /// on the grants that pay the route's kind, or by the sponsor when one pays instead of the wallet.
 /// <see cref="RouteFailover"/> walks the routes and asks <see cref="RefusedRoutes"/> which a refusal rules out.
 /// </summary>
-public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContext> contexts, IOptions<GatewayOptions> options)
+public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOptions<GatewayOptions> options)
 {
     /// <summary>
     /// Reserves <paramref name="worst"/> for one route: on the key's spend limit first, then on the grants that pay the
@@ -55,19 +55,14 @@ public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContex
         }
         if (worst == 0) return (new PlacedHold(route, Hold.Empty, 0, 0), null);
 
-        long keyReserved = 0;
-        if (caller.Key is { SpendLimit: not null } key)
-        {
-            if (!await ApiKeySpend.TryReserveAsync(contexts, key.KeyId, worst, ct))
-                return (null, new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true));
-            keyReserved = worst;
-        }
-
-        var hold = await holds.PlaceAsync(caller.UserId, route.Kind, worst, options.Value.HoldTimeout, receiptId.ToString(), ct: ct);
-        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, keyReserved), null);
-
-        if (keyReserved > 0) await ApiKeySpend.ReleaseAsync(contexts, caller.Key!.KeyId, keyReserved, CancellationToken.None);
-        return (null, new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
+        // A key's spend limit is reserved in the hold's own transaction: both or neither.
+        var key = caller.Key is { SpendLimit: not null } limited ? limited : null;
+        var hold = await holds.PlaceAsync(caller.UserId, route.Kind, worst, options.Value.HoldTimeout, receiptId.ToString(), ct: ct,
+            reserveFirst: key is null ? null : async (db, token) => await ApiKeySpend.TryReserveAsync(db, key.KeyId, worst, token) ? null : ApiKeyErrors.SpendLimitReached);
+        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, key is null ? 0 : worst), null);
+        return (null, hold.Error == ApiKeyErrors.SpendLimitReached
+            ? new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true)
+            : new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
     }
 
     /// <summary>Gives back everything a hold reserved (voids it, frees the key's reservation): nothing is charged.</summary>
@@ -79,7 +74,7 @@ public sealed class HoldPlanner(HoldService holds, IDbContextFactory<AppDbContex
             if (!released.Succeeded && released.Error != LedgerErrors.PendingExpired && !LedgerErrors.IsAlreadyResolved(released.Error))
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
         }
-        if (placed.KeyReserved > 0 && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(contexts, key.KeyId, placed.KeyReserved, CancellationToken.None);
+        if (placed.KeyReserved > 0 && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(writes, key.KeyId, placed.KeyReserved, CancellationToken.None);
         if (placed.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
     }
 }

@@ -23,7 +23,7 @@ public abstract record IdempotencyClaim
 /// result to replay) or released (on a free failure, so a retry may run) in the transaction that writes the
 /// receipt, so a key is charged at most once on every instance.
 /// </summary>
-public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<GatewayOptions> options)
+public sealed class IdempotencyStore(WriteTransaction writes, TimeProvider time, IOptions<GatewayOptions> options)
 {
     /// <summary>
     /// Claims the caller's <c>Idempotency-Key</c> for a pipeline: either the answer to give at once (a stored replay or a
@@ -41,45 +41,39 @@ public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, T
         };
     }
 
-    public async Task<IdempotencyClaim> ClaimAsync(string userId, string key, string requestHash, Guid receiptId, bool stream, CancellationToken ct)
+    /// <summary>
+    /// Claims <paramref name="key"/> in a write transaction of its own. Two first claims at once meet at the unique index:
+    /// the loser runs again and now sees the winner's claim.
+    /// </summary>
+    public Task<IdempotencyClaim> ClaimAsync(string userId, string key, string requestHash, Guid receiptId, bool stream, CancellationToken ct) =>
+        writes.RunAsync(async (db, token) => Write.Commit(await ClaimAsync(db, userId, key, requestHash, receiptId, stream, token)), ct);
+
+    private async Task<IdempotencyClaim> ClaimAsync(AppDbContext db, string userId, string key, string requestHash, Guid receiptId, bool stream, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var now = time.GetUtcNow().UtcDateTime;
+        var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.Key == key, ct);
+        if (existing is null)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == userId && r.Key == key, ct);
-            if (existing is null)
-            {
-                var claim = new IdempotencyRecord(Guid.CreateVersion7(), userId, key, requestHash, receiptId, stream, now);
-                db.IdempotencyRecords.Add(claim);
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    return new IdempotencyClaim.Claimed(claim.Id);
-                }
-                catch (DbUpdateException ex) when (attempt < 4 && DbRaces.IsRace(ex))
-                {
-                    continue;
-                }
-            }
-
-            if (existing.RequestHash != requestHash)
-                return new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyReused, null);
-            if (existing.State == IdempotencyState.Completed)
-            {
-                return existing.StatusCode is { } status && existing.ResponseBody is { } body
-                    ? new IdempotencyClaim.Replay(status, body, existing.ReceiptId, existing.Cost)
-                    : new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyUsed(existing.Stream, existing.ReceiptId), existing.ReceiptId);
-            }
-
-            // A claim older than a hold's life belongs to a request that crashed: take it over.
-            var stale = now - options.Value.HoldTimeout;
-            var taken = await db.IdempotencyRecords
-                .Where(r => r.Id == existing.Id && r.State == IdempotencyState.InFlight && r.CreatedAt < stale)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAt, now).SetProperty(r => r.ReceiptId, receiptId).SetProperty(r => r.Stream, stream), ct);
-            if (taken == 1) return new IdempotencyClaim.Claimed(existing.Id);
-            return new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyInUse, null);
+            var claim = new IdempotencyRecord(Guid.CreateVersion7(), userId, key, requestHash, receiptId, stream, now);
+            db.IdempotencyRecords.Add(claim);
+            await db.SaveChangesAsync(ct);
+            return new IdempotencyClaim.Claimed(claim.Id);
         }
+
+        if (existing.RequestHash != requestHash) return new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyReused, null);
+        if (existing.State == IdempotencyState.Completed)
+        {
+            return existing.StatusCode is { } status && existing.ResponseBody is { } body
+                ? new IdempotencyClaim.Replay(status, body, existing.ReceiptId, existing.Cost)
+                : new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyUsed(existing.Stream, existing.ReceiptId), existing.ReceiptId);
+        }
+
+        // A claim older than a hold's life belongs to a request that crashed: take it over.
+        var stale = now - options.Value.HoldTimeout;
+        var taken = await db.IdempotencyRecords
+            .Where(r => r.Id == existing.Id && r.State == IdempotencyState.InFlight && r.CreatedAt < stale)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAt, now).SetProperty(r => r.ReceiptId, receiptId).SetProperty(r => r.Stream, stream), ct);
+        return taken == 1 ? new IdempotencyClaim.Claimed(existing.Id) : new IdempotencyClaim.Refused(GatewayErrors.IdempotencyKeyInUse, null);
     }
 
     /// <summary>Stores the result to replay, inside the receipt's transaction. A null status means there is nothing to replay.</summary>
@@ -92,12 +86,9 @@ public sealed class IdempotencyStore(IDbContextFactory<AppDbContext> contexts, T
             .SetProperty(r => r.CompletedAt, now), ct);
 
     /// <summary>Frees the key after a request that charged nothing, so the caller may retry it.</summary>
-    public static Task ReleaseAsync(AppDbContext db, Guid id, CancellationToken ct) =>
+    public static Task<int> ReleaseAsync(AppDbContext db, Guid id, CancellationToken ct) =>
         db.IdempotencyRecords.Where(r => r.Id == id && r.State == IdempotencyState.InFlight).ExecuteDeleteAsync(ct);
 
-    public async Task ReleaseAsync(Guid id, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await ReleaseAsync(db, id, ct);
-    }
+    public Task ReleaseAsync(Guid id, CancellationToken ct) =>
+        writes.RunAsync(async (db, token) => Write.Commit(await ReleaseAsync(db, id, token)), ct);
 }

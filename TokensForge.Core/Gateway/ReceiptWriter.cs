@@ -20,68 +20,54 @@ public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecisio
 /// moves from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
 /// The <see cref="RequestRecord"/> is built here, once, from the request's facts.
 /// </summary>
-public sealed class ReceiptWriter(IDbContextFactory<AppDbContext> contexts, HoldService holds, TimeProvider time)
+public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, TimeProvider time)
 {
-    private const int Attempts = 4;
-
     public async Task<RequestRecord> WriteAsync(GatewayRequest request, ReceiptFacts facts, CancellationToken ct = default)
     {
         // Handed over only once committed: a receipt that cannot be written leaves the request to release them.
         var (placed, claim) = (request.Hold, request.IdempotencyClaim);
         var record = RecordOf(request, facts);
-        var decision = facts.Decision;
-        var keyId = request.Caller.Key?.KeyId;
-        var holdUsable = true;
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            try
-            {
-                var now = time.GetUtcNow().UtcDateTime;
-                var (status, reason, cost) = holdUsable ? (decision.Status, decision.Reason, decision.Cost) : (decision.Status, ReceiptReasons.HoldExpired, 0L);
-                Guid? txId = null;
-                IReadOnlyList<ChargePart> charges = [];
-                if (placed is { Hold.Parts.Count: > 0 } && holdUsable)
-                {
-                    txId = Guid.CreateVersion7();
-                    var settled = await holds.SettleAsync(db, txId.Value, placed.Hold, cost, record.Id.ToString(), ct);
-                    if (!settled.Succeeded)
-                    {
-                        await tx.RollbackAsync(ct);
-                        if (settled.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(settled.Error))
-                        {
-                            // The sweeper expired the hold first (the request outlived it): the money is back, nothing is charged.
-                            holdUsable = false;
-                            attempt = 0;
-                            continue;
-                        }
-                        throw new InvalidOperationException($"Settling the hold of receipt {record.Id} failed: {settled.Error}");
-                    }
-                    charges = settled.Value!;
-                }
+        var written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, holdUsable: true, token), ct);
+        // The sweeper expired the hold first (the request outlived it): the money is back, nothing is charged.
+        if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, holdUsable: false, token), ct);
+        request.HandToReceipt();
+        return record;
+    }
 
-                record.Finish(status, reason, txId, charges.Select((c, i) => new RequestCharge(Guid.CreateVersion7(), record.Id, i, c.GrantId, c.BucketKey,
-                    c.SourceLabel, c.TransferId, c.Amount)), now);
-                db.RequestRecords.Add(record);
-                await db.SaveChangesAsync(ct);
-                if (keyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
-                if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
-                if (claim is { } claimId)
-                {
-                    if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, claimId, ct);
-                    else await IdempotencyStore.CompleteAsync(db, claimId, facts.ReplayBody is null ? null : 200, facts.ReplayBody, record.Cost, now, ct);
-                }
-                await tx.CommitAsync(ct);
-                request.HandToReceipt();
-                db.Entry(record).State = EntityState.Detached;
-                return record;
-            }
-            catch (Exception ex) when (attempt < Attempts && DbRaces.IsRace(ex))
+    /// <summary>One attempt at the receipt's transaction; rolls back with false when the hold can no longer be settled.</summary>
+    private async Task<WriteOutcome<bool>> WriteAsync(AppDbContext db, RequestRecord record, PlacedHold? placed, Guid? claim, ReceiptFacts facts,
+        bool holdUsable, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var decision = facts.Decision;
+        var (status, reason, cost) = holdUsable ? (decision.Status, decision.Reason, decision.Cost) : (decision.Status, ReceiptReasons.HoldExpired, 0L);
+        Guid? txId = null;
+        IReadOnlyList<ChargePart> charges = [];
+        if (placed is { Hold.Parts.Count: > 0 } && holdUsable)
+        {
+            txId = Guid.CreateVersion7();
+            var settled = await holds.SettleAsync(db, txId.Value, placed.Hold, cost, record.Id.ToString(), ct);
+            if (!settled.Succeeded)
             {
-                // A concurrent writer got in first (or PostgreSQL picked this transaction as a deadlock victim): try again.
+                if (settled.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(settled.Error)) return Write.Rollback(false);
+                throw new InvalidOperationException($"Settling the hold of receipt {record.Id} failed: {settled.Error}");
             }
+            charges = settled.Value!;
         }
+
+        record.Finish(status, reason, txId, charges.Select((c, i) => new RequestCharge(Guid.CreateVersion7(), record.Id, i, c.GrantId, c.BucketKey,
+            c.SourceLabel, c.TransferId, c.Amount)), now);
+        db.RequestRecords.Add(record);
+        await db.SaveChangesAsync(ct);
+        db.Entry(record).State = EntityState.Detached;
+        if (record.ApiKeyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
+        if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
+        if (claim is { } claimId)
+        {
+            if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, claimId, ct);
+            else await IdempotencyStore.CompleteAsync(db, claimId, facts.ReplayBody is null ? null : 200, facts.ReplayBody, record.Cost, now, ct);
+        }
+        return Write.Commit(true);
     }
 
     private static RequestRecord RecordOf(GatewayRequest request, ReceiptFacts facts)

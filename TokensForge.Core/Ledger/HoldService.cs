@@ -32,9 +32,13 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
         .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
             g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending));
 
-    /// <summary>Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet cannot pay it all.</summary>
+    /// <summary>
+    /// Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet
+    /// cannot pay it all. <paramref name="reserveFirst"/>, when given, runs first in the same transaction (a key's spend
+    /// reservation, say): its error refuses the hold and undoes it too.
+    /// </summary>
     public async Task<Result<Hold>> PlaceAsync(string userId, RouteKind kind, long amount, TimeSpan timeout, string reference,
-        Guid? creditAccountId = null, CancellationToken ct = default)
+        Guid? creditAccountId = null, CancellationToken ct = default, Func<AppDbContext, CancellationToken, Task<Error?>>? reserveFirst = null)
     {
         if (amount <= 0) return LedgerErrors.InvalidAmount;
         var credit = creditAccountId ?? SystemAccounts.RevenueFor(kind);
@@ -42,6 +46,7 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
         return await writes.RunAsync(async (db, token) =>
         {
             var now = time.GetUtcNow().UtcDateTime;
+            if (reserveFirst is not null && await reserveFirst(db, token) is { } refused) return Write.Rollback<Result<Hold>>(refused);
             if (db.IsPostgres)
             {
                 var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(token);

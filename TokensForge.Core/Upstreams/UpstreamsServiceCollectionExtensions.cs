@@ -20,6 +20,9 @@ public static class UpstreamsServiceCollectionExtensions
             })
             .ConfigurePrimaryHttpMessageHandler(UpstreamConnector.CreateHandler)
             .AddHttpMessageHandler<UpstreamAddressHandler>();
+        services.AddSingleton<UpstreamCall>();
+        services.AddSingleton<ChatUpstream>();
+        services.AddSingleton<EmbeddingUpstream>();
         return services;
     }
 }

@@ -141,9 +141,10 @@ public sealed class ApiKeyServiceTests
         await using var db = await TestDatabase.CreateAsync(provider);
         var owner = await db.AddUserAsync();
         var created = (await db.Get<ApiKeyService>().CreateAsync(owner, "k", new ApiKeyPolicy(SpendLimit: 1_000))).Value!;
-        var contexts = db.Get<Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Data.AppDbContext>>();
+        var writes = db.Get<Core.Data.WriteTransaction>();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => ApiKeySpend.TryReserveAsync(contexts, created.Key.Id, 100, default)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => writes.RunAsync(async (ctx, token) =>
+            Core.Data.Write.Commit(await ApiKeySpend.TryReserveAsync(ctx, created.Key.Id, 100, token)))));
 
         Assert.Equal(10, results.Count(r => r));
         var listed = (await db.Get<ApiKeyService>().ListAsync(owner)).Single();

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using TokensForge.Core.Gateway;
-using TokensForge.Core.Upstreams;
 
-namespace TokensForge.Core;
+namespace TokensForge.Core.Gateway;
 
 /// <summary>Registration of the gateway's request pipeline.</summary>
 public static class GatewayServiceCollectionExtensions
@@ -16,9 +14,6 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<HoldPlanner>();
         services.AddSingleton<RouteFailover>();
         services.AddSingleton<RouteProbe>();
-        services.AddSingleton<UpstreamCall>();
-        services.AddSingleton<ChatUpstream>();
-        services.AddSingleton<EmbeddingUpstream>();
         services.AddSingleton<ReceiptWriter>();
         services.AddSingleton<GatewayPipeline>();
         return services;
