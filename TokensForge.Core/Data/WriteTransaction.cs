@@ -60,8 +60,10 @@ public sealed class WriteTransaction : IAsyncDisposable
         _log = (ILogger?)log ?? NullLogger.Instance;
     }
 
-    /// <summary>How many units the last batch committed together (for benchmarks and tests).</summary>
-    public int LastBatchSize { get; private set; }
+    private int _largestBatch;
+
+    /// <summary>The most units one transaction has committed together since start (for benchmarks and tests).</summary>
+    public int LargestBatch => Volatile.Read(ref _largestBatch);
 
     public Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<WriteOutcome<T>>> work, CancellationToken ct = default,
         int attempts = DefaultAttempts)
@@ -161,7 +163,7 @@ public sealed class WriteTransaction : IAsyncDisposable
             }
             await tx.CommitAsync();
         }
-        LastBatchSize = applied.Count;
+        if (applied.Count > _largestBatch) Volatile.Write(ref _largestBatch, applied.Count);
         foreach (var unit in applied) unit.Complete();
         // A unit that raced another writer looks again after this batch, in a transaction of its own.
         foreach (var unit in alone) _ = unit.RunAloneAsync(this);

@@ -74,6 +74,8 @@ public sealed class DoubleSpendTests
         Assert.All(outcomes.Where(o => o.Status != LedgerStatus.Created), o => Assert.Equal(LedgerErrors.InsufficientBalance, o.Error));
         var c = await CountersAsync(db, grant.AccountId);
         Assert.Equal(50_000 / 999 * 999, c.DebitsPosted + c.DebitsPending);
+        // The racers were merged into shared transactions by the group committer, and still none overdrew.
+        Assert.True(db.Get<Core.Data.WriteTransaction>().LargestBatch > 1);
         await AssertVerifiedAsync(db);
     }
 
