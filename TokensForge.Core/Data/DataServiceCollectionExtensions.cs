@@ -19,8 +19,6 @@ public static class DataServiceCollectionExtensions
         // Read now as well as bound: the provider decides which context factory is registered.
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // The write path takes the options as a plain object; it is the bound and validated instance.
-        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value);
         // The Identity tables are part of this model: whoever builds the context must see the same store schema.
         services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(IdentityStore.Configure);
         var connectionString = configuration.GetConnectionString("Default");

@@ -33,7 +33,6 @@ public static partial class Program
         Console.WriteLine($"bench: working in {work.FullName}");
 
         await using var upstream = await FakeUpstream.StartAsync();
-        var appPort = FreePort();
         var env = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -47,33 +46,27 @@ public static partial class Program
             ["Gateway__MaxRequestBodyBytes"] = "1048576",
         };
 
-        await RunCliAsync(webDll, env, "users", "add", "--email", "bench@tokensforge.local", "--password", "Bench-pass-1");
-        await RunCliAsync(webDll, env, "grants", "add", "--email", "bench@tokensforge.local", "--bucket", "routed", "--amount", "100000");
-        var keyOutput = await RunCliAsync(webDll, env, "keys", "create", "--email", "bench@tokensforge.local", "--name", "bench", "--preference", "routed");
-        var key = keyOutput.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("tf-", StringComparison.Ordinal));
-
-        using var app = StartApp(webDll, env, appPort);
-        var appBase = $"http://127.0.0.1:{appPort}";
-        await WaitUntilUpAsync(appBase + "/v1/models", key);
-
         var direct = new Target("direct upstream", upstream.BaseAddress + "/sim/v1/chat/completions", null);
-        var gateway = new Target("through the gateway", appBase + "/v1/chat/completions", key);
-
-        Console.WriteLine("bench: warm-up");
+        Console.WriteLine("bench: direct upstream");
         await LatencyAsync(direct, options.Warmup);
-        await LatencyAsync(gateway, options.Warmup);
-
-        Console.WriteLine($"bench: latency, 1 connection, {options.Requests} requests each");
         var directLatency = await LatencyAsync(direct, options.Requests);
-        var gatewayLatency = await LatencyAsync(gateway, options.Requests);
-
-        Console.WriteLine($"bench: throughput, {options.Connections} connections, {options.Seconds} s each");
         var directThroughput = await ThroughputAsync(direct, options.Connections, TimeSpan.FromSeconds(options.Seconds));
-        var gatewayThroughput = await ThroughputAsync(gateway, options.Connections, TimeSpan.FromSeconds(options.Seconds));
 
-        app.Kill(entireProcessTree: true);
-        await app.WaitForExitAsync();
-        var verify = await RunCliAsync(webDll, env, "ledger", "verify");
+        // Each variant of the gateway on a fresh database of its own, one after the other, in this one run.
+        var variants = new (string Name, Dictionary<string, string> Settings)[]
+        {
+            ("group commit, synchronous=NORMAL (default)", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Normal" }),
+            ("group commit, synchronous=FULL", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Full" }),
+            ("one transaction per write, synchronous=NORMAL", new() { ["Database__GroupCommit"] = "false", ["Database__SqliteSynchronous"] = "Normal" }),
+        };
+        var results = new List<GatewayRun>();
+        foreach (var (name, settings) in variants)
+        {
+            var variantEnv = new Dictionary<string, string>(env) { ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, $"bench-{results.Count}.db")}" };
+            foreach (var (k, v) in settings) variantEnv[k] = v;
+            Console.WriteLine($"bench: gateway, {name}");
+            results.Add(await GatewayAsync(name, webDll, variantEnv, options));
+        }
 
         ExportMemory? export = null;
         if (options.ExportRows > 0)
@@ -82,7 +75,7 @@ public static partial class Program
             export = await ExportMemoryAsync(webDll, env, work.FullName, options.ExportRows);
         }
 
-        var report = Report(options, directLatency, gatewayLatency, directThroughput, gatewayThroughput, verify.Trim(), export);
+        var report = Report(options, directLatency, directThroughput, results, export);
         var resultsPath = Path.Combine(repo, "bench", "RESULTS.md");
         await File.WriteAllTextAsync(resultsPath, report);
         Console.WriteLine(report);
@@ -92,6 +85,35 @@ public static partial class Program
     }
 
     private sealed record Target(string Name, string Url, string? Key);
+
+    private sealed record GatewayRun(string Name, Latency Latency, IReadOnlyList<(int Connections, Throughput Result)> Throughput, long PeakRssKb, string Verify);
+
+    /// <summary>One gateway variant: a funded user and key on a fresh database, latency at one connection, throughput per connection count, then `ledger verify`.</summary>
+    private static async Task<GatewayRun> GatewayAsync(string name, string webDll, Dictionary<string, string> env, BenchOptions options)
+    {
+        await RunCliAsync(webDll, env, "users", "add", "--email", "bench@tokensforge.local", "--password", "Bench-pass-1");
+        await RunCliAsync(webDll, env, "grants", "add", "--email", "bench@tokensforge.local", "--bucket", "routed", "--amount", "100000");
+        var keyOutput = await RunCliAsync(webDll, env, "keys", "create", "--email", "bench@tokensforge.local", "--name", "bench", "--preference", "routed");
+        var key = keyOutput.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("tf-", StringComparison.Ordinal));
+        var appPort = FreePort();
+        using var app = StartApp(webDll, env, appPort);
+        var appBase = $"http://127.0.0.1:{appPort}";
+        await WaitUntilUpAsync(appBase + "/v1/models", key);
+        var gateway = new Target(name, appBase + "/v1/chat/completions", key);
+        await LatencyAsync(gateway, options.Warmup);
+        var latency = await LatencyAsync(gateway, options.Requests);
+        var throughput = new List<(int, Throughput)>();
+        long peak = 0;
+        foreach (var connections in options.ConnectionCounts)
+        {
+            throughput.Add((connections, await ThroughputAsync(gateway, connections, TimeSpan.FromSeconds(options.Seconds))));
+            peak = Math.Max(peak, PeakRssKb(app.Id));
+        }
+        app.Kill(entireProcessTree: true);
+        await app.WaitForExitAsync();
+        var verify = await RunCliAsync(webDll, env, "ledger", "verify");
+        return new GatewayRun(name, latency, throughput, peak, verify.Trim());
+    }
 
     private sealed record Latency(int Count, int Failures, double P50, double P99, double Mean);
 
@@ -218,39 +240,57 @@ public static partial class Program
         return 0;
     }
 
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
 
-    private static string Report(BenchOptions o, Latency dl, Latency gl, Throughput dt, Throughput gt, string verify, ExportMemory? export)
+    private static string Report(BenchOptions o, Latency dl, Throughput dt, IReadOnlyList<GatewayRun> runs, ExportMemory? export)
     {
         string Ms(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
         string X(double v) => v.ToString(v < 0.1 ? "0.0000" : "0.00", CultureInfo.InvariantCulture) + "×";
         var sb = new StringBuilder();
         sb.AppendLine("# Benchmark results");
         sb.AppendLine();
-        sb.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite (WAL), Release build.");
+        sb.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite (WAL), Release build; " +
+            $"load average before the run {LoadAverage()}.");
         sb.AppendLine("Written by `dotnet run -c Release --project bench/TokensForge.Bench`; the baseline is a fake OpenAI-compatible upstream");
-        sb.AppendLine("called directly, measured in the same run; \"gateway\" is the same request through `/v1` with key check, o200k token count,");
-        sb.AppendLine("a ledger hold (one transaction), the upstream call, then settlement and the receipt (one more transaction).");
+        sb.AppendLine("called directly, measured in the same run; each gateway row is the same request through `/v1`, fully ledgered (key check,");
+        sb.AppendLine("o200k token count, hold, upstream call, settlement and receipt, all committed before the answer), on a fresh database.");
         sb.AppendLine();
         sb.AppendLine($"## Latency at 1 connection ({o.Requests} requests each, after {o.Warmup} warm-up)");
         sb.AppendLine();
-        sb.AppendLine("| | p50 ms | p99 ms | mean ms | failures |");
-        sb.AppendLine("|---|---:|---:|---:|---:|");
-        sb.AppendLine($"| direct upstream (baseline) | {Ms(dl.P50)} | {Ms(dl.P99)} | {Ms(dl.Mean)} | {dl.Failures} |");
-        sb.AppendLine($"| through the gateway | {Ms(gl.P50)} | {Ms(gl.P99)} | {Ms(gl.Mean)} | {gl.Failures} |");
-        sb.AppendLine($"| gateway ÷ baseline | {X(gl.P50 / dl.P50)} | {X(gl.P99 / dl.P99)} | {X(gl.Mean / dl.Mean)} | |");
-        sb.AppendLine($"| added by the gateway | +{Ms(gl.P50 - dl.P50)} | +{Ms(gl.P99 - dl.P99)} | +{Ms(gl.Mean - dl.Mean)} | |");
+        sb.AppendLine("| | p50 ms | p99 ms | mean ms | added p50 | added p99 | failures |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine($"| direct upstream (baseline) | {Ms(dl.P50)} | {Ms(dl.P99)} | {Ms(dl.Mean)} | | | {dl.Failures} |");
+        foreach (var r in runs)
+            sb.AppendLine($"| {r.Name} | {Ms(r.Latency.P50)} | {Ms(r.Latency.P99)} | {Ms(r.Latency.Mean)} | +{Ms(r.Latency.P50 - dl.P50)} | +{Ms(r.Latency.P99 - dl.P99)} | {r.Latency.Failures} |");
         sb.AppendLine();
-        sb.AppendLine($"## Throughput at saturation ({o.Connections} connections, {o.Seconds} s each)");
+        sb.AppendLine($"## Throughput ({o.Seconds} s per connection count)");
         sb.AppendLine();
-        sb.AppendLine("| | requests/s | completed | failures |");
-        sb.AppendLine("|---|---:|---:|---:|");
-        sb.AppendLine($"| direct upstream (baseline) | {dt.PerSecond:0} | {dt.Completed} | {dt.Failures} |");
-        sb.AppendLine($"| through the gateway | {gt.PerSecond:0} | {gt.Completed} | {gt.Failures} |");
-        sb.AppendLine($"| gateway ÷ baseline | {X(gt.PerSecond / dt.PerSecond)} | | |");
+        sb.AppendLine("| | " + string.Join(" | ", o.ConnectionCounts.Select(c => $"c={c} req/s")) + " | failures | peak RSS MB |");
+        sb.AppendLine("|---|" + string.Concat(o.ConnectionCounts.Select(_ => "---:|")) + "---:|---:|");
+        sb.AppendLine($"| direct upstream (baseline, c={o.Connections}) | " + string.Join(" | ", o.ConnectionCounts.Select(c => c == o.Connections ? $"{dt.PerSecond:0}" : "")) + $" | {dt.Failures} | |");
+        foreach (var r in runs)
+            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}")) + $" | {r.Throughput.Sum(t => t.Result.Failures)} | {r.PeakRssKb / 1024.0:0} |");
+        var baseline = runs[^1];
         sb.AppendLine();
-        sb.AppendLine($"After the run: `{verify}`.");
+        sb.AppendLine($"Ratios to \"{baseline.Name}\" (same run): " + string.Join("; ", runs.Take(runs.Count - 1).Select(r =>
+            $"{r.Name}: " + string.Join(", ", r.Throughput.Zip(baseline.Throughput, (a, b) => $"c={a.Connections} {X(a.Result.PerSecond / b.Result.PerSecond)}")))) + ".");
+        sb.AppendLine($"Direct upstream at c={o.Connections} ÷ each gateway: " + string.Join("; ", runs.Select(r =>
+            $"{r.Name} {X(r.Throughput.FirstOrDefault(t => t.Connections == o.Connections).Result is { } t ? t.PerSecond / dt.PerSecond : double.NaN)}")) + ".");
+        sb.AppendLine();
+        foreach (var r in runs) sb.AppendLine($"After \"{r.Name}\": `{r.Verify}`.");
         if (export is not null)
         {
             sb.AppendLine();
@@ -336,13 +376,16 @@ public static partial class Program
 }
 
 /// <summary>Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run).</summary>
-internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows)
+internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts)
 {
     public static BenchOptions Parse(string[] args)
     {
         string? Get(string name) => args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault();
         int Int(string name, int fallback) => int.TryParse(Get(name), out var v) ? v : fallback;
-        return new BenchOptions(Int("requests", 1000), Int("warmup", 100), Int("connections", 32), Int("seconds", 10),
-            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000);
+        // --connections 8,64: the gateway's throughput at each count; the direct baseline at the largest.
+        var counts = (Get("connections") ?? "8,32,64,128").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
+        return new BenchOptions(Int("requests", 1000), Int("warmup", 100), counts.Max(), Int("seconds", 10),
+            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts);
     }
 }
