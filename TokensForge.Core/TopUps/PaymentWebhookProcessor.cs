@@ -104,7 +104,8 @@ public sealed class PaymentWebhookProcessor(
         return await writes.RunAsync(async (db, token) =>
         {
             var result = await ApplyAsync(db, provider.Key, payload, type, hash, sentAt.UtcDateTime, token);
-            return new WriteOutcome<WebhookResult>(result, result.Status == WebhookStatus.Processed);
+            // A refused event (Unprocessable) commits too: its audit event is the record of the attempt.
+            return new WriteOutcome<WebhookResult>(result, result.Status is WebhookStatus.Processed or WebhookStatus.Unprocessable);
         }, ct);
     }
 
@@ -131,7 +132,6 @@ public sealed class PaymentWebhookProcessor(
             await audit.AppendAsync(db, new AuditEntry($"webhook:{provider}", "payment.refused", $"order:{order.Reference}",
                 Before: new { OrderId = order.Id, order.Provider, order.Amount, order.Currency, Status = order.Status.ToString() },
                 After: new { Error = refusal.Code, EventId = payload.Id, Type = payload.Type, payload.Amount, payload.Currency }), ct);
-            await tx.CommitAsync(ct);
             return new WebhookResult(WebhookStatus.Unprocessable, refusal, OrderId: order.Id);
         }
 
