@@ -16,10 +16,6 @@ public static class ApiKeyErrors
     public static readonly Error InvalidSpendLimit = new("invalid_spend_limit", "The spend limit must be a positive amount.");
     public static readonly Error InvalidRateLimit = new("invalid_rate_limit", "The requests-per-minute limit must be between 1 and 100000.");
     public static readonly Error PrefixAmbiguous = new("key_prefix_ambiguous", "More than one key starts with this prefix; give more characters.");
-    public static readonly Error UserNotFound = new("user_not_found", "No user has this email address.");
     public static readonly Error RateLimited = new("rate_limit_exceeded", "Rate limit reached for this API key. Retry after the time in the Retry-After header.");
     public static readonly Error SpendLimitReached = new("key_spend_limit_reached", "This API key has reached its spend limit.");
-
-    public static Error UnknownModels(IEnumerable<string> models) =>
-        new("unknown_model", $"Not a model of the catalogue: {string.Join(", ", models)}.");
 }

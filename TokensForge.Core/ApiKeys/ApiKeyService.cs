@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Routing;
+using TokensForge.Core.Users;
 
 namespace TokensForge.Core.ApiKeys;
 
@@ -35,7 +36,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await ValidateAsync(db, policy, now, ct) is { } error) return error;
-        if (!await db.Users.AnyAsync(u => u.Id == userId, ct)) return ApiKeyErrors.UserNotFound;
+        if (!await db.Users.AnyAsync(u => u.Id == userId, ct)) return UserErrors.UserNotFound;
 
         var secret = ApiKeySecret.Generate();
         var key = new ApiKey(Guid.CreateVersion7(), userId, name, ApiKeySecret.PrefixOf(secret), ApiKeySecret.Hash(secret), policy, now);
@@ -130,7 +131,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         if (models.Count == 0) return null;
         var known = await db.Models.Where(m => models.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
         var unknown = models.Except(known).ToList();
-        return unknown.Count > 0 ? ApiKeyErrors.UnknownModels(unknown) : null;
+        return unknown.Count > 0 ? RoutingErrors.UnknownModels(unknown) : null;
     }
 
     private static ApiKeyView ToView(ApiKey k, DateTime now) => new(k.Id, k.Name, k.Prefix, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.RevokedAt,

@@ -35,8 +35,6 @@ public sealed record CampaignRow(
 
     /// <summary>Money rules are locked once anything was claimed.</summary>
     public bool RulesLocked => Redemptions > 0;
-
-    public CampaignEdit ToEdit() => new(Name, BucketKey, AmountPerClaim, ExpiryRule, CreditExpiresOn, CreditExpiryDays, StartsAt, EndsAt, ClaimLimitPerAccount, Notes);
 }
 
 /// <summary>Filters of the campaigns grid; each is optional.</summary>

@@ -259,16 +259,16 @@ public sealed class CampaignService(IDbContextFactory<AppDbContext> contexts, Wr
 
     private async Task<Result<bool>> SingleAsync(string code, CodeAction action, string actor, string? ip, CancellationToken ct)
     {
-        if (!RedeemCodeFormat.TryNormalize(code, out var canonical)) return CampaignErrors.CodeNotFound;
+        if (!RedeemCodeFormat.TryNormalize(code, out var canonical)) return CodeErrors.CodeNotFound;
         Guid? id;
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             id = await db.RedeemCodes.Where(c => c.Code == canonical).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
         }
-        if (id is null) return CampaignErrors.CodeNotFound;
+        if (id is null) return CodeErrors.CodeNotFound;
         var outcome = await BulkAsync([id.Value], action, actor, ip, ct);
         if (outcome.Refused.Count > 0) return outcome.Refused[0].Error;
-        if (outcome.NotFound > 0) return CampaignErrors.CodeNotFound;
+        if (outcome.NotFound > 0) return CodeErrors.CodeNotFound;
         return true;
     }
 

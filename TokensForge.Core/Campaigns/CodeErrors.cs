@@ -42,7 +42,6 @@ public static class CampaignErrors
     public static readonly Error InvalidCodeCount = new("invalid_code_count", "Generate between 1 and 10,000 codes at a time.");
     public static readonly Error InvalidMaxRedemptions = new("invalid_max_redemptions", "A code must allow at least one redemption.");
     public static readonly Error CodeTaken = new("code_taken", "This code already exists.");
-    public static readonly Error CodeNotFound = new("code_not_found", "There is no such code.");
     public static readonly Error CodeRedeemed = new("code_redeemed", "This code has been redeemed, so it can only be disabled, not deleted.");
 
     public static Error InvalidCode(string code) =>

@@ -12,7 +12,6 @@ public abstract partial class AppDbContext
     public DbSet<ApiKeyChangeStamp> ApiKeyChangeStamps => Set<ApiKeyChangeStamp>();
     public DbSet<ModelInfo> Models => Set<ModelInfo>();
     public DbSet<Route> Routes => Set<Route>();
-    public DbSet<RouteModel> RouteModels => Set<RouteModel>();
     public DbSet<PriceSnapshot> PriceSnapshots => Set<PriceSnapshot>();
     public DbSet<RequestRecord> RequestRecords => Set<RequestRecord>();
     public DbSet<RequestCharge> RequestCharges => Set<RequestCharge>();

@@ -16,8 +16,11 @@ public static class DataServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTokensForgeData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
+        // Read now as well as bound: the provider decides which context factory is registered.
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        services.AddSingleton(options);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The write path takes the options as a plain object; it is the bound and validated instance.
+        services.AddSingleton(sp => sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value);
         // The Identity tables are part of this model: whoever builds the context must see the same store schema.
         services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(IdentityStore.Configure);
         var connectionString = configuration.GetConnectionString("Default");
@@ -32,7 +35,7 @@ public static class DataServiceCollectionExtensions
         else
         {
             var sqlite = SqliteConnectionString(connectionString ?? "Data Source=App_Data/tokensforge.db", contentRoot, options.SqliteBusyTimeoutSeconds);
-            services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(SqlitePragmas.Instance));
+            services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmas(options)));
             services.AddSingleton<IDbContextFactory<AppDbContext>, UpcastFactory<SqliteAppDbContext>>();
         }
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
@@ -56,10 +59,11 @@ public static class DataServiceCollectionExtensions
         public AppDbContext CreateDbContext() => inner.CreateDbContext();
     }
 
-    /// <summary>Per-connection SQLite settings: wait for the write lock instead of failing, and sync less often under WAL.</summary>
-    private sealed class SqlitePragmas : DbConnectionInterceptor
+    /// <summary>Per-connection SQLite settings: wait for the write lock instead of failing, sync as configured, enforce foreign keys.</summary>
+    private sealed class SqlitePragmas(DatabaseOptions options) : DbConnectionInterceptor
     {
-        public static readonly SqlitePragmas Instance = new();
+        private readonly string _pragmas = $"PRAGMA busy_timeout = {options.SqliteBusyTimeoutSeconds * 1000}; " +
+            $"PRAGMA synchronous = {(options.SqliteSynchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}; PRAGMA foreign_keys = ON;";
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -69,10 +73,10 @@ public static class DataServiceCollectionExtensions
             return Task.CompletedTask;
         }
 
-        private static void Apply(DbConnection connection)
+        private void Apply(DbConnection connection)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            command.CommandText = _pragmas;
             command.ExecuteNonQuery();
         }
     }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace TokensForge.Core.Data;
 
 /// <summary>Which database engine backs the product.</summary>
@@ -8,6 +10,16 @@ public enum DatabaseProvider
 
     /// <summary>PostgreSQL through Npgsql: several instances can share it.</summary>
     Postgres,
+}
+
+/// <summary>How often SQLite waits for the disk to confirm a commit (<c>PRAGMA synchronous</c>).</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>Under WAL, a commit survives a crash of the process; a power loss may drop the last commits. Fast.</summary>
+    Normal,
+
+    /// <summary>Every commit is on disk before it returns, so it survives a power loss too. Slower writes.</summary>
+    Full,
 }
 
 /// <summary>The <c>Database</c> configuration section; the connection string is <c>ConnectionStrings:Default</c>.</summary>
@@ -22,7 +34,12 @@ public sealed class DatabaseOptions
     public bool MigrateOnStartup { get; set; } = true;
 
     /// <summary>How long a SQLite writer waits for the write lock before failing. Default 30 seconds.</summary>
+    [Range(1, 3600)]
     public int SqliteBusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary><c>Normal</c> (default) or <c>Full</c> for commits that survive a power loss; see <see cref="Data.SqliteSynchronous"/>.</summary>
+    [EnumDataType(typeof(SqliteSynchronous))]
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Normal;
 
     /// <summary>
     /// Commit the write transactions of concurrent requests together: one writer per process applies many units of
@@ -32,6 +49,6 @@ public sealed class DatabaseOptions
     public bool GroupCommit { get; set; } = true;
 
     /// <summary>At most this many units of work share one transaction. Default 128.</summary>
-    [System.ComponentModel.DataAnnotations.Range(1, 10_000)]
+    [Range(1, 10_000)]
     public int GroupCommitMaxBatch { get; set; } = 128;
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace TokensForge.Core.Data;
@@ -53,10 +54,10 @@ public sealed class WriteTransaction : IAsyncDisposable
     private readonly Lock _startLock = new();
     private Task? _writer;
 
-    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, DatabaseOptions options, ILogger<WriteTransaction>? log = null)
+    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, IOptions<DatabaseOptions> options, ILogger<WriteTransaction>? log = null)
     {
         _contexts = contexts;
-        _options = options;
+        _options = options.Value;
         _log = (ILogger?)log ?? NullLogger.Instance;
     }
 

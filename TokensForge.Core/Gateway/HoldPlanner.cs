@@ -71,7 +71,7 @@ public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOpt
         if (placed.Hold.Parts.Count > 0)
         {
             var released = await holds.ReleaseAsync(placed.Hold, receiptId.ToString(), CancellationToken.None);
-            if (!released.Succeeded && released.Error != LedgerErrors.PendingExpired && released.Error != LedgerErrors.PendingAlreadyResolved)
+            if (!released.Succeeded && released.Error != LedgerErrors.PendingExpired && !LedgerErrors.IsAlreadyResolved(released.Error))
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
         }
         if (placed.KeyReserved > 0 && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(writes, key.KeyId, placed.KeyReserved, CancellationToken.None);

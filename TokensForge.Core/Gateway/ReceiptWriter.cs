@@ -49,7 +49,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ti
             var settled = await holds.SettleAsync(db, txId.Value, placed.Hold, cost, record.Id.ToString(), ct);
             if (!settled.Succeeded)
             {
-                if (settled.Error == LedgerErrors.PendingExpired || settled.Error == LedgerErrors.PendingAlreadyResolved) return Write.Rollback(false);
+                if (settled.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(settled.Error)) return Write.Rollback(false);
                 throw new InvalidOperationException($"Settling the hold of receipt {record.Id} failed: {settled.Error}");
             }
             charges = settled.Value!;

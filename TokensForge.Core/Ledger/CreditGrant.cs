@@ -80,6 +80,4 @@ public sealed class CreditGrant
 
     public long OriginalAmount { get; private set; }
     public DateTime CreatedAt { get; private set; }
-
-    public bool IsUsableAt(DateTime now) => EffectiveAt <= now && (ExpiresAt is null || now < ExpiresAt);
 }

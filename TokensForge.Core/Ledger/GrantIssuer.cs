@@ -39,9 +39,11 @@ public sealed class GrantIssuer(LedgerWriter writer, TimeProvider time)
         {
             // A replay of a grant already issued: hand back the same grant, move nothing.
             var issued = await db.CreditGrants.AsNoTracking().FirstOrDefaultAsync(g => g.AccountId == earlier.CreditAccountId, ct);
-            if (issued is null || issued.OriginalAmount != request.Amount || issued.UserId != request.UserId
-                || issued.BucketKey != request.BucketKey || issued.ExpiresAt != request.ExpiresAt)
-                return LedgerErrors.ExistsWithDifferentFields;
+            if (issued is null) return LedgerErrors.ExistsWithDifferentCreditAccount; // that transfer funded no grant
+            if (issued.UserId != request.UserId) return LedgerErrors.ExistsWithDifferentUser;
+            if (issued.BucketKey != request.BucketKey) return LedgerErrors.ExistsWithDifferentBucket;
+            if (issued.OriginalAmount != request.Amount) return LedgerErrors.ExistsWithDifferentAmount;
+            if (issued.ExpiresAt != request.ExpiresAt) return LedgerErrors.ExistsWithDifferentExpiry;
             return new IssuedGrant(issued.Id, issued.AccountId, earlier.Id, earlier.TxId, earlier.Amount, earlier.CreatedAt);
         }
 

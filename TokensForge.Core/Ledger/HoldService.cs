@@ -55,15 +55,14 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
             }
 
             var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, now).ToListAsync(token), amount);
-            if (plan.Sum(p => p.Amount) < amount) return Write.Rollback<Result<Hold>>(WalletErrors.InsufficientBalance);
+            if (plan.Sum(p => p.Amount) < amount) return Write.Rollback<Result<Hold>>(LedgerErrors.InsufficientBalance);
 
             var txId = Guid.CreateVersion7();
             var expiresAt = now + timeout;
             var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
             var outcome = await writer.ApplyAsync(db, txId,
                 parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), token);
-            if (!outcome.Succeeded)
-                return Write.Rollback<Result<Hold>>(outcome.Error == LedgerErrors.InsufficientBalance ? WalletErrors.InsufficientBalance : outcome.Error!);
+            if (!outcome.Succeeded) return Write.Rollback<Result<Hold>>(outcome.Error!);
             return Write.Commit<Result<Hold>>(new Hold(txId, userId, kind, amount, parts, expiresAt));
         }, ct);
     }

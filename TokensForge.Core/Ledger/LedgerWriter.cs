@@ -38,19 +38,19 @@ public sealed class LedgerWriter(TimeProvider time)
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!existing.TryGetValue(batch[i].Id, out var stored) || !SameRequest(batch[i], txId, stored))
-                    return LedgerOutcome.Fail(LedgerErrors.ExistsWithDifferentFields, i);
+                if (!existing.TryGetValue(batch[i].Id, out var stored)) return LedgerOutcome.Fail(LedgerErrors.ExistsWithDifferentBatch, i);
+                if (Difference(batch[i], txId, stored) is { } difference) return LedgerOutcome.Fail(difference, i);
             }
             return LedgerOutcome.AlreadyApplied;
         }
 
         var rows = new List<Transfer>(batch.Count);
-        var resolved = new HashSet<Guid>();
+        var resolved = new Dictionary<Guid, TransferFlags>();
         var reversed = new HashSet<Guid>();
         for (var i = 0; i < batch.Count; i++)
         {
             // The database checks below cannot see earlier rows of this batch (they are saved at the end).
-            if (batch[i].PendingId is { } pid && !resolved.Add(pid)) return LedgerOutcome.Fail(LedgerErrors.PendingAlreadyResolved, i);
+            if (batch[i].PendingId is { } pid && !resolved.TryAdd(pid, batch[i].Flags)) return LedgerOutcome.Fail(LedgerErrors.AlreadyResolvedBy(resolved[pid]), i);
             if (batch[i].ReversalOf is { } rid && !reversed.Add(rid)) return LedgerOutcome.Fail(LedgerErrors.AlreadyReversed, i);
             var (row, error) = await ApplyOneAsync(db, txId, batch[i], referenced, now, ct);
             if (error is not null) return LedgerOutcome.Fail(error, i);
@@ -83,6 +83,7 @@ public sealed class LedgerWriter(TimeProvider time)
     private async Task<(Transfer?, Error?)> ApplyOneAsync(AppDbContext db, Guid txId, TransferSpec spec,
         Dictionary<Guid, Transfer> referenced, DateTime now, CancellationToken ct)
     {
+        if (!ValidFlags(spec)) return (null, LedgerErrors.InvalidFlags);
         if (spec.PendingId is { } pendingId)
             return await ResolvePendingAsync(db, txId, spec, pendingId, referenced, now, ct);
         if (spec.ReversalOf is { } originalId)
@@ -91,7 +92,6 @@ public sealed class LedgerWriter(TimeProvider time)
         if (spec.Amount <= 0) return (null, LedgerErrors.InvalidAmount);
         if (spec.DebitAccountId == spec.CreditAccountId) return (null, LedgerErrors.SameAccount);
         var pending = spec.Flags == TransferFlags.Pending;
-        if (spec.Flags is not (TransferFlags.None or TransferFlags.Pending)) return (null, LedgerErrors.InvalidAmount);
 
         if (await DebitAsync(db, spec.DebitAccountId, spec.Amount, pending, ct) is { } debitError) return (null, debitError);
         if (!await CreditAsync(db, spec.CreditAccountId, spec.Amount, pending, ct)) return (null, LedgerErrors.AccountNotFound);
@@ -105,7 +105,8 @@ public sealed class LedgerWriter(TimeProvider time)
     {
         if (!referenced.TryGetValue(pendingId, out var hold) || !hold.IsPending) return (null, LedgerErrors.PendingNotFound);
         // The unique index on PendingId is the real guard; this check only gives the clear error first.
-        if (await db.Transfers.AnyAsync(t => t.PendingId == pendingId, ct)) return (null, LedgerErrors.PendingAlreadyResolved);
+        var resolvedBy = await db.Transfers.Where(t => t.PendingId == pendingId).Select(t => (TransferFlags?)t.Flags).FirstOrDefaultAsync(ct);
+        if (resolvedBy is { } flags) return (null, LedgerErrors.AlreadyResolvedBy(flags));
 
         long posted;
         switch (spec.Flags)
@@ -119,12 +120,10 @@ public sealed class LedgerWriter(TimeProvider time)
             case TransferFlags.VoidPending:
                 posted = 0;
                 break;
-            case TransferFlags.ExpirePending:
+            default: // ExpirePending; ValidFlags admits nothing else with a pending id
                 if (hold.ExpiresAt is not { } due || due > now) return (null, LedgerErrors.PendingNotExpired);
                 posted = 0;
                 break;
-            default:
-                return (null, LedgerErrors.PendingNotFound);
         }
 
         var debited = await db.LedgerAccounts.Where(a => a.Id == hold.DebitAccountId)
@@ -185,20 +184,38 @@ public sealed class LedgerWriter(TimeProvider time)
         return rows == 1;
     }
 
-    /// <summary>Whether a stored transfer is the one this spec would create (for idempotent replays).</summary>
-    private static bool SameRequest(TransferSpec spec, Guid txId, Transfer stored)
+    /// <summary>
+    /// The combinations the ledger knows: a new transfer is single-phase or pending; a resolution names its hold and
+    /// posts, voids or expires it; a reversal names its transfer and has no flags.
+    /// </summary>
+    private static bool ValidFlags(TransferSpec spec) => (spec.PendingId, spec.ReversalOf) switch
     {
-        if (stored.TxId != txId || stored.Flags != spec.Flags || stored.PendingId != spec.PendingId || stored.ReversalOf != spec.ReversalOf)
-            return false;
-        if (spec.Reference is not null && spec.Reference != stored.Reference) return false;
-        return spec.Flags switch
+        (null, null) => spec.Flags is TransferFlags.None or TransferFlags.Pending,
+        (not null, null) => spec.Flags is TransferFlags.PostPending or TransferFlags.VoidPending or TransferFlags.ExpirePending,
+        (null, not null) => spec.Flags == TransferFlags.None,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The first field in which a stored transfer differs from the one this spec would create, or null for a true replay.
+    /// Fields a spec leaves to the ledger (a resolution's accounts and code, a reversal's amount) are not compared.
+    /// </summary>
+    private static Error? Difference(TransferSpec spec, Guid txId, Transfer stored)
+    {
+        if (stored.Flags != spec.Flags) return LedgerErrors.ExistsWithDifferentFlags;
+        if (stored.PendingId != spec.PendingId) return LedgerErrors.ExistsWithDifferentPendingId;
+        if (stored.ReversalOf != spec.ReversalOf) return LedgerErrors.ExistsWithDifferentReversal;
+        if (spec.PendingId is null && spec.ReversalOf is null)
         {
-            TransferFlags.PostPending => spec.Amount == stored.Amount,
-            TransferFlags.VoidPending or TransferFlags.ExpirePending => true,
-            _ when spec.ReversalOf is not null => true,
-            _ => spec.Amount == stored.Amount && spec.Code == stored.Code
-                 && spec.DebitAccountId == stored.DebitAccountId && spec.CreditAccountId == stored.CreditAccountId
-                 && (spec.Flags != TransferFlags.Pending || spec.ExpiresAt == stored.ExpiresAt),
-        };
+            if (spec.DebitAccountId != stored.DebitAccountId) return LedgerErrors.ExistsWithDifferentDebitAccount;
+            if (spec.CreditAccountId != stored.CreditAccountId) return LedgerErrors.ExistsWithDifferentCreditAccount;
+            if (spec.Amount != stored.Amount) return LedgerErrors.ExistsWithDifferentAmount;
+            if (spec.Flags == TransferFlags.Pending && spec.ExpiresAt != stored.ExpiresAt) return LedgerErrors.ExistsWithDifferentExpiry;
+            if (spec.Code != stored.Code) return LedgerErrors.ExistsWithDifferentCode;
+        }
+        else if (spec.Flags == TransferFlags.PostPending && spec.Amount != stored.Amount) return LedgerErrors.ExistsWithDifferentAmount;
+        if (spec.Reference is not null && spec.Reference != stored.Reference) return LedgerErrors.ExistsWithDifferentReference;
+        if (stored.TxId != txId) return LedgerErrors.ExistsWithDifferentTransaction;
+        return null;
     }
 }

@@ -8,8 +8,6 @@ namespace TokensForge.Core.Routing;
 /// </summary>
 public static class RouteSelection
 {
-    public const string PriorityThenPrice = nameof(PriorityThenPrice);
-
     public static IReadOnlyList<RouteCandidate> Order(IEnumerable<RouteCandidate> candidates, RoutePreference preference, Func<Prices, long> costOf) =>
         candidates
             .Where(c => preference.Allows(c.Kind))

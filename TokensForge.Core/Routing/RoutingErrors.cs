@@ -17,7 +17,7 @@ public static class RoutingErrors
     public static readonly Error NoModels = new("route_serves_no_model", "Map at least one public model id to the id the upstream knows it by.");
     public static Error DuplicateModel(string id) => new("duplicate_model", $"The model '{id}' is mapped twice.");
     public static Error UnknownModels(IEnumerable<string> ids) =>
-        new("unknown_model", $"These models are not in the catalogue: {string.Join(", ", ids)}. Add them on the Models page first.");
+        new("unknown_model", $"These models are not in the catalogue: {string.Join(", ", ids)}.");
     public static readonly Error InvalidUpstreamModel = new("invalid_upstream_model", "Every mapped model needs the upstream's model id (at most 200 characters).");
     public static readonly Error UpstreamKeyTooLong = new("invalid_upstream_key", "The upstream key is longer than 2000 characters.");
 

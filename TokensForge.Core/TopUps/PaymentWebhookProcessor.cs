@@ -104,7 +104,7 @@ public sealed class PaymentWebhookProcessor(
         return await writes.RunAsync(async (db, token) =>
         {
             var result = await ApplyAsync(db, provider.Key, payload, type, hash, sentAt.UtcDateTime, token);
-            // A refused event (Unprocessable) commits too: its audit event is the record of the attempt.
+            // A refused event keeps its audit entry; nothing else of it is written.
             return new WriteOutcome<WebhookResult>(result, result.Status is WebhookStatus.Processed or WebhookStatus.Unprocessable);
         }, ct);
     }

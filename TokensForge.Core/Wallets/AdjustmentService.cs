@@ -3,6 +3,7 @@ using TokensForge.Core.Audit;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
+using TokensForge.Core.Users;
 
 namespace TokensForge.Core.Wallets;
 
@@ -20,12 +21,12 @@ public sealed class AdjustmentService(IDbContextFactory<AppDbContext> contexts, 
         if (request.Amount <= 0) return LedgerErrors.InvalidAmount;
         if (request.ExpiresAt is { } expiry && expiry <= time.GetUtcNow().UtcDateTime) return WalletErrors.ExpiryInPast;
         if (request.Memo is { } memo && (memo.Length > MaxMemoLength || !TextRules.IsStorable(memo))) return WalletErrors.MemoTooLong(MaxMemoLength);
-        if (request.Email.Length > Users.PlausibleEmailValidator.MaxLength) return WalletErrors.UserNotFound;
+        if (request.Email.Length > Users.PlausibleEmailValidator.MaxLength) return Users.UserErrors.UserNotFound;
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var normalized = request.Email.Trim().ToUpperInvariant();
         var userId = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync(ct);
-        if (userId is null) return WalletErrors.UserNotFound;
+        if (userId is null) return UserErrors.UserNotFound;
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var result = await issuer.IssueAsync(db, new GrantRequest(userId, request.BucketKey, request.Amount, GrantCategory.Promotional, GrantSource.Adjustment,

@@ -6,8 +6,6 @@ namespace TokensForge.Core.Wallets;
 public static class WalletErrors
 {
     public static Error UnknownBucket(string key) => new("unknown_bucket", $"There is no balance bucket '{key}'. Use official, routed or starter.");
-    public static readonly Error UserNotFound = new("user_not_found", "No account has this email address.");
-    public static readonly Error InsufficientBalance = new("insufficient_balance", "Your balance cannot pay for this request. Top up or redeem a code.");
     public static Error MemoTooLong(int max) => new("invalid_memo", $"A memo has at most {max} characters and no control characters.");
     public static readonly Error ExpiryInPast = new("invalid_expiry", "The expiry time must be in the future.");
 }

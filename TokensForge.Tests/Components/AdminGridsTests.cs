@@ -48,7 +48,7 @@ public sealed class AdminGridsTests
         ctx.Services.AddSingleton(new CodeQueries(gate));
         ctx.Services.AddSingleton(new RedemptionQueries(gate));
         ctx.Services.AddSingleton(new CampaignResultsQueries(gate, db.Time));
-        ctx.Services.AddSingleton(new CampaignService(gate, new WriteTransaction(gate, new DatabaseOptions()), db.Get<LedgerWriter>(), db.Get<AuditLog>(), db.Time));
+        ctx.Services.AddSingleton(new CampaignService(gate, new WriteTransaction(gate, Microsoft.Extensions.Options.Options.Create(new DatabaseOptions())), db.Get<LedgerWriter>(), db.Get<AuditLog>(), db.Time));
         ctx.Services.AddSingleton(new ClientAddress(Ip));
         ctx.AddAuthorization().SetAuthorized(Admin).SetRoles("Admin");
         return (ctx, gate);

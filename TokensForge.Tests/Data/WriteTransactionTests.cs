@@ -81,7 +81,7 @@ public sealed class WriteTransactionTests
         var results = await Task.WhenAll(placed);
 
         Assert.Equal([true, true, false, false, true, false, false], results.Select(r => r.Succeeded));
-        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(WalletErrors.InsufficientBalance, r.Error));
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(LedgerErrors.InsufficientBalance, r.Error));
         Assert.True(writes.LargestBatch >= asks.Length);
         await using var read = db.NewContext();
         var pending = await read.Transfers.Where(t => t.Flags == TransferFlags.Pending && t.Reference!.StartsWith("batch-")).Select(t => t.Reference).ToListAsync();

@@ -107,7 +107,7 @@ public sealed class AllocationTests
                     var placed = await holds.PlaceAsync(userId, kind, amount, TimeSpan.FromMinutes(1), "oracle");
                     if (expected is null)
                     {
-                        Assert.Equal(WalletErrors.InsufficientBalance, placed.Error);
+                        Assert.Equal(LedgerErrors.InsufficientBalance, placed.Error);
                         refused++;
                         continue;
                     }
@@ -161,7 +161,7 @@ public sealed class AllocationTests
         var tooMuch = await holds.PlaceAsync(userId, RouteKind.Official, 1, TimeSpan.FromMinutes(5), "o-2");
 
         Assert.Equal(official.GrantId, Assert.Single(fits.Value!.Parts).GrantId);
-        Assert.Equal(WalletErrors.InsufficientBalance, tooMuch.Error);
+        Assert.Equal(LedgerErrors.InsufficientBalance, tooMuch.Error);
         foreach (var g in new[] { starter, routed, promoRouted })
             Assert.Equal(new AccountCounters(0, 5_000, 0, 0), await CountersAsync(db, g.AccountId));
     }
@@ -175,7 +175,7 @@ public sealed class AllocationTests
 
         var placed = await db.Get<HoldService>().PlaceAsync(userId, RouteKind.Official, 10, TimeSpan.FromMinutes(5), "o-1");
 
-        Assert.Equal(WalletErrors.InsufficientBalance, placed.Error);
+        Assert.Equal(LedgerErrors.InsufficientBalance, placed.Error);
         Assert.Equal(new AccountCounters(0, 5_000, 0, 0), await CountersAsync(db, routed.AccountId));
         Assert.Equal(1, await TransferCountAsync(db));
     }

@@ -39,7 +39,7 @@ public sealed class DoubleSpendTests
 
         var placed = results.Where(r => r.Succeeded).Select(r => r.Value!).ToList();
         Assert.Equal(balance / amount, placed.Count);
-        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(WalletErrors.InsufficientBalance, r.Error));
+        Assert.All(results.Where(r => !r.Succeeded), r => Assert.Equal(LedgerErrors.InsufficientBalance, r.Error));
         Assert.All(placed, h => Assert.Equal(amount, h.Parts.Sum(p => p.Amount)));
         long held = 0;
         foreach (var grant in grants)

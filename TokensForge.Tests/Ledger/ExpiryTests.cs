@@ -30,7 +30,7 @@ public sealed class ExpiryTests
 
         Assert.True(before.Succeeded, before.Error?.ToString());
         Assert.Equal(grant.GrantId, Assert.Single(before.Value!.Parts).GrantId);
-        Assert.Equal(WalletErrors.InsufficientBalance, at.Error);
+        Assert.Equal(LedgerErrors.InsufficientBalance, at.Error);
         Assert.Equal(new AccountCounters(0, 1_000, 100, 0), await CountersAsync(db, grant.AccountId));
     }
 
@@ -48,7 +48,7 @@ public sealed class ExpiryTests
         db.Time.SetUtcNow(effectiveAt);
         var at = await holds.PlaceAsync(userId, RouteKind.Routed, 100, TimeSpan.FromMinutes(5), "req-2");
 
-        Assert.Equal(WalletErrors.InsufficientBalance, before.Error);
+        Assert.Equal(LedgerErrors.InsufficientBalance, before.Error);
         Assert.True(at.Succeeded, at.Error?.ToString());
     }
 

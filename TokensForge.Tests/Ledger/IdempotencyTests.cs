@@ -1,3 +1,4 @@
+using TokensForge.Core.Common;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Wallets;
@@ -64,23 +65,23 @@ public sealed class IdempotencyTests
         Assert.Equal(LedgerStatus.Created, (await ledger.SubmitAsync(txId, [original])).Status);
         var expiry = db.Time.GetUtcNow().UtcDateTime.AddMinutes(5);
 
-        TransferSpec[] variants =
+        (TransferSpec Variant, Error Expected)[] variants =
         [
-            original with { Amount = 301 },
-            original with { CreditAccountId = SystemAccounts.ResearchId },
-            original with { DebitAccountId = other.AccountId },
-            original with { Code = TransferCode.Refund },
-            original with { Reference = "receipt-2" },
-            TransferSpec.Pending(id, grant.AccountId, Revenue, 300, TransferCode.Charge, expiry, "receipt-1"),
+            (original with { Amount = 301 }, LedgerErrors.ExistsWithDifferentAmount),
+            (original with { CreditAccountId = SystemAccounts.ResearchId }, LedgerErrors.ExistsWithDifferentCreditAccount),
+            (original with { DebitAccountId = other.AccountId }, LedgerErrors.ExistsWithDifferentDebitAccount),
+            (original with { Code = TransferCode.Refund }, LedgerErrors.ExistsWithDifferentCode),
+            (original with { Reference = "receipt-2" }, LedgerErrors.ExistsWithDifferentReference),
+            (TransferSpec.Pending(id, grant.AccountId, Revenue, 300, TransferCode.Charge, expiry, "receipt-1"), LedgerErrors.ExistsWithDifferentFlags),
         ];
-        foreach (var variant in variants)
+        foreach (var (variant, expected) in variants)
         {
             var outcome = await ledger.SubmitAsync(txId, [variant]);
             Assert.Equal(LedgerStatus.Failed, outcome.Status);
-            Assert.Equal(LedgerErrors.ExistsWithDifferentFields, outcome.Error);
+            Assert.Equal(expected, outcome.Error);
         }
         // The same body under another transaction id is another request too.
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, (await ledger.SubmitAsync(Guid.CreateVersion7(), [original])).Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentTransaction, (await ledger.SubmitAsync(Guid.CreateVersion7(), [original])).Error);
 
         Assert.Equal(new AccountCounters(300, 1_000, 0, 0), await CountersAsync(db, grant.AccountId));
         Assert.Equal(new AccountCounters(0, 1_000, 0, 0), await CountersAsync(db, other.AccountId));
@@ -101,7 +102,7 @@ public sealed class IdempotencyTests
         Assert.Equal(LedgerStatus.AlreadyApplied, (await ledger.SubmitAsync(hold)).Status);
         var longer = await ledger.SubmitAsync(hold with { ExpiresAt = now.AddHours(5) });
 
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, longer.Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentExpiry, longer.Error);
         Assert.Equal(new AccountCounters(0, 1_000, 400, 0), await CountersAsync(db, grant.AccountId));
     }
 
@@ -117,10 +118,10 @@ public sealed class IdempotencyTests
 
         Assert.Equal(LedgerStatus.Created, (await ledger.SubmitAsync(post)).Status);
         Assert.Equal(LedgerStatus.AlreadyApplied, (await ledger.SubmitAsync(post)).Status);
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, (await ledger.SubmitAsync(post with { Amount = 300 })).Error);
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, (await ledger.SubmitAsync(TransferSpec.Void(post.Id, holdId))).Error);
-        Assert.Equal(LedgerErrors.PendingAlreadyResolved, (await ledger.SubmitAsync(TransferSpec.Void(Guid.CreateVersion7(), holdId))).Error);
-        Assert.Equal(LedgerErrors.PendingAlreadyResolved, (await ledger.SubmitAsync(TransferSpec.Post(Guid.CreateVersion7(), holdId, 100))).Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentAmount, (await ledger.SubmitAsync(post with { Amount = 300 })).Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentFlags, (await ledger.SubmitAsync(TransferSpec.Void(post.Id, holdId))).Error);
+        Assert.Equal(LedgerErrors.PendingAlreadyPosted, (await ledger.SubmitAsync(TransferSpec.Void(Guid.CreateVersion7(), holdId))).Error);
+        Assert.Equal(LedgerErrors.PendingAlreadyPosted, (await ledger.SubmitAsync(TransferSpec.Post(Guid.CreateVersion7(), holdId, 100))).Error);
 
         Assert.Equal(new AccountCounters(250, 1_000, 0, 0), await CountersAsync(db, grant.AccountId));
         Assert.Equal(new AccountCounters(0, 250, 0, 0), await CountersAsync(db, Revenue));
@@ -139,7 +140,7 @@ public sealed class IdempotencyTests
 
         Assert.Equal(LedgerStatus.Created, (await ledger.SubmitAsync(reversal)).Status);
         Assert.Equal(LedgerStatus.AlreadyApplied, (await ledger.SubmitAsync(reversal)).Status);
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, (await ledger.SubmitAsync(reversal with { Reference = "refund-2" })).Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentReference, (await ledger.SubmitAsync(reversal with { Reference = "refund-2" })).Error);
         Assert.Equal(LedgerErrors.AlreadyReversed, (await ledger.SubmitAsync(TransferSpec.Reverse(Guid.CreateVersion7(), charge.Id))).Error);
 
         Assert.Equal(new AccountCounters(600, 1_600, 0, 0), await CountersAsync(db, grant.AccountId));
@@ -166,9 +167,9 @@ public sealed class IdempotencyTests
         Assert.True(replay.Succeeded);
         Assert.Equal(first.Value!.GrantId, replay.Value!.GrantId);
         Assert.Equal(first.Value.TxId, replay.Value.TxId);
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, different.Error);
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, otherBucket.Error);
-        Assert.Equal(LedgerErrors.ExistsWithDifferentFields, otherExpiry.Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentAmount, different.Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentBucket, otherBucket.Error);
+        Assert.Equal(LedgerErrors.ExistsWithDifferentExpiry, otherExpiry.Error);
         await using var ctx = db.NewContext();
         Assert.Equal(1, ctx.CreditGrants.Count(g => g.UserId == userId));
         Assert.Equal(new AccountCounters(5_000, 0, 0, 0), await CountersAsync(db, SystemAccounts.AdjustmentsId));
@@ -212,8 +213,10 @@ public sealed class IdempotencyTests
             i % 2 == 0 ? TransferSpec.Post(Guid.CreateVersion7(), holdId, 400) : TransferSpec.Void(Guid.CreateVersion7(), holdId)))));
 
         Assert.Single(outcomes, o => o.Status == LedgerStatus.Created);
-        Assert.All(outcomes.Where(o => o.Status != LedgerStatus.Created), o => Assert.Equal(LedgerErrors.PendingAlreadyResolved, o.Error));
         var counters = await CountersAsync(db, grant.AccountId);
+        // Every loser is told how the winner resolved the hold.
+        var won = counters.DebitsPosted == 400 ? LedgerErrors.PendingAlreadyPosted : LedgerErrors.PendingAlreadyVoided;
+        Assert.All(outcomes.Where(o => o.Status != LedgerStatus.Created), o => Assert.Equal(won, o.Error));
         Assert.Equal(0, counters.DebitsPending);
         Assert.Contains(counters.DebitsPosted, new long[] { 0, 400 });
         Assert.Equal(3, await TransferCountAsync(db));
@@ -255,8 +258,9 @@ public sealed class IdempotencyTests
         await using var ctx = db.NewContext();
         var grant = Assert.Single(ctx.CreditGrants.Where(g => g.UserId == userId).ToList());
         Assert.Contains(results, r => r.Succeeded);
-        // A loser either sees the winner's grant or (PostgreSQL, when both got past the replay check) is refused; never a second grant.
-        Assert.All(results, r => Assert.True(r.Succeeded ? r.Value!.GrantId == grant.Id : r.Error == LedgerErrors.ExistsWithDifferentFields, r.Error?.ToString()));
+        // A loser either sees the winner's grant or (PostgreSQL, when both got past the replay check) is refused because the
+        // winner's transfer credits another grant account than its own; never a second grant.
+        Assert.All(results, r => Assert.True(r.Succeeded ? r.Value!.GrantId == grant.Id : r.Error == LedgerErrors.ExistsWithDifferentCreditAccount, r.Error?.ToString()));
         Assert.Equal(new AccountCounters(0, 9_000, 0, 0), await CountersAsync(db, grant.AccountId));
         Assert.Equal(new AccountCounters(9_000, 0, 0, 0), await CountersAsync(db, SystemAccounts.PaymentsClearingId));
         Assert.Equal(1, await TransferCountAsync(db));
@@ -279,7 +283,7 @@ public sealed class IdempotencyTests
         var twice = await ledger.SubmitAsync(Guid.CreateVersion7(), [TransferSpec.Post(Guid.CreateVersion7(), holdId, 150), TransferSpec.Void(Guid.CreateVersion7(), holdId)]);
         var reverseTwice = await ledger.SubmitAsync(Guid.CreateVersion7(), [TransferSpec.Reverse(Guid.CreateVersion7(), charge.Id), TransferSpec.Reverse(Guid.CreateVersion7(), charge.Id)]);
 
-        Assert.Equal((LedgerErrors.PendingAlreadyResolved, 1), (twice.Error, twice.FailedIndex));
+        Assert.Equal((LedgerErrors.PendingAlreadyPosted, 1), (twice.Error, twice.FailedIndex));
         Assert.Equal((LedgerErrors.AlreadyReversed, 1), (reverseTwice.Error, reverseTwice.FailedIndex));
         Assert.Equal(new AccountCounters(100, 1_000, 500, 0), await CountersAsync(db, grant.AccountId));
         Assert.Equal(4, await TransferCountAsync(db));

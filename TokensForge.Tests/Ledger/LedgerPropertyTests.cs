@@ -234,7 +234,7 @@ public sealed class LedgerPropertyTests(ITestOutputHelper output)
 
             if (plan is null)
             {
-                Assert.Equal(WalletErrors.InsufficientBalance, result.Error);
+                Assert.Equal(LedgerErrors.InsufficientBalance, result.Error);
                 return "place-hold: insufficient";
             }
             Assert.True(result.Succeeded, result.Error?.ToString());
@@ -340,7 +340,7 @@ public sealed class LedgerPropertyTests(ITestOutputHelper output)
 
             var (_, outcome) = await SubmitAsync(spec);
 
-            Assert.Equal(LedgerErrors.PendingAlreadyResolved, outcome.Error);
+            Assert.True(LedgerErrors.IsAlreadyResolved(outcome.Error), outcome.Error?.ToString());
             return "resolve a resolved hold: refused";
         }
 
@@ -493,22 +493,26 @@ public sealed class LedgerPropertyTests(ITestOutputHelper output)
         {
             var (txId, spec) = Pick(_replays);
             var changed = spec;
-            if (_random.Next(4) == 0) txId = Guid.CreateVersion7();
-            else if (spec.ReversalOf is not null || spec.Flags == TransferFlags.VoidPending) changed = spec with { Reference = "changed" };
-            else if (spec.Flags == TransferFlags.PostPending) changed = _random.Next(2) == 0 ? spec with { Amount = spec.Amount + 1 } : spec with { Reference = "changed" };
-            else changed = _random.Next(4) switch
+            var reference = (spec with { Reference = "changed" }, LedgerErrors.ExistsWithDifferentReference);
+            Error expected;
+            if (_random.Next(4) == 0) (txId, expected) = (Guid.CreateVersion7(), LedgerErrors.ExistsWithDifferentTransaction);
+            else if (spec.ReversalOf is not null || spec.Flags == TransferFlags.VoidPending) (changed, expected) = reference;
+            else if (spec.Flags == TransferFlags.PostPending)
+                (changed, expected) = _random.Next(2) == 0 ? (spec with { Amount = spec.Amount + 1 }, LedgerErrors.ExistsWithDifferentAmount) : reference;
+            else (changed, expected) = _random.Next(4) switch
             {
-                0 => spec with { Amount = spec.Amount + 1 },
-                1 => spec with { Code = spec.Code == TransferCode.Charge ? TransferCode.Refund : TransferCode.Charge },
-                2 => spec with { CreditAccountId = spec.CreditAccountId == SystemAccounts.ResearchId ? SystemAccounts.PaymentsClearingId : SystemAccounts.ResearchId },
+                0 => (spec with { Amount = spec.Amount + 1 }, LedgerErrors.ExistsWithDifferentAmount),
+                1 => (spec with { Code = spec.Code == TransferCode.Charge ? TransferCode.Refund : TransferCode.Charge }, LedgerErrors.ExistsWithDifferentCode),
+                2 => (spec with { CreditAccountId = spec.CreditAccountId == SystemAccounts.ResearchId ? SystemAccounts.PaymentsClearingId : SystemAccounts.ResearchId },
+                    LedgerErrors.ExistsWithDifferentCreditAccount),
                 _ => spec.Flags == TransferFlags.Pending
-                    ? spec with { ExpiresAt = (spec.ExpiresAt ?? Now).AddSeconds(1) }
-                    : spec with { Flags = TransferFlags.Pending, ExpiresAt = Now.AddMinutes(1) },
+                    ? (spec with { ExpiresAt = (spec.ExpiresAt ?? Now).AddSeconds(1) }, LedgerErrors.ExistsWithDifferentExpiry)
+                    : (spec with { Flags = TransferFlags.Pending, ExpiresAt = Now.AddMinutes(1) }, LedgerErrors.ExistsWithDifferentFlags),
             };
 
             var outcome = await _ledger.SubmitAsync(txId, [changed]);
 
-            Assert.Equal(LedgerErrors.ExistsWithDifferentFields, outcome.Error);
+            Assert.Equal(expected, outcome.Error);
             return "replay changed: refused";
         }
 
@@ -522,14 +526,14 @@ public sealed class LedgerPropertyTests(ITestOutputHelper output)
                 Assert.Equal(grantId, again.Value!.GrantId);
                 return "replay grant: same grant";
             }
-            var changed = _random.Next(3) switch
+            var (changed, expected) = _random.Next(3) switch
             {
-                0 => request with { Amount = request.Amount + 1 },
-                1 => request with { UserId = _users.First(u => u != request.UserId) },
-                _ => request with { BucketKey = LedgerTestKit.AllBuckets.First(b => b != request.BucketKey) },
+                0 => (request with { Amount = request.Amount + 1 }, LedgerErrors.ExistsWithDifferentAmount),
+                1 => (request with { UserId = _users.First(u => u != request.UserId) }, LedgerErrors.ExistsWithDifferentUser),
+                _ => (request with { BucketKey = LedgerTestKit.AllBuckets.First(b => b != request.BucketKey) }, LedgerErrors.ExistsWithDifferentBucket),
             };
             var refused = await LedgerTestKit.TryGrantAsync(_db, changed, transferId);
-            Assert.Equal(LedgerErrors.ExistsWithDifferentFields, refused.Error);
+            Assert.Equal(expected, refused.Error);
             return "replay grant changed: refused";
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.ApiKeys;
@@ -64,7 +65,7 @@ public static class OpsCli
 
         try
         {
-            if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
+            if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
                 await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
             await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
@@ -137,7 +138,7 @@ public static class OpsCli
     private static async Task<int> StarterClaimAsync(IServiceProvider services, CliArguments args, TextWriter output)
     {
         var userId = await UserIdAsync(services, args.Required("email"));
-        if (userId is null) return await Fail(output, WalletErrors.UserNotFound);
+        if (userId is null) return await Fail(output, UserErrors.UserNotFound);
         return await PrintClaimAsync(output, await services.GetRequiredService<ClaimService>().ClaimStarterAsync(userId, clientIp: null));
     }
 
@@ -146,7 +147,7 @@ public static class OpsCli
         var email = args.Required("email");
         var code = args.Required("code");
         var userId = await UserIdAsync(services, email);
-        if (userId is null) return await Fail(output, WalletErrors.UserNotFound);
+        if (userId is null) return await Fail(output, UserErrors.UserNotFound);
         return await PrintClaimAsync(output, await services.GetRequiredService<ClaimService>().RedeemCodeAsync(userId, code, clientIp: null));
     }
 
@@ -244,7 +245,7 @@ public static class OpsCli
         var models = args.Option("models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
         var userId = await keys.FindUserIdByEmailAsync(email);
-        if (userId is null) return await Fail(output, ApiKeyErrors.UserNotFound);
+        if (userId is null) return await Fail(output, UserErrors.UserNotFound);
         var created = await keys.CreateAsync(userId, name, new ApiKeyPolicy(expires, models, spendLimit, preference, rpm));
         if (!created.Succeeded) return await Fail(output, created.Error!);
         var key = created.Value!.Key;
