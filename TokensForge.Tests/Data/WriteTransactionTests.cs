@@ -26,12 +26,7 @@ public sealed class WriteTransactionTests
         var now = db.Time.GetUtcNow().UtcDateTime;
 
         // The first unit holds the writer until the others are queued, so they all land in the next batch.
-        var gate = new TaskCompletionSource();
-        var blocker = writes.RunAsync(async (_, _) =>
-        {
-            await gate.Task;
-            return Write.Commit(0);
-        });
+        var (gate, blocker) = await HoldTheWriterAsync(writes);
         var units = Enumerable.Range(0, 20).Select(i => writes.RunAsync(async (ctx, token) =>
         {
             ctx.IdempotencyRecords.Add(new IdempotencyRecord(Guid.CreateVersion7(), user, $"key-{i}", "hash", Guid.CreateVersion7(), false, now));
@@ -67,12 +62,7 @@ public sealed class WriteTransactionTests
         var writes = db.Get<WriteTransaction>();
         var holds = db.Get<HoldService>();
 
-        var gate = new TaskCompletionSource();
-        var blocker = writes.RunAsync(async (_, _) =>
-        {
-            await gate.Task;
-            return Write.Commit(0);
-        });
+        var (gate, blocker) = await HoldTheWriterAsync(writes);
         // 3 + 4 + 3 fit the 10,000 µ in order; the 4 between them each ask for more than what is left at their turn.
         long[] asks = [3_000, 4_000, 9_000, 9_000, 3_000, 5_000, 4_000];
         var placed = asks.Select((a, i) => holds.PlaceAsync(user, RouteKind.Routed, a, TimeSpan.FromMinutes(5), $"batch-{i}")).ToList();
@@ -88,5 +78,20 @@ public sealed class WriteTransactionTests
         Assert.Equal(["batch-0", "batch-1", "batch-4"], pending.Order());
         var verified = await db.Get<LedgerVerifier>().VerifyAsync();
         Assert.True(verified.Ok, string.Join("\n", verified.Discrepancies));
+    }
+
+    /// <summary>A unit that keeps the writer busy until the gate opens, so whatever is queued meanwhile lands in the next batch.</summary>
+    private static async Task<(TaskCompletionSource Gate, Task<int> Blocker)> HoldTheWriterAsync(WriteTransaction writes)
+    {
+        var gate = new TaskCompletionSource();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocker = writes.RunAsync(async (_, _) =>
+        {
+            running.SetResult();
+            await gate.Task;
+            return Write.Commit(0);
+        });
+        await running.Task;
+        return (gate, blocker);
     }
 }
