@@ -287,7 +287,7 @@ public static partial class Program
         sb.AppendLine();
         sb.AppendLine($"Ratios to \"{baseline.Name}\" (same run): " + string.Join("; ", runs.Take(runs.Count - 1).Select(r =>
             $"{r.Name}: " + string.Join(", ", r.Throughput.Zip(baseline.Throughput, (a, b) => $"c={a.Connections} {X(a.Result.PerSecond / b.Result.PerSecond)}")))) + ".");
-        sb.AppendLine($"Direct upstream at c={o.Connections} ÷ each gateway: " + string.Join("; ", runs.Select(r =>
+        sb.AppendLine($"Each gateway ÷ direct upstream at c={o.Connections}: " + string.Join("; ", runs.Select(r =>
             $"{r.Name} {X(r.Throughput.FirstOrDefault(t => t.Connections == o.Connections).Result is { } t ? t.PerSecond / dt.PerSecond : double.NaN)}")) + ".");
         sb.AppendLine();
         foreach (var r in runs) sb.AppendLine($"After \"{r.Name}\": `{r.Verify}`.");
