@@ -8,7 +8,7 @@ namespace TokensForge.Core.Gateway;
 public sealed record ChatWeight(int PromptTokens, int? RequestedOutput, int MaxOutputPerChoice, long HeldOutputTokens)
 {
     /// <summary>The prompt and the requested output fit the model's context window.</summary>
-    public bool Fits(CatalogModel model) => PromptTokens + (RequestedOutput ?? 0) <= model.ContextWindow;
+    public bool Fits(CatalogModel model) => (long)PromptTokens + (RequestedOutput ?? 0) <= model.ContextWindow;
 }
 
 /// <summary>
@@ -21,6 +21,9 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
     public const string EndpointName = "chat.completions";
 
     private static readonly HashSet<string> Roles = new(StringComparer.Ordinal) { "system", "developer", "user", "assistant", "tool", "function" };
+
+    /// <summary>The largest output limit a request may name (10M tokens); the model's context window is checked after.</summary>
+    public const int MaxOutputLimit = 10_000_000;
 
     private int _maxOutputPerChoice;
 
@@ -46,6 +49,10 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
         }
         if (request.MaxTokens is <= 0) return GatewayErrors.AtLeastOne("max_tokens");
         if (request.MaxCompletionTokens is <= 0) return GatewayErrors.AtLeastOne("max_completion_tokens");
+        // No model has a context this large; refusing here keeps absurd limits away from any pricing.
+        if (request.MaxTokens > MaxOutputLimit) return GatewayErrors.Invalid($"max_tokens may be at most {MaxOutputLimit}.", "max_tokens");
+        if (request.MaxCompletionTokens > MaxOutputLimit)
+            return GatewayErrors.Invalid($"max_completion_tokens may be at most {MaxOutputLimit}.", "max_completion_tokens");
         if (request.N is < 1 or > 16) return GatewayErrors.Invalid("n must be between 1 and 16.", "n");
         return null;
     }

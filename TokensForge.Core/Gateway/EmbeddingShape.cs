@@ -9,6 +9,9 @@ public sealed class EmbeddingShape(EmbeddingRequest request, EmbeddingUpstream u
 {
     public const string EndpointName = "embeddings";
 
+    /// <summary>The largest <c>dimensions</c> accepted (today's largest embedding models have a few thousand).</summary>
+    public const int MaxDimensions = 16_384;
+
     public string Endpoint => EndpointName;
     public ModelKind ModelKind => ModelKind.Embedding;
     public string? Model => request.Model;
@@ -17,13 +20,16 @@ public sealed class EmbeddingShape(EmbeddingRequest request, EmbeddingUpstream u
     public GatewayError? Validate()
     {
         const string BadInput = "'input' must be a string, an array of strings, or an array of token arrays.";
+        // Checked first: a string input returns early below. Upstreams answer with as many floats as asked for, so an
+        // unbounded value is an unbounded answer.
+        if (request.Dimensions is <= 0) return GatewayErrors.AtLeastOne("dimensions");
+        if (request.Dimensions > MaxDimensions) return GatewayErrors.Invalid($"dimensions may be at most {MaxDimensions}.", "dimensions");
         if (request.Input is not { } input || input.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return GatewayErrors.Missing("input");
         if (input.ValueKind == JsonValueKind.String) return input.GetString()!.Length == 0 ? GatewayErrors.Invalid("'input' cannot be empty.", "input") : null;
         if (input.ValueKind != JsonValueKind.Array || input.GetArrayLength() == 0) return GatewayErrors.Invalid(BadInput, "input");
         if (input.GetArrayLength() > 2048) return GatewayErrors.Invalid("'input' may hold at most 2048 items.", "input");
         var kinds = input.EnumerateArray().Select(i => i.ValueKind).Distinct().ToList();
         if (kinds.Count != 1 || kinds[0] is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Array)) return GatewayErrors.Invalid(BadInput, "input");
-        if (request.Dimensions is <= 0) return GatewayErrors.AtLeastOne("dimensions");
         return null;
     }
 

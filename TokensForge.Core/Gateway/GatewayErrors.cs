@@ -75,6 +75,7 @@ public static class GatewayErrors
     public static readonly GatewayError ClientCancelled = Invalid("The request was cancelled by the caller.", code: "client_cancelled");
 
     // Idempotency keys.
+    public static GatewayError IdempotencyKeyTooLong(int max) => Invalid($"The Idempotency-Key header may be at most {max} characters.", "Idempotency-Key");
     public static readonly GatewayError IdempotencyKeyReused = Invalid("This Idempotency-Key was already used with a different request body.", code: "idempotency_key_reused");
     public static GatewayError IdempotencyKeyUsed(bool streamed, Guid receiptId) => new(GatewayErrorKind.Conflict, "idempotency_key_used",
         $"The request with this Idempotency-Key already ran ({(streamed ? "streamed" : "ended early")}) and has no result to replay; see receipt {receiptId}.");

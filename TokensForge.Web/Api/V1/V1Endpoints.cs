@@ -101,7 +101,7 @@ public static class V1Endpoints
     private static async Task<IResult> CreateChatCompletionAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.ChatCompletionRequest, options.Value.MaxRequestBodyBytes);
-        if (error is not null) return OpenAiErrors.From(error, context);
+        if ((error ?? CheckHeaders(context)) is { } refused) return OpenAiErrors.From(refused, context);
 
         var caller = Caller(context, body);
         var sink = request!.Stream == true ? new SseChatStreamSink(context) : null;
@@ -113,7 +113,7 @@ public static class V1Endpoints
     private static async Task<IResult> CreateEmbeddingAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.EmbeddingRequest, options.Value.MaxRequestBodyBytes);
-        if (error is not null) return OpenAiErrors.From(error, context);
+        if ((error ?? CheckHeaders(context)) is { } refused) return OpenAiErrors.From(refused, context);
         var result = await pipeline.EmbedAsync(Caller(context, body), request!, context.RequestAborted);
         if (context.RequestAborted.IsCancellationRequested) return Results.Empty;
         return Respond(context, result);
@@ -130,9 +130,15 @@ public static class V1Endpoints
     private static IResult UnknownEndpoint(HttpContext context) =>
         OpenAiErrors.NotFound($"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", "unknown_url");
 
+    /// <summary>Longest <c>Idempotency-Key</c> kept; a longer one is refused rather than ignored (ignoring it would charge a retry again).</summary>
+    private const int MaxIdempotencyKeyLength = 255;
+
+    private static GatewayError? CheckHeaders(HttpContext context) =>
+        context.Request.Headers[IdempotencyHeader].ToString().Length > MaxIdempotencyKeyLength ? GatewayErrors.IdempotencyKeyTooLong(MaxIdempotencyKeyLength) : null;
+
     private static GatewayCaller Caller(HttpContext context, byte[] body)
     {
-        var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 and <= 255 } k ? k : null;
+        var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
         return GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
             idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
     }
