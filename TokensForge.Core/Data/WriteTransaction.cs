@@ -63,7 +63,7 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     private int _largestBatch;
 
-    /// <summary>The most units one transaction has committed together since start (for benchmarks and tests).</summary>
+    /// <summary>The most units one transaction has committed together since start (tests read it to see that batches merged).</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
     public Task<T> RunAsync<T>(Func<AppDbContext, CancellationToken, Task<WriteOutcome<T>>> work, CancellationToken ct = default,
