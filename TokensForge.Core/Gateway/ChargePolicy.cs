@@ -5,13 +5,19 @@ using TokensForge.Core.Upstreams;
 namespace TokensForge.Core.Gateway;
 
 /// <summary>What a finished request is charged, in tokens and µ, with the status and reason for its receipt.</summary>
-public sealed record ChargeDecision(RequestStatus Status, string Reason, int PromptTokens, int CompletionTokens, int CachedTokens, bool Estimated, long Cost)
+public sealed record ChargeDecision(RequestStatus Status, string Reason, TokenUsage Tokens, bool Estimated, long Cost)
 {
     /// <summary>Nothing was called or nothing delivered: free, for <paramref name="reason"/>.</summary>
-    public static ChargeDecision Free(string reason, int promptTokens) => new(RequestStatus.Failed, reason, promptTokens, 0, 0, true, 0);
+    public static ChargeDecision Free(string reason, int promptTokens) => new(RequestStatus.Failed, reason, new TokenUsage(promptTokens, 0), true, 0);
 
-    /// <summary>The usage the caller is told about when the upstream reported none (our count).</summary>
-    public Usage Usage => new() { PromptTokens = PromptTokens, CompletionTokens = CompletionTokens, TotalTokens = PromptTokens + CompletionTokens };
+    public int PromptTokens => Tokens.PromptTokens;
+    public int CompletionTokens => Tokens.CompletionTokens;
+
+    /// <summary>Prompt tokens read from a cache.</summary>
+    public int CachedTokens => Tokens.CacheReadTokens;
+
+    /// <summary>The charged tokens in OpenAI's words (the caller's usage when the upstream reported none: our count).</summary>
+    public Usage Usage => Tokens.ToChatUsage();
 }
 
 /// <summary>
@@ -27,21 +33,15 @@ public static class ChargePolicy
         switch (outcome.Kind)
         {
             case UpstreamOutcomeKind.FailedBeforeFirstByte:
-                return new ChargeDecision(RequestStatus.Failed, ReceiptReasons.UpstreamError, countedPromptTokens, 0, 0, true, 0);
+                return ChargeDecision.Free(ReceiptReasons.UpstreamError, countedPromptTokens);
             case UpstreamOutcomeKind.TimedOutBeforeFirstByte:
-                return new ChargeDecision(RequestStatus.Failed, ReceiptReasons.UpstreamTimeout, countedPromptTokens, 0, 0, true, 0);
+                return ChargeDecision.Free(ReceiptReasons.UpstreamTimeout, countedPromptTokens);
         }
 
-        int prompt, completion, cached;
-        bool estimated;
-        if (outcome.Kind == UpstreamOutcomeKind.Completed && outcome.ReportedUsage is { } usage)
-        {
-            (prompt, completion, cached, estimated) = (usage.PromptTokens, usage.CompletionTokens, usage.PromptTokensDetails?.CachedTokens ?? 0, false);
-        }
-        else
-        {
-            (prompt, completion, cached, estimated) = (countedPromptTokens, countTokens(outcome.Delivered.ToString()), 0, true);
-        }
+        // What the upstream reported, cache and reasoning details included; else our count of the prompt and of what was delivered.
+        var (tokens, estimated) = outcome.Kind == UpstreamOutcomeKind.Completed && outcome.ReportedUsage is { } usage
+            ? (usage.ToTokens(), false)
+            : (new TokenUsage(countedPromptTokens, countTokens(outcome.Delivered.ToString())), true);
 
         var (status, reason) = outcome.Kind switch
         {
@@ -49,12 +49,12 @@ public static class ChargePolicy
             UpstreamOutcomeKind.ClientCancelled => (RequestStatus.Partial, ReceiptReasons.ClientCancelled),
             _ => (RequestStatus.Partial, ReceiptReasons.UpstreamCut),
         };
-        var cost = prices.CostOf(prompt, completion, cached);
+        var cost = prices.CostOf(tokens);
         if (cost > held)
         {
             cost = held;
             if (status == RequestStatus.Succeeded) reason = ReceiptReasons.CappedAtHold;
         }
-        return new ChargeDecision(status, reason, prompt, completion, cached, estimated, cost);
+        return new ChargeDecision(status, reason, tokens, estimated, cost);
     }
 }

@@ -78,7 +78,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ti
         record.RoutedTo(facts.Route);
         record.Held(facts.Held);
         var decision = facts.Decision;
-        record.Counted(decision.PromptTokens, decision.CompletionTokens, decision.CachedTokens, decision.Estimated);
+        record.Counted(decision.Tokens, decision.Estimated);
         record.Timed(facts.LatencyMs, facts.TimeToFirstTokenMs);
         if (facts.UpstreamStatus is not null || facts.UpstreamError is not null) record.UpstreamFailed(facts.UpstreamStatus, facts.UpstreamError);
         return record;

@@ -43,7 +43,15 @@ public sealed record ReceiptCharge(Guid GrantId, string BucketKey, string Bucket
 public sealed record ReceiptTransfer(Guid Id, Guid TxId, DateTime CreatedAt, TransferCode Code, TransferFlags Flags, long Amount, string DebitAccount, string CreditAccount);
 
 /// <summary>The price snapshot a receipt was charged at.</summary>
-public sealed record ReceiptPrice(Guid Id, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime EffectiveFrom, string CreatedBy);
+public sealed record ReceiptPrice(Guid Id, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime EffectiveFrom, string CreatedBy,
+    long? CacheWrite5mPrice = null, long? CacheWrite1hPrice = null)
+{
+    /// <summary>The 5-minute cache-write price charged (the input price when the snapshot names none).</summary>
+    public long CacheWrite5m => CacheWrite5mPrice ?? InputPrice;
+
+    /// <summary>The 1-hour cache-write price charged (the input price when the snapshot names none).</summary>
+    public long CacheWrite1h => CacheWrite1hPrice ?? InputPrice;
+}
 
 /// <summary>One route the request tried (or skipped), in order.</summary>
 public sealed record ReceiptAttempt(int Position, Guid RouteId, string RouteName, RouteKind RouteKind, Guid? PriceSnapshotId, AttemptResult Result,
@@ -83,7 +91,10 @@ public sealed record ReceiptDetail(
     ReceiptPrice? Price,
     IReadOnlyList<ReceiptCharge> PaidBy,
     IReadOnlyList<ReceiptTransfer> Transfers,
-    IReadOnlyList<ReceiptAttempt> Attempts);
+    IReadOnlyList<ReceiptAttempt> Attempts,
+    int CacheWrite5mTokens = 0,
+    int CacheWrite1hTokens = 0,
+    int ReasoningTokens = 0);
 
 /// <summary>Read side of receipts: users see their own, admins (null user) see all.</summary>
 public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
@@ -137,7 +148,7 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
             .ToListAsync(ct);
         var price = r.PriceSnapshotId is { } snapshotId
             ? await db.PriceSnapshots.AsNoTracking().Where(p => p.Id == snapshotId)
-                .Select(p => new ReceiptPrice(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom, p.CreatedBy)).FirstOrDefaultAsync(ct)
+                .Select(p => new ReceiptPrice(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom, p.CreatedBy, p.CacheWrite5mPrice, p.CacheWrite1hPrice)).FirstOrDefaultAsync(ct)
             : null;
 
         return new ReceiptDetail(r.Id, r.RequestId, r.CreatedAt, r.CompletedAt, r.UserId, r.ApiKeyId, r.ApiKeyPrefix, r.Source, r.Endpoint, r.Model,
@@ -146,6 +157,7 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
             r.Charges.OrderBy(c => c.Position).Select(c => new ReceiptCharge(c.GrantId, c.BucketKey, buckets.GetValueOrDefault(c.BucketKey, c.BucketKey), c.SourceLabel, c.TransferId, c.Amount)).ToList(),
             transfers,
             r.Attempts.OrderBy(a => a.Position).Select(a => new ReceiptAttempt(a.Position, a.RouteId, a.RouteName, a.RouteKind, a.PriceSnapshotId, a.Result,
-                a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList());
+                a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList(),
+            r.CacheWrite5mTokens, r.CacheWrite1hTokens, r.ReasoningTokens);
     }
 }

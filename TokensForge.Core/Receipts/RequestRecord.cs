@@ -104,7 +104,18 @@ public sealed class RequestRecord
     public Guid? PriceSnapshotId { get; private set; }
     public int PromptTokens { get; private set; }
     public int CompletionTokens { get; private set; }
+
+    /// <summary>Prompt tokens read from a prompt cache (part of <see cref="PromptTokens"/>), charged at the cache-read price.</summary>
     public int CachedTokens { get; private set; }
+
+    /// <summary>Prompt tokens written to a 5-minute cache (part of <see cref="PromptTokens"/>).</summary>
+    public int CacheWrite5mTokens { get; private set; }
+
+    /// <summary>Prompt tokens written to a 1-hour cache (part of <see cref="PromptTokens"/>).</summary>
+    public int CacheWrite1hTokens { get; private set; }
+
+    /// <summary>Output tokens spent on reasoning (part of <see cref="CompletionTokens"/>, charged as output).</summary>
+    public int ReasoningTokens { get; private set; }
 
     /// <summary>The worst case that was held (µ); zero when no hold was placed.</summary>
     public long HoldAmount { get; private set; }
@@ -160,11 +171,15 @@ public sealed class RequestRecord
             result, upstreamStatus, error, latencyMs, timeToFirstTokenMs, charged: false));
     }
 
-    public void Counted(int promptTokens, int completionTokens, int cachedTokens, bool estimated)
+    public void Counted(TokenUsage usage, bool estimated)
     {
-        PromptTokens = promptTokens;
-        CompletionTokens = completionTokens;
-        CachedTokens = cachedTokens;
+        var (read, write5m, write1h) = usage.CacheSplit();
+        PromptTokens = usage.PromptTokens;
+        CompletionTokens = usage.CompletionTokens;
+        CachedTokens = read;
+        CacheWrite5mTokens = write5m;
+        CacheWrite1hTokens = write1h;
+        ReasoningTokens = Math.Clamp(usage.ReasoningTokens, 0, Math.Max(usage.CompletionTokens, 0));
         Estimated = estimated;
     }
 

@@ -147,8 +147,10 @@ public sealed class PriceSnapshot
     private PriceSnapshot() { }
 
     public PriceSnapshot(Guid id, Guid routeId, string modelId, long inputPrice, long outputPrice, long cachedInputPrice,
-        DateTime effectiveFrom, string createdBy, DateTime createdAt)
+        DateTime effectiveFrom, string createdBy, DateTime createdAt, long? cacheWrite5mPrice = null, long? cacheWrite1hPrice = null)
     {
+        CacheWrite5mPrice = cacheWrite5mPrice;
+        CacheWrite1hPrice = cacheWrite1hPrice;
         Id = id;
         RouteId = routeId;
         ModelId = modelId;
@@ -165,7 +167,18 @@ public sealed class PriceSnapshot
     public string ModelId { get; private set; } = "";
     public long InputPrice { get; private set; }
     public long OutputPrice { get; private set; }
+    /// <summary>Prompt tokens read from a prompt cache (OpenAI's cached input, Anthropic's cache reads).</summary>
     public long CachedInputPrice { get; private set; }
+
+    /// <summary>Prompt tokens written to a cache that lives 5 minutes; null means the input price.</summary>
+    public long? CacheWrite5mPrice { get; private set; }
+
+    /// <summary>Prompt tokens written to a cache that lives 1 hour; null means the input price.</summary>
+    public long? CacheWrite1hPrice { get; private set; }
+
+    /// <summary>The prices a request is charged at, cache-write prices that are not set being the input price.</summary>
+    public Prices ToPrices() => new(Id, InputPrice, OutputPrice, CachedInputPrice, CacheWrite5mPrice ?? InputPrice, CacheWrite1hPrice ?? InputPrice);
+
     public DateTime EffectiveFrom { get; private set; }
     public string CreatedBy { get; private set; } = "";
     public DateTime CreatedAt { get; private set; }

@@ -41,7 +41,7 @@ public sealed record CatalogueModelView(string Id, string DisplayName, ModelKind
 
 /// <summary>One price snapshot, and where it stands now.</summary>
 public sealed record PriceView(Guid Id, Guid RouteId, string RouteName, string ModelId, long InputPrice, long OutputPrice, long CachedInputPrice,
-    DateTime EffectiveFrom, string CreatedBy, DateTime CreatedAt, PriceStatus Status);
+    DateTime EffectiveFrom, string CreatedBy, DateTime CreatedAt, PriceStatus Status, long? CacheWrite5mPrice = null, long? CacheWrite1hPrice = null);
 
 /// <summary>Whether a snapshot is the price in force, a price of the past, or scheduled.</summary>
 public enum PriceStatus
@@ -122,7 +122,8 @@ public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, 
             .Select(g => g.OrderByDescending(p => p.EffectiveFrom).ThenByDescending(p => p.CreatedAt).First().Id).ToHashSet();
         return snapshots.Select(p => new PriceView(p.Id, p.RouteId, names.GetValueOrDefault(p.RouteId, "?"), p.ModelId, p.InputPrice, p.OutputPrice,
             p.CachedInputPrice, p.EffectiveFrom, p.CreatedBy, p.CreatedAt,
-            current.Contains(p.Id) ? PriceStatus.Current : p.EffectiveFrom > now ? PriceStatus.Scheduled : PriceStatus.Superseded)).ToList();
+            current.Contains(p.Id) ? PriceStatus.Current : p.EffectiveFrom > now ? PriceStatus.Scheduled : PriceStatus.Superseded,
+            p.CacheWrite5mPrice, p.CacheWrite1hPrice)).ToList();
     }
 
     private static RouteSummary ToView(Route r) => new(r.Id, r.Name, r.Kind, r.BaseUrl, r.IsSimulated, r.Priority, r.Weight, r.ConnectTimeoutSeconds,

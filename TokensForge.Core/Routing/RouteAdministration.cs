@@ -33,7 +33,9 @@ public sealed record RouteDraft(
 public sealed record ModelDraft(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string? OwnedBy = null);
 
 /// <summary>New prices for one model on one route, in µ per 1M tokens; <see cref="EffectiveFrom"/> null means now.</summary>
-public sealed record PriceDraft(Guid RouteId, string ModelId, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime? EffectiveFrom = null);
+/// <remarks>A cache-write price left null is charged at the input price.</remarks>
+public sealed record PriceDraft(Guid RouteId, string ModelId, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime? EffectiveFrom = null,
+    long? CacheWrite5mPrice = null, long? CacheWrite1hPrice = null);
 
 /// <summary>Who made an admin change, for the audit trail.</summary>
 public sealed record AdminActor(string Name, string? Ip = null);
@@ -157,7 +159,9 @@ public sealed partial class RouteAdministration(
     /// </summary>
     public async Task<Result<PriceSnapshot>> SetPricesAsync(PriceDraft draft, AdminActor actor, CancellationToken ct = default)
     {
-        if (!ValidPrice(draft.InputPrice) || !ValidPrice(draft.OutputPrice) || !ValidPrice(draft.CachedInputPrice)) return RoutingErrors.InvalidPrice;
+        if (!ValidPrice(draft.InputPrice) || !ValidPrice(draft.OutputPrice) || !ValidPrice(draft.CachedInputPrice)
+            || draft.CacheWrite5mPrice is { } write5m && !ValidPrice(write5m) || draft.CacheWrite1hPrice is { } write1h && !ValidPrice(write1h))
+            return RoutingErrors.InvalidPrice;
         var now = time.GetUtcNow().UtcDateTime;
         var effective = draft.EffectiveFrom is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : now;
         // A minute of grace for a time picked in the form a moment ago.
@@ -173,7 +177,7 @@ public sealed partial class RouteAdministration(
         var previous = await db.PriceSnapshots.AsNoTracking().Where(p => p.RouteId == route.Id && p.ModelId == draft.ModelId && p.EffectiveFrom <= now)
             .OrderByDescending(p => p.EffectiveFrom).ThenByDescending(p => p.CreatedAt).FirstOrDefaultAsync(ct);
         var snapshot = new PriceSnapshot(Guid.CreateVersion7(), route.Id, draft.ModelId, draft.InputPrice, draft.OutputPrice, draft.CachedInputPrice,
-            effective, actor.Name, now);
+            effective, actor.Name, now, draft.CacheWrite5mPrice, draft.CacheWrite1hPrice);
         db.PriceSnapshots.Add(snapshot);
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, new AuditEntry(actor.Name, "price.change", $"route:{route.Name}/model:{draft.ModelId}",
@@ -288,7 +292,7 @@ public sealed partial class RouteAdministration(
 
     private static object PriceView(PriceSnapshot p) => new
     {
-        Snapshot = p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom,
+        Snapshot = p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.CacheWrite5mPrice, p.CacheWrite1hPrice, p.EffectiveFrom,
     };
 
     private static object ModelView(ModelInfo m) => new { m.DisplayName, Kind = m.Kind.ToString().ToLowerInvariant(), m.ContextWindow, m.OwnedBy };

@@ -119,7 +119,7 @@ public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeP
                 .Select(x =>
                 {
                     var p = prices[(x.Route.Id, model.Id)];
-                    return RouteCandidate.For(x.Route, x.Served, new Prices(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice));
+                    return RouteCandidate.For(x.Route, x.Served, p.ToPrices());
                 })
                 .ToList();
             byModel[model.Id] = new CatalogModel(model.Id, model.DisplayName, model.Kind, model.ContextWindow, model.OwnedBy, model.CreatedAt, candidates);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Upstreams;
 
@@ -128,14 +129,32 @@ public sealed class Usage
     public int CompletionTokens { get; set; }
     public int TotalTokens { get; set; }
     public PromptTokensDetails? PromptTokensDetails { get; set; }
+    public CompletionTokensDetails? CompletionTokensDetails { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>The tokens to charge: cache reads, cache writes and reasoning from the details, where the upstream reports them.</summary>
+    public TokenUsage ToTokens() => new(PromptTokens, CompletionTokens, PromptTokensDetails?.CachedTokens ?? 0, PromptTokensDetails?.CacheWriteTokens ?? 0, 0,
+        CompletionTokensDetails?.ReasoningTokens ?? 0);
+}
+
+public sealed class PromptTokensDetails
+{
+    /// <summary>Prompt tokens read from the upstream's prompt cache.</summary>
+    public int? CachedTokens { get; set; }
+
+    /// <summary>Prompt tokens written to a cache, as OpenAI-compatible aggregators (e.g. OpenRouter) report them; priced as 5-minute writes.</summary>
+    public int? CacheWriteTokens { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
-public sealed class PromptTokensDetails
+public sealed class CompletionTokensDetails
 {
-    public int? CachedTokens { get; set; }
+    /// <summary>Output tokens spent on reasoning; part of <c>completion_tokens</c>.</summary>
+    public int? ReasoningTokens { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }

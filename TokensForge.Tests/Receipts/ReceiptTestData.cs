@@ -43,7 +43,7 @@ internal static class ReceiptTestData
             RequestStatus.Partial => ReceiptReasons.UpstreamCut,
             _ => ReceiptReasons.UpstreamError,
         };
-        var decision = new ChargeDecision(status, reason, 10, 5, 0, status != RequestStatus.Succeeded, status == RequestStatus.Failed ? 0 : cost);
+        var decision = new ChargeDecision(status, reason, new TokenUsage(10, 5), status != RequestStatus.Succeeded, status == RequestStatus.Failed ? 0 : cost);
         await db.Get<ReceiptWriter>().WriteAsync(request, new ReceiptFacts(route, Held, decision, 0, UpstreamStatus: upstreamError is null ? null : 500,
             UpstreamError: upstreamError));
         db.Time.Advance(TimeSpan.FromSeconds(1));

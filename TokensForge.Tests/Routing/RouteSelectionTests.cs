@@ -53,7 +53,9 @@ public sealed class RouteSelectionTests
         // 10 uncached × 0.756 = 7.56 → 8; 4 cached × 0.378 = 1.512 → 2; 3 out × 3.024 = 9.072 → 10.
         Assert.Equal(8 + 2 + 10, prices.CostOf(promptTokens: 14, completionTokens: 3, cachedTokens: 4));
         Assert.Equal(8 + 10, prices.CostOf(10, 3));
-        Assert.Equal(Core.Common.Money.CostOf(14, 756_000) + Core.Common.Money.CostOf(50, 3_024_000), prices.WorstCase(14, 50));
+        // The worst case rounds the prompt once at the dearest prompt price, plus 3 µ: a prompt split across its four priced
+        // components (uncached, cache read, 5-minute and 1-hour writes) is rounded up four times.
+        Assert.Equal(Core.Common.Money.CostOf(14, 756_000) + 3 + Core.Common.Money.CostOf(50, 3_024_000), prices.WorstCase(14, 50));
         Assert.True(prices.WorstCase(14, 3) >= prices.CostOf(14, 3, cachedTokens: 4));
     }
 }

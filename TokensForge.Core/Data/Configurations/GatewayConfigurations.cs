@@ -95,7 +95,8 @@ internal sealed class PriceSnapshotConfiguration : IEntityTypeConfiguration<Pric
     public void Configure(EntityTypeBuilder<PriceSnapshot> b)
     {
         b.ToTable("price_snapshots", t => t.HasCheckConstraint("ck_price_snapshots_prices_non_negative",
-            "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0"));
+            "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0"
+            + " AND (\"CacheWrite5mPrice\" IS NULL OR \"CacheWrite5mPrice\" >= 0) AND (\"CacheWrite1hPrice\" IS NULL OR \"CacheWrite1hPrice\" >= 0)"));
         b.HasKey(x => x.Id);
         b.Property(x => x.ModelId).HasMaxLength(100);
         b.Property(x => x.CreatedBy).HasMaxLength(256);

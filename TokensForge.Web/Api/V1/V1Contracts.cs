@@ -36,9 +36,12 @@ public sealed record ReceiptAttemptResponse(string Route, string RouteName, stri
 
 public sealed record ReceiptRouteResponse(string Id, string? Name, string? Kind, bool Simulated);
 
-public sealed record ReceiptPriceResponse(string Id, long InputPerMillion, long OutputPerMillion, long CachedInputPerMillion, DateTime EffectiveFrom);
+public sealed record ReceiptPriceResponse(string Id, long InputPerMillion, long OutputPerMillion, long CachedInputPerMillion, long CacheWrite5mPerMillion,
+    long CacheWrite1hPerMillion, DateTime EffectiveFrom);
 
-public sealed record ReceiptUsageResponse(int PromptTokens, int CompletionTokens, int CachedTokens, int TotalTokens);
+/// <summary>Cached, cache-write and reasoning tokens are parts of the prompt and completion tokens, not additions to them.</summary>
+public sealed record ReceiptUsageResponse(int PromptTokens, int CompletionTokens, int CachedTokens, int CacheWrite5mTokens, int CacheWrite1hTokens, int ReasoningTokens,
+    int TotalTokens);
 
 public sealed record ReceiptPartResponse(string Bucket, string BucketName, string Grant, string GrantLabel, long Amount, string Transfer);
 

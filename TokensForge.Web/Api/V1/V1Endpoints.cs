@@ -43,9 +43,9 @@ public static class V1Endpoints
     }
 
     /// <summary>The key that passed <see cref="Authenticate"/> for this request.</summary>
-    private static KeyPrincipal Key(HttpContext context) => (KeyPrincipal)context.Items[typeof(KeyPrincipal)]!;
+    internal static KeyPrincipal Key(HttpContext context) => (KeyPrincipal)context.Items[typeof(KeyPrincipal)]!;
 
-    private static string RequestId(HttpContext context) => (string)context.Items[RequestIdHeader]!;
+    internal static string RequestId(HttpContext context) => (string)context.Items[RequestIdHeader]!;
 
     private static async ValueTask<object?> RequestIdAndErrors(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
@@ -133,10 +133,10 @@ public static class V1Endpoints
     /// <summary>Longest <c>Idempotency-Key</c> kept; a longer one is refused rather than ignored (ignoring it would charge a retry again).</summary>
     private const int MaxIdempotencyKeyLength = 255;
 
-    private static GatewayError? CheckHeaders(HttpContext context) =>
+    internal static GatewayError? CheckHeaders(HttpContext context) =>
         context.Request.Headers[IdempotencyHeader].ToString().Length > MaxIdempotencyKeyLength ? GatewayErrors.IdempotencyKeyTooLong(MaxIdempotencyKeyLength) : null;
 
-    private static GatewayCaller Caller(HttpContext context, byte[] body)
+    internal static GatewayCaller Caller(HttpContext context, byte[] body)
     {
         var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
         return GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
@@ -153,7 +153,7 @@ public static class V1Endpoints
     }
 
     /// <summary>Reads and parses a JSON body of at most <paramref name="maxBytes"/>; every problem is a 400 in OpenAI's words.</summary>
-    private static async Task<(T? Value, byte[] Body, GatewayError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, int maxBytes) where T : class
+    internal static async Task<(T? Value, byte[] Body, GatewayError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, int maxBytes) where T : class
     {
         var tooLarge = GatewayErrors.BodyTooLarge(maxBytes);
         if (context.Request.ContentLength > maxBytes) return (null, [], tooLarge);
@@ -186,8 +186,9 @@ public static class V1Endpoints
         r.Id.ToString(), "receipt", new DateTimeOffset(r.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds(), r.RequestId, r.Endpoint, r.Model,
         r.Source.ToString().ToLowerInvariant(), r.ApiKeyPrefix,
         r.RouteId is { } routeId ? new ReceiptRouteResponse(routeId.ToString(), r.RouteName, r.RouteKind?.ToString().ToLowerInvariant(), r.Simulated) : null,
-        r.Price is { } p ? new ReceiptPriceResponse(p.Id.ToString(), p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom) : null,
-        new ReceiptUsageResponse(r.PromptTokens, r.CompletionTokens, r.CachedTokens, r.PromptTokens + r.CompletionTokens),
+        r.Price is { } p ? new ReceiptPriceResponse(p.Id.ToString(), p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.CacheWrite5m, p.CacheWrite1h, p.EffectiveFrom) : null,
+        new ReceiptUsageResponse(r.PromptTokens, r.CompletionTokens, r.CachedTokens, r.CacheWrite5mTokens, r.CacheWrite1hTokens, r.ReasoningTokens,
+            r.PromptTokens + r.CompletionTokens),
         r.HoldAmount, r.Cost, Money.Format(r.Cost), r.Status.ToString().ToLowerInvariant(), r.Reason, r.Estimated, r.Stream, r.LatencyMs,
         r.TimeToFirstTokenMs, r.LedgerTxId?.ToString(),
         r.PaidBy.Select(c => new ReceiptPartResponse(c.BucketKey, c.BucketName, c.GrantId.ToString(), c.SourceLabel, c.Amount, c.TransferId.ToString())).ToList(),

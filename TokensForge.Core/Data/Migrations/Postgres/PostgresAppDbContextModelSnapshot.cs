@@ -1072,6 +1072,12 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int>("CacheWrite1hTokens")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CacheWrite5mTokens")
+                        .HasColumnType("integer");
+
                     b.Property<int>("CachedTokens")
                         .HasColumnType("integer");
 
@@ -1123,6 +1129,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ReasoningTokens")
+                        .HasColumnType("integer");
 
                     b.Property<string>("RequestId")
                         .IsRequired()
@@ -1251,6 +1260,12 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<long?>("CacheWrite1hPrice")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("CacheWrite5mPrice")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("CachedInputPrice")
                         .HasColumnType("bigint");
 
@@ -1287,7 +1302,7 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.ToTable("price_snapshots", null, t =>
                         {
-                            t.HasCheckConstraint("ck_price_snapshots_prices_non_negative", "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0");
+                            t.HasCheckConstraint("ck_price_snapshots_prices_non_negative", "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0 AND (\"CacheWrite5mPrice\" IS NULL OR \"CacheWrite5mPrice\" >= 0) AND (\"CacheWrite1hPrice\" IS NULL OR \"CacheWrite1hPrice\" >= 0)");
                         });
                 });
 

@@ -1058,6 +1058,12 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("CacheWrite1hTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CacheWrite5mTokens")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("CachedTokens")
                         .HasColumnType("INTEGER");
 
@@ -1109,6 +1115,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ReasoningTokens")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("RequestId")
                         .IsRequired()
@@ -1237,6 +1246,12 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CacheWrite1hPrice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CacheWrite5mPrice")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CachedInputPrice")
                         .HasColumnType("INTEGER");
 
@@ -1273,7 +1288,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.ToTable("price_snapshots", null, t =>
                         {
-                            t.HasCheckConstraint("ck_price_snapshots_prices_non_negative", "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0");
+                            t.HasCheckConstraint("ck_price_snapshots_prices_non_negative", "\"InputPrice\" >= 0 AND \"OutputPrice\" >= 0 AND \"CachedInputPrice\" >= 0 AND (\"CacheWrite5mPrice\" IS NULL OR \"CacheWrite5mPrice\" >= 0) AND (\"CacheWrite1hPrice\" IS NULL OR \"CacheWrite1hPrice\" >= 0)");
                         });
                 });
 
