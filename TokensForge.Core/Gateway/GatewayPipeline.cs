@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Gateway.Messages;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Upstreams;
 
@@ -33,6 +34,10 @@ public sealed class GatewayPipeline(
     /// </summary>
     public Task<GatewayResult> ChatAsync(GatewayCaller caller, ChatCompletionRequest request, IChatStreamSink? sink, CancellationToken aborted) =>
         RunAsync(caller, new ChatShape(request, sink, chat, tokens, options.Value, time), aborted);
+
+    /// <summary>An Anthropic Messages request, translated for OpenAI-compatible upstreams; streams need a <paramref name="sink"/>.</summary>
+    public Task<GatewayResult> MessagesAsync(GatewayCaller caller, MessagesRequest request, IMessagesStreamSink? sink, CancellationToken aborted) =>
+        RunAsync(caller, new MessagesShape(request, sink, chat, tokens), aborted);
 
     public Task<GatewayResult> EmbedAsync(GatewayCaller caller, EmbeddingRequest request, CancellationToken aborted) =>
         RunAsync(caller, new EmbeddingShape(request, embeddings, tokens), aborted);

@@ -110,6 +110,15 @@ public sealed class GatewayHost : IAsyncDisposable
         NetworkTimeout = TimeSpan.FromMinutes(2),
     });
 
+    /// <summary>The official Anthropic SDK pointed at this gateway (key sent as <c>x-api-key</c>), without retries so every status is seen as it is.</summary>
+    public Anthropic.AnthropicClient AnthropicSdk(string secret) => new()
+    {
+        ApiKey = secret,
+        BaseUrl = BaseUrl,
+        MaxRetries = 0,
+        Timeout = TimeSpan.FromMinutes(2),
+    };
+
     public async Task<LedgerVerification> VerifyLedgerAsync() => await Get<LedgerVerifier>().VerifyAsync();
 
     public async ValueTask DisposeAsync()

@@ -124,6 +124,7 @@ public static class HostingExtensions
         app.MapPaymentWebhooks();
         app.MapExports();
         app.MapV1Api();
+        app.MapAnthropicApi();
         if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled) app.MapSimulator();
         app.MapAdminApi();
         app.Lifetime.ApplicationStarted.Register(() =>

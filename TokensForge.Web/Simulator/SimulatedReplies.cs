@@ -8,6 +8,18 @@ namespace TokensForge.Web.Simulator;
 /// <summary>What the simulator was told to do by magic strings in the messages (see <see cref="SimulatorEndpoints"/>).</summary>
 public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage)
 {
+    /// <summary>Answer with a call to the request's first tool (unless the last message is already a tool result).</summary>
+    public bool Tool { get; init; }
+
+    /// <summary>Output tokens reported as reasoning, on top of the visible answer (within the output limit).</summary>
+    public int ReasoningTokens { get; init; }
+
+    /// <summary>Prompt tokens reported as read from the prompt cache.</summary>
+    public int CachedTokens { get; init; }
+
+    /// <summary>Prompt tokens reported as written to the prompt cache (OpenRouter's <c>cache_write_tokens</c>).</summary>
+    public int CacheWriteTokens { get; init; }
+
     private static readonly Regex Directive = new(@"\[sim:(?<name>[a-z]+)(=(?<value>\d+))?\]", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
     public static SimulatorScript Read(string text, int defaultChunkDelayMs)
@@ -26,6 +38,10 @@ public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetA
                 "fill" => script with { Fill = true },
                 "tokens" => script with { Tokens = value },
                 "nousage" => script with { NoUsage = true },
+                "tool" => script with { Tool = true },
+                "reasoning" => script with { ReasoningTokens = value ?? 16 },
+                "cached" => script with { CachedTokens = value ?? 0 },
+                "cachewrite" => script with { CacheWriteTokens = value ?? 0 },
                 _ => script,
             };
         }
@@ -105,5 +121,42 @@ public static class SimulatedReplies
             hash *= 1099511628211UL;
         }
         return hash;
+    }
+
+    /// <summary>
+    /// The tool call the simulator makes for <c>[sim:tool]</c>: the request's first tool, with arguments filled from its JSON
+    /// schema's properties (strings get a word, numbers 42, booleans true); null when the request offers no tool or the
+    /// conversation's last message is already a tool result (the simulator then answers in text, ending the round trip).
+    /// </summary>
+    public static ToolCall? ToolCallFor(ChatCompletionRequest request)
+    {
+        if (request.Messages is { Count: > 0 } messages && messages[^1].Role == "tool") return null;
+        if (request.Extra?.TryGetValue("tools", out var tools) != true || tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() == 0) return null;
+        var function = tools[0].TryGetProperty("function", out var f) ? f : default;
+        if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String) return null;
+
+        var arguments = new System.Text.Json.Nodes.JsonObject();
+        var words = Tokens(PromptText(request), 8);
+        if (function.TryGetProperty("parameters", out var schema) && schema.ValueKind == JsonValueKind.Object
+            && schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        {
+            var i = 0;
+            foreach (var property in properties.EnumerateObject())
+            {
+                var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                    ? t.GetString() : "string";
+                arguments[property.Name] = type switch
+                {
+                    "number" or "integer" => 42,
+                    "boolean" => true,
+                    _ => words[i++ % words.Count].Trim(),
+                };
+            }
+        }
+        return new ToolCall
+        {
+            Index = 0, Id = "call_sim_" + Seed(PromptText(request)).ToString("x16"), Type = "function",
+            Function = new FunctionCall { Name = name.GetString(), Arguments = arguments.ToJsonString() },
+        };
     }
 }

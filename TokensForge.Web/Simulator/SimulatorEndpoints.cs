@@ -23,6 +23,10 @@ namespace TokensForge.Web.Simulator;
 /// <item><c>[sim:fill]</c> answer exactly the request's max_tokens (or max_completion_tokens) tokens.</item>
 /// <item><c>[sim:tokens=N]</c> answer N tokens (at most the output limit).</item>
 /// <item><c>[sim:nousage]</c> report no usage (the gateway then counts and flags the receipt estimated).</item>
+/// <item><c>[sim:tool]</c> answer with a call to the request's first tool (finish reason <c>tool_calls</c>), unless the last message is a tool result.</item>
+/// <item><c>[sim:reasoning=N]</c> also spend N output tokens on reasoning (<c>completion_tokens_details.reasoning_tokens</c>).</item>
+/// <item><c>[sim:cached=N]</c> report N prompt tokens read from the cache (<c>prompt_tokens_details.cached_tokens</c>).</item>
+/// <item><c>[sim:cachewrite=N]</c> report N prompt tokens written to the cache (<c>prompt_tokens_details.cache_write_tokens</c>).</item>
 /// </list>
 /// <c>Simulator:LatencyMs</c>, <c>Simulator:ChunkDelayMs</c> and <c>Simulator:ReplyTokens</c> set the defaults.
 /// </summary>
@@ -80,27 +84,44 @@ public static class SimulatorEndpoints
         }
 
         var limit = request.MaxCompletionTokens ?? request.MaxTokens;
-        var wanted = script.Fill ? limit ?? settings.ReplyTokens : script.Tokens ?? settings.ReplyTokens;
-        var count = Math.Min(wanted, limit ?? int.MaxValue);
+        // Reasoning comes out of the same output limit as the visible answer.
+        var reasoning = Math.Min(script.ReasoningTokens, limit ?? int.MaxValue);
+        var wanted = script.Fill ? (limit ?? settings.ReplyTokens) - reasoning : script.Tokens ?? settings.ReplyTokens;
+        var count = Math.Min(wanted, (limit ?? int.MaxValue) - reasoning);
         var finish = count < wanted || script.Fill ? "length" : "stop";
         var tokens = SimulatedReplies.Tokens(prompt, count);
+        var toolCall = script.Tool ? SimulatedReplies.ToolCallFor(request) : null;
+        if (toolCall is not null)
+        {
+            (tokens, finish) = ([], "tool_calls");
+            count = counter.Count(toolCall.Function!.Name) + counter.Count(toolCall.Function.Arguments);
+        }
+        var promptTokens = counter.CountPrompt(request);
+        var cached = Math.Clamp(script.CachedTokens, 0, promptTokens);
+        var written = Math.Clamp(script.CacheWriteTokens, 0, promptTokens - cached);
         var usage = script.NoUsage ? null : new Usage
         {
-            PromptTokens = counter.CountPrompt(request), CompletionTokens = count, TotalTokens = counter.CountPrompt(request) + count,
+            PromptTokens = promptTokens, CompletionTokens = count + reasoning, TotalTokens = promptTokens + count + reasoning,
+            PromptTokensDetails = cached + written > 0 ? new PromptTokensDetails { CachedTokens = cached, CacheWriteTokens = written > 0 ? written : null } : null,
+            CompletionTokensDetails = reasoning > 0 ? new CompletionTokensDetails { ReasoningTokens = reasoning } : null,
         };
         var id = "chatcmpl-sim-" + Guid.NewGuid().ToString("N");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
 
         if (request.Stream == true)
         {
-            await StreamAsync(context, request, script, tokens, usage, finish, id, created, time);
+            await StreamAsync(context, request, script, tokens, toolCall, usage, finish, id, created, time);
             return;
         }
 
         var response = new ChatCompletionResponse
         {
             Id = id, Object = "chat.completion", Created = created, Model = request.Model,
-            Choices = [new ChatChoice { Index = 0, Message = new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) }, FinishReason = finish }],
+            Choices = [new ChatChoice
+            {
+                Index = 0, FinishReason = finish,
+                Message = new ResponseMessage { Role = "assistant", Content = toolCall is null ? string.Concat(tokens) : null, ToolCalls = toolCall is null ? null : [toolCall] },
+            }],
             Usage = usage,
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(response, OpenAiJsonContext.Default.ChatCompletionResponse);
@@ -117,7 +138,7 @@ public static class SimulatorEndpoints
     }
 
     private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<string> tokens,
-        Usage? usage, string finish, string id, long created, TimeProvider time)
+        ToolCall? toolCall, Usage? usage, string finish, string id, long created, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var response = context.Response;
@@ -142,6 +163,24 @@ public static class SimulatorEndpoints
             }
             if (i > 0 && script.ChunkDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(script.ChunkDelayMs), time, ct);
             await WriteEventAsync(response, Chunk(new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = tokens[i] }, null), ct);
+        }
+        if (toolCall is not null)
+        {
+            // The call's name first, then its arguments in three pieces, as OpenAI streams tool calls.
+            var arguments = toolCall.Function!.Arguments!;
+            await WriteEventAsync(response, Chunk(new ResponseMessage
+            {
+                Role = "assistant",
+                ToolCalls = [new ToolCall { Index = 0, Id = toolCall.Id, Type = "function", Function = new FunctionCall { Name = toolCall.Function.Name, Arguments = "" } }],
+            }, null), ct);
+            var step = Math.Max(1, (arguments.Length + 2) / 3);
+            for (var at = 0; at < arguments.Length; at += step)
+            {
+                await WriteEventAsync(response, Chunk(new ResponseMessage
+                {
+                    ToolCalls = [new ToolCall { Index = 0, Function = new FunctionCall { Arguments = arguments.Substring(at, Math.Min(step, arguments.Length - at)) } }],
+                }, null), ct);
+            }
         }
         if (script.CutAfterTokens is not null) return;
         if (script.ResetAfterTokens is not null)
