@@ -248,7 +248,7 @@ public static class MessagesTranslator
     {
         if (tool is null) return (null, GatewayErrors.Invalid($"{at} must be an object.", at));
         if (tool.Type is { } type && type != "custom")
-            return (null, GatewayErrors.Invalid($"{at}: the server tool '{type}' is not supported by this gateway; only client tools (name, description, input_schema) are.", $"{at}.type"));
+            return (null, GatewayErrors.Invalid($"{at}.type '{type}' is a server tool, which this gateway does not support; only client tools (name, description, input_schema) are.", $"{at}.type"));
         if (string.IsNullOrWhiteSpace(tool.Name)) return (null, GatewayErrors.Missing($"{at}.name"));
         if (tool.InputSchema is not { ValueKind: JsonValueKind.Object } schema) return (null, GatewayErrors.Invalid($"{at}.input_schema must be an object.", $"{at}.input_schema"));
         var function = new JsonObject { ["name"] = tool.Name, ["parameters"] = JsonNode.Parse(schema.GetRawText()) };
@@ -267,7 +267,7 @@ public static class MessagesTranslator
     };
 
     private static GatewayError Unsupported(string type, string where) =>
-        GatewayErrors.Invalid($"{where}: content blocks of type '{type}' are not supported by this gateway yet.", $"{where}.type");
+        GatewayErrors.Invalid($"{where}.type '{type}': content blocks of this type are not supported by this gateway yet.", $"{where}.type");
 
     private static string? TypeOf(JsonElement block) => block.ValueKind == JsonValueKind.Object ? Str(block, "type") : null;
 
