@@ -157,7 +157,7 @@ public sealed class MessagesGatewayTests(GatewayHostFixture fixture) : IClassFix
         var events = await EventsAsync(response);
         var receipt = await ReceiptAsync(response);
 
-        Assert.Equal(["message_start", "ping", "content_block_start", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
+        Assert.Equal(["message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
             "content_block_stop", "message_delta", "message_stop"], events.Select(e => e.Name).ToArray());
         Assert.All(events, e => Assert.Equal(e.Name, e.Data.GetProperty("type").GetString()));
         Assert.Equal("msg_" + receipt.Id.ToString("N"), events[0].Data.GetProperty("message").GetProperty("id").GetString());
@@ -284,6 +284,27 @@ public sealed class MessagesGatewayTests(GatewayHostFixture fixture) : IClassFix
         Assert.Equal("invalid_request_error", body.GetProperty("error").GetProperty("type").GetString());
         Assert.Contains(field, body.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(Funds, await AvailableAsync(userId));
+    }
+
+    [Fact]
+    public async Task CacheAndReasoning_OnPostgres_ReceiptRecordsThemAndEqualsThePostedCharges()
+    {
+        if (TestDatabase.PostgresServer is null) return;
+        await using var host = await GatewayHost.StartOnPostgresAsync();
+        var (userId, _) = await host.AddUserAsync(("routed", Funds));
+        var client = host.Client((await host.CreateKeyAsync(userId)).Secret);
+
+        var response = await client.SendAsync(Messages("[sim:cached=3] [sim:cachewrite=2] [sim:reasoning=4] [sim:tokens=6] Hello."));
+        await using var db = host.NewContext();
+        var id = Guid.Parse(response.Headers.GetValues("x-tokensforge-receipt").Single());
+        var receipt = await db.RequestRecords.Include(r => r.Charges).SingleAsync(r => r.Id == id);
+        var prices = (await db.PriceSnapshots.SingleAsync(p => p.Id == receipt.PriceSnapshotId)).ToPrices();
+        var posted = await db.Transfers.Where(t => t.Reference == id.ToString() && t.Flags == TransferFlags.PostPending).SumAsync(t => t.Amount);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((3, 2, 10, 4), (receipt.CachedTokens, receipt.CacheWrite5mTokens, receipt.CompletionTokens, receipt.ReasoningTokens));
+        Assert.Equal(prices.CostOf(new TokenUsage(receipt.PromptTokens, 10, 3, 2, 0, 4)), receipt.Cost);
+        Assert.Equal(receipt.Cost, posted);
     }
 
     [Fact]

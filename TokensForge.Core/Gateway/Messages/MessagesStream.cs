@@ -18,9 +18,9 @@ public interface IMessagesStreamSink
 }
 
 /// <summary>
-/// Turns the upstream's chat chunks into Anthropic's stream as they arrive: <c>message_start</c> and <c>ping</c> with the
-/// first chunk, then one content block per text run or tool call (<c>content_block_start</c>, <c>text_delta</c> or
-/// <c>input_json_delta</c> deltas, <c>content_block_stop</c>). The charge decides the closing <c>message_delta</c>
+/// Turns the upstream's chat chunks into Anthropic's stream as they arrive, in Anthropic's order: <c>message_start</c> with
+/// the first chunk, then one content block per text run or tool call (<c>content_block_start</c>, a <c>ping</c> after the
+/// first, <c>text_delta</c> or <c>input_json_delta</c> deltas, <c>content_block_stop</c>). The charge decides the closing <c>message_delta</c>
 /// (stop reason and charged usage), written by <see cref="FinishAsync"/>; <c>message_stop</c> follows the receipt.
 /// </summary>
 public sealed class MessagesStreamTranslator(IMessagesStreamSink sink, string model, int promptTokens, IReadOnlyList<string>? stopSequences) : IChatStreamSink
@@ -30,6 +30,7 @@ public sealed class MessagesStreamTranslator(IMessagesStreamSink sink, string mo
     private int? _openToolCall;
     private string? _finishReason;
     private JsonElement? _matchedStop;
+    private bool _pinged;
 
     public string MessageId { get; private set; } = "";
 
@@ -40,7 +41,6 @@ public sealed class MessagesStreamTranslator(IMessagesStreamSink sink, string mo
         // Our count of the prompt: the upstream's own comes with the last chunk, and the closing message_delta carries it.
         await WriteAsync("message_start", new MessageStartEvent(new MessageResponse(MessageId, "message", "assistant", model, [], null, null,
             new MessagesUsage(promptTokens, 0, 0, 0))), MessagesJsonContext.Default.MessageStartEvent, ct);
-        await WriteAsync("ping", new PingEvent(), MessagesJsonContext.Default.PingEvent, ct);
     }
 
     public async Task WriteAsync(ChatCompletionChunk chunk, CancellationToken ct)
@@ -81,6 +81,7 @@ public sealed class MessagesStreamTranslator(IMessagesStreamSink sink, string mo
     public async Task FinishAsync(MessagesUsage usage, CancellationToken ct)
     {
         await CloseAsync(ct);
+        await PingOnceAsync(ct);
         var (reason, sequence) = MessagesTranslator.StopReason(_finishReason, _matchedStop, stopSequences);
         await WriteAsync("message_delta", new MessageDeltaEvent(new MessageDelta(reason ?? "end_turn", sequence), usage),
             MessagesJsonContext.Default.MessageDeltaEvent, ct);
@@ -97,6 +98,14 @@ public sealed class MessagesStreamTranslator(IMessagesStreamSink sink, string mo
         _index++;
         (_openBlock, _openToolCall) = (type, toolCall);
         await WriteAsync("content_block_start", new ContentBlockStartEvent(_index, block), MessagesJsonContext.Default.ContentBlockStartEvent, ct);
+        await PingOnceAsync(ct);
+    }
+
+    private async Task PingOnceAsync(CancellationToken ct)
+    {
+        if (_pinged) return;
+        _pinged = true;
+        await WriteAsync("ping", new PingEvent(), MessagesJsonContext.Default.PingEvent, ct);
     }
 
     private async Task CloseAsync(CancellationToken ct)
