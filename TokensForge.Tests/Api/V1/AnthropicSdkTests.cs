@@ -185,6 +185,26 @@ public sealed class AnthropicSdkTests(GatewayHostFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task CreateStreaming_UpstreamCutMidWay_TheSdkSeesTheErrorEvent_AfterTheDeliveredText()
+    {
+        var key = await FundedKeyAsync();
+
+        var text = new List<string>();
+        var error = await Assert.ThrowsAnyAsync<AnthropicException>(async () =>
+        {
+            await foreach (var streamed in Host.AnthropicSdk(key.Secret).Messages.CreateStreaming(Ask("[sim:cut=3] [sim:tokens=20] Go on.")))
+            {
+                if (streamed.TryPickContentBlockDelta(out var delta) && delta.Delta.TryPickText(out var piece)) text.Add(piece.Text);
+            }
+        });
+
+        Assert.Equal(3, text.Count);
+        Assert.Contains("stopped mid-answer", error.Message + (error as AnthropicServiceException)?.Body.GetRawText());
+        var record = await ReceiptAsync(await LatestReceiptOfAsync(key.Key.Prefix));
+        Assert.Equal((RequestStatus.Partial, 3), (record.Status, record.CompletionTokens));
+    }
+
+    [Fact]
     public async Task CountTokens_IsTheGatewaysPromptCount_AndMovesNoMoney()
     {
         var key = await FundedKeyAsync();
