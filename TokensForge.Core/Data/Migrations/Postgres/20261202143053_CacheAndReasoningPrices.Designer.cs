@@ -12,7 +12,7 @@ using TokensForge.Core.Data;
 namespace TokensForge.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261202133206_CacheAndReasoningPrices")]
+    [Migration("20261202143053_CacheAndReasoningPrices")]
     partial class CacheAndReasoningPrices
     {
         /// <inheritdoc />
@@ -287,6 +287,33 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         {
                             Id = 1,
                             Version = 0L
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("KeyId");
+
+                    b.ToTable("api_key_reservations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_key_reservations_amount_positive", "\"Amount\" > 0");
                         });
                 });
 
@@ -1777,6 +1804,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
+                {
+                    b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

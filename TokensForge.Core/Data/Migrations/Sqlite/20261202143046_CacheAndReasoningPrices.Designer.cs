@@ -11,7 +11,7 @@ using TokensForge.Core.Data;
 namespace TokensForge.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261202133156_CacheAndReasoningPrices")]
+    [Migration("20261202143046_CacheAndReasoningPrices")]
     partial class CacheAndReasoningPrices
     {
         /// <inheritdoc />
@@ -278,6 +278,33 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         {
                             Id = 1,
                             Version = 0L
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("KeyId");
+
+                    b.ToTable("api_key_reservations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_key_reservations_amount_positive", "\"Amount\" > 0");
                         });
                 });
 
@@ -1763,6 +1790,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
+                {
+                    b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -70,7 +70,6 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "CacheWrite5mPrice",
                 table: "price_snapshots");
-
         }
     }
 }
