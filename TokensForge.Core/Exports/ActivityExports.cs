@@ -86,6 +86,9 @@ public sealed partial record ReceiptRow
     [CsvColumn("prompt_tokens")] public int PromptTokens { get; init; }
     [CsvColumn("completion_tokens")] public int CompletionTokens { get; init; }
     [CsvColumn("cached_tokens")] public int CachedTokens { get; init; }
+    [CsvColumn("cache_write_5m_tokens")] public int CacheWrite5mTokens { get; init; }
+    [CsvColumn("cache_write_1h_tokens")] public int CacheWrite1hTokens { get; init; }
+    [CsvColumn("reasoning_tokens")] public int ReasoningTokens { get; init; }
     [CsvColumn("hold_micros")] public long HoldMicros { get; init; }
     [CsvColumn("cost_yuan"), CsvConverter(typeof(YuanConverter))] public decimal CostYuan { get; init; }
     [CsvColumn("cost_micros")] public long CostMicros { get; init; }
@@ -141,6 +144,9 @@ public abstract class RequestRecordsExport(IDbContextFactory<AppDbContext> conte
                 PromptTokens = r.PromptTokens,
                 CompletionTokens = r.CompletionTokens,
                 CachedTokens = r.CachedTokens,
+                CacheWrite5mTokens = r.CacheWrite5mTokens,
+                CacheWrite1hTokens = r.CacheWrite1hTokens,
+                ReasoningTokens = r.ReasoningTokens,
                 HoldMicros = r.HoldAmount,
                 CostYuan = YuanConverter.Yuan(r.Cost),
                 CostMicros = r.Cost,

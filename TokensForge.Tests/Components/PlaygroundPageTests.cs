@@ -161,7 +161,7 @@ public sealed class PlaygroundPageTests
             "gpt-4o-mini", Guid.CreateVersion7(), "sim-routed", RouteKind.Routed, Simulated: true, PromptTokens: 31, CompletionTokens: 12, CachedTokens: 4,
             HoldAmount: 2_000, Cost: 140, LedgerTxId: Guid.CreateVersion7(), RequestStatus.Succeeded, ReceiptReasons.Completed, Estimated: false, Stream: true,
             LatencyMs: 812, TimeToFirstTokenMs: 95, UpstreamStatus: null, UpstreamError: null, ClientIp: "192.0.2.10",
-            new ReceiptPrice(priceId, 756_000, 3_024_000, 378_000, at, "seed"),
+            new ReceiptPrice(priceId, 756_000, 3_024_000, 378_000, at, "seed", CacheWrite5mPrice: 945_000),
             [
                 new ReceiptCharge(starterGrant, "starter", "Starter balance", "Welcome credit", post1, 100),
                 new ReceiptCharge(routedGrant, "routed", "Routed balance", "Spring promo", post2, 40),
@@ -171,7 +171,7 @@ public sealed class PlaygroundPageTests
                 new ReceiptTransfer(post1, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 100, "user:u:grant:a", "sys:revenue:routed"),
                 new ReceiptTransfer(hold2, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.Pending, 500, "user:u:grant:b", "sys:revenue:routed"),
                 new ReceiptTransfer(post2, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 40, "user:u:grant:b", "sys:revenue:routed"),
-            ], []);
+            ], [], CacheWrite5mTokens: 3, CacheWrite1hTokens: 2, ReasoningTokens: 7);
         await using var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
@@ -188,6 +188,9 @@ public sealed class PlaygroundPageTests
         Assert.Contains("cached input ¥0.378", Text("rc-prices"));
         Assert.Contains(priceId.ToString(), Text("rc-prices"));
         Assert.Equal("31 / 12 / 4", Text("rc-tokens"));
+        Assert.Equal("3 / 2, 7", Text("rc-cache-reasoning"));
+        // An unset 1-hour write price is the input price.
+        Assert.Contains("cache writes ¥0.945 / ¥0.756", Text("rc-prices"));
         Assert.Equal("¥0.00014", Text("rc-cost"));
         Assert.Contains("¥0.002", Text("rc-held"));
         Assert.Equal("succeeded", Text("rc-status"));

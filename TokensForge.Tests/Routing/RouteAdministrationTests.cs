@@ -210,6 +210,8 @@ public sealed class RouteAdministrationTests
 
         Assert.Equal("price_effective_in_past", (await admin.SetPricesAsync(new PriceDraft(id, "gpt-4o-mini", 1, 1, 1, db.Time.GetUtcNow().UtcDateTime.AddHours(-1)), Admin)).Error?.Code);
         Assert.Equal("invalid_price", (await admin.SetPricesAsync(new PriceDraft(id, "gpt-4o-mini", -1, 1, 1), Admin)).Error?.Code);
+        Assert.Equal("invalid_price", (await admin.SetPricesAsync(new PriceDraft(id, "gpt-4o-mini", 1, 1, 1, CacheWrite5mPrice: -1), Admin)).Error?.Code);
+        Assert.Equal("invalid_price", (await admin.SetPricesAsync(new PriceDraft(id, "gpt-4o-mini", 1, 1, 1, CacheWrite1hPrice: -1), Admin)).Error?.Code);
         Assert.Equal("model_not_served", (await admin.SetPricesAsync(new PriceDraft(id, "gpt-4o", 1, 1, 1), Admin)).Error?.Code);
         Assert.Equal("route_not_found", (await admin.SetPricesAsync(new PriceDraft(Guid.NewGuid(), "gpt-4o", 1, 1, 1), Admin)).Error?.Code);
         await using var context = db.NewContext();
@@ -285,5 +287,23 @@ public sealed class RouteAdministrationTests
         Assert.All(RoutePresets.All.Where(p => p.Key != "simulator"), p => Assert.StartsWith("http", p.BaseUrl));
         Assert.Equal(SimulatorRoutes.BaseUrl, RoutePresets.Find("simulator")!.BaseUrl);
         Assert.Contains(RoutePresets.Find("openrouter")!.Models, m => m.UpstreamModelId == "openai/gpt-4o-mini");
+    }
+
+    [Fact]
+    public async Task SetPrices_CacheWritePrices_AreKept_AndUnsetOnesChargeTheInputPrice()
+    {
+        await using var db = await SeededAsync();
+        var admin = db.Get<RouteAdministration>();
+        var id = (await admin.CreateRouteAsync(Draft(), Admin)).Value;
+
+        var set = await admin.SetPricesAsync(new PriceDraft(id, "gpt-4o-mini", 1_000_000, 4_000_000, 100_000, CacheWrite5mPrice: 1_250_000), Admin);
+
+        Assert.True(set.Succeeded, set.Error?.Message);
+        await using var context = db.NewContext();
+        var stored = await context.PriceSnapshots.SingleAsync(p => p.Id == set.Value!.Id);
+        Assert.Equal((1_250_000L, (long?)null), (stored.CacheWrite5mPrice, stored.CacheWrite1hPrice));
+        Assert.Equal(new Prices(stored.Id, 1_000_000, 4_000_000, 100_000, 1_250_000, 1_000_000), stored.ToPrices());
+        var audit = await context.AuditEvents.Where(e => e.Action == "price.change").OrderBy(e => e.Sequence).LastAsync();
+        Assert.Contains("1250000", audit.AfterJson);
     }
 }
