@@ -124,7 +124,7 @@ public static class MessagesTranslator
             switch (TypeOf(block))
             {
                 case "text":
-                    if (Text(block, where) is not { } text) return GatewayErrors.Invalid($"{where}.text must be a string.", $"{where}.text");
+                    if (Text(block) is not { } text) return GatewayErrors.Invalid($"{where}.text must be a string.", $"{where}.text");
                     parts.Add(new JsonObject { ["type"] = "text", ["text"] = text });
                     break;
                 case "image":
@@ -157,7 +157,7 @@ public static class MessagesTranslator
             switch (TypeOf(block))
             {
                 case "text":
-                    if (Text(block, where) is not { } t) return GatewayErrors.Invalid($"{where}.text must be a string.", $"{where}.text");
+                    if (Text(block) is not { } t) return GatewayErrors.Invalid($"{where}.text must be a string.", $"{where}.text");
                     text.Add(t);
                     break;
                 case "tool_use":
@@ -203,7 +203,7 @@ public static class MessagesTranslator
                     var partAt = $"{where}.content[{j}]";
                     switch (TypeOf(part))
                     {
-                        case "text" when Text(part, partAt) is { } t:
+                        case "text" when Text(part) is { } t:
                             text.Add(t);
                             break;
                         case "image":
@@ -271,7 +271,7 @@ public static class MessagesTranslator
 
     private static string? TypeOf(JsonElement block) => block.ValueKind == JsonValueKind.Object ? Str(block, "type") : null;
 
-    private static string? Text(JsonElement block, string _) => Str(block, "text");
+    private static string? Text(JsonElement block) => Str(block, "text");
 
     private static string? Str(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
