@@ -39,6 +39,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<WriteTransaction>();
+        services.AddKeyRing(configuration);
         return services;
     }
 

@@ -94,6 +94,7 @@ public static class HostingExtensions
     /// <summary>Migrations, roles, the first admin and (when configured) demo data, before the first request.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
+        app.RefuseUnprotectedKeyRing();
         if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
             await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
         await using var scope = app.Services.CreateAsyncScope();
