@@ -95,13 +95,17 @@ public static class HostingExtensions
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         app.RefuseUnprotectedKeyRing();
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
-            await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
-        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
-        if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled)
-            await app.Services.GetRequiredService<SimulatorRoutes>().EnsureAsync();
+        var database = app.Services.GetRequiredService<DatabaseInitializer>();
+        // Instances started together take turns; every step below finds what an earlier one made and adds only what is missing.
+        await database.RunExclusiveAsync(async () =>
+        {
+            if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup) await database.MigrateAsync();
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+            if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled)
+                await app.Services.GetRequiredService<SimulatorRoutes>().EnsureAsync();
+        });
     }
 
     /// <summary>The request pipeline and endpoint map.</summary>
