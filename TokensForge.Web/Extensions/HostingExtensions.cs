@@ -46,10 +46,11 @@ public static class HostingExtensions
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return Task.CompletedTask;
             };
-            // API clients (CSV downloads, scripts) get a plain 401 instead of a redirect to the login page.
+            // API clients (CSV downloads, scripts, OpenAI SDKs) get a plain 401 instead of a redirect to the login page.
             options.Events.OnRedirectToLogin = context =>
             {
-                if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                if (context.Request.Path.StartsWithSegments("/api") || V1ResponseGuard.IsV1(context.Request))
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 else context.Response.Redirect(context.RedirectUri);
                 return Task.CompletedTask;
             };
@@ -116,6 +117,7 @@ public static class HostingExtensions
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        app.UseV1ResponseGuard();
         // After the status pages, so a throttled login or registration post gets the readable 429 page.
         app.UseRateLimiter();
         // Explicit, so authorization failures (403) pass through the status page above.

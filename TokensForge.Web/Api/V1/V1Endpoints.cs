@@ -38,7 +38,8 @@ public static class V1Endpoints
         v1.MapPost("/chat/completions", CreateChatCompletionAsync);
         v1.MapPost("/embeddings", CreateEmbeddingAsync);
         v1.MapGet("/receipts/{id}", GetReceiptAsync);
-        v1.MapFallback(UnknownEndpoint);
+        // Every other path and method, file-like ones (/v1/x.txt) included.
+        v1.MapFallback("{**path}", UnknownEndpoint);
         return app;
     }
 
@@ -167,6 +168,7 @@ public static class V1Endpoints
         }
         var body = buffer.ToArray();
         if (body.Length == 0) return (null, body, GatewayErrors.BodyEmpty);
+        if (UnicodeCheck.FindUndecodable(body) is { } undecodable) return (null, body, GatewayErrors.InvalidUnicode(undecodable));
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
