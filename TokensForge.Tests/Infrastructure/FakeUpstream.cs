@@ -62,6 +62,14 @@ public sealed class FakeUpstream : IAsyncDisposable
     public int CutAfter { get; set; } = 3;
     public int RetryAfterSeconds { get; set; } = 60;
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>When set, requests whose body contains this text are refused with <see cref="RefusalStatus"/> and <see cref="RefusalMessage"/>, whatever the mode.</summary>
+    public string? RefuseContaining { get; set; }
+
+    /// <summary>The status of a refusal; 200 sends it as an error event in an event stream, as some upstreams do once streaming began.</summary>
+    public int RefusalStatus { get; set; } = 400;
+
+    public string RefusalMessage { get; set; } = "The fake upstream does not accept this request.";
     public int Requests => Volatile.Read(ref _requests);
     public ConcurrentQueue<string?> Authorizations { get; } = new();
     public ConcurrentQueue<string?> Models { get; } = new();
@@ -108,7 +116,9 @@ public sealed class FakeUpstream : IAsyncDisposable
         Interlocked.Increment(ref _requests);
         var authorization = context.Request.Headers.Authorization.ToString();
         Authorizations.Enqueue(authorization);
-        var body = await JsonNode.ParseAsync(context.Request.Body);
+        using var raw = new StreamReader(context.Request.Body);
+        var text = await raw.ReadToEndAsync();
+        var body = JsonNode.Parse(text);
         var model = body?["model"]?.GetValue<string>();
         Models.Enqueue(model);
         var stream = body?["stream"]?.GetValue<bool>() == true;
@@ -116,6 +126,18 @@ public sealed class FakeUpstream : IAsyncDisposable
         var mode = Mode;
         _arrived.Release();
         var ct = context.RequestAborted;
+
+        if (RefuseContaining is { } refused && text.Contains(refused, StringComparison.Ordinal))
+        {
+            if (RefusalStatus != 200)
+            {
+                await Error(context, RefusalStatus, RefusalMessage);
+                return;
+            }
+            context.Response.ContentType = "text/event-stream";
+            await Event(context, JsonSerializer.Serialize(new { error = new { message = RefusalMessage, type = "fake_error" } }), ct);
+            return;
+        }
 
         switch (mode)
         {
