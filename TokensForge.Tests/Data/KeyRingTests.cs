@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -88,28 +87,28 @@ public sealed class KeyRingTests : IDisposable
     [Fact]
     public async Task Production_WithUnprotectedRing_RefusesToStart_WithOneLine()
     {
-        var (exit, output, errors) = await RunHostAsync(new Dictionary<string, string>());
+        var run = await RunHostAsync(new Dictionary<string, string>());
 
-        Assert.Equal(1, exit);
-        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(1, run.Exit);
+        var line = Assert.Single(run.ErrorLines);
         Assert.Contains("DataProtection:Certificate:Path", line);
         Assert.Contains("DataProtection:AllowUnprotectedKeys", line);
-        Assert.DoesNotContain("Exception", errors + output);
-        Assert.DoesNotContain(" at ", errors + output);
+        Assert.DoesNotContain("Exception", run.Errors + run.Output);
+        Assert.DoesNotContain(" at ", run.Errors + run.Output);
     }
 
     [Fact]
     public async Task Production_WithUnreadableCertificate_RefusesToStart_NamingTheSetting()
     {
         var wrong = WriteCertificate();
-        var (exit, _, errors) = await RunHostAsync(new Dictionary<string, string>
+        var run = await RunHostAsync(new Dictionary<string, string>
         {
             ["DataProtection__Certificate__Path"] = wrong,
             ["DataProtection__Certificate__Password"] = "not-the-password",
         });
 
-        Assert.Equal(1, exit);
-        var line = Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal(1, run.Exit);
+        var line = Assert.Single(run.ErrorLines);
         Assert.StartsWith("DataProtection:Certificate: the certificate cannot be loaded", line);
     }
 
@@ -117,14 +116,14 @@ public sealed class KeyRingTests : IDisposable
     public async Task Production_WithCertificateFromBase64_Starts()
     {
         var pfx = Convert.ToBase64String(await File.ReadAllBytesAsync(WriteCertificate()));
-        var (exit, output, errors) = await RunHostAsync(new Dictionary<string, string>
+        var run = await RunHostAsync(new Dictionary<string, string>
         {
             ["DataProtection__Certificate__Base64"] = pfx,
             ["DataProtection__Certificate__Password"] = CertificatePassword,
-        }, untilStarted: true);
+        });
 
-        Assert.True(exit is null, $"exited {exit}: {errors}");
-        Assert.Contains("Tokens Forge is running", output);
+        Assert.True(run.Exit is null, $"exited {run.Exit}: {run.Errors}");
+        Assert.Contains("Tokens Forge is running", run.Output);
     }
 
     private static object ChatBody => new { model = "gpt-4o-mini", max_tokens = 5, messages = new[] { new { role = "user", content = "hi" } } };
@@ -140,48 +139,7 @@ public sealed class KeyRingTests : IDisposable
         return path;
     }
 
-    /// <summary>
-    /// Runs the real executable in the Production environment on a fresh SQLite file. Returns its exit code, or null
-    /// when <paramref name="untilStarted"/> and it started serving (it is then stopped).
-    /// </summary>
-    private async Task<(int? Exit, string Output, string Errors)> RunHostAsync(Dictionary<string, string> environment, bool untilStarted = false)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TokensForge.Web.dll")])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ConnectionStrings__Default"] = $"Data Source={Path.Combine(_directory, Guid.NewGuid().ToString("N") + ".db")}";
-        start.Environment["Admin__Password"] = "Admin-pass-1";
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-
-        using var process = Process.Start(start)!;
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (output) output.AppendLine(e.Data);
-            if (e.Data.Contains("Tokens Forge is running")) started.TrySetResult();
-        };
-        process.BeginOutputReadLine();
-        var errors = process.StandardError.ReadToEndAsync();
-        var exited = process.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var first = await Task.WhenAny(exited, started.Task, Task.Delay(Timeout.Infinite, timeout.Token));
-        if (first != exited)
-        {
-            process.Kill(entireProcessTree: true);
-            await exited;
-            if (first != started.Task) throw new TimeoutException("the host neither started nor exited within 90 s");
-            return (null, output.ToString(), await errors);
-        }
-        await exited;
-        return (process.ExitCode, output.ToString(), await errors);
-    }
+    private Task<HostProcess.Run> RunHostAsync(Dictionary<string, string> environment) => HostProcess.RunAsync(_directory, "Production", environment);
 
     public void Dispose()
     {

@@ -107,6 +107,7 @@ public static class HostingExtensions
             if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled)
                 await app.Services.GetRequiredService<SimulatorRoutes>().EnsureAsync();
         });
+        await app.RefuseRoutesOutlastingHoldsAsync();
     }
 
     /// <summary>The request pipeline and endpoint map.</summary>
