@@ -6,7 +6,7 @@ namespace TokensForge.Core.Upstreams;
 
 /// <summary>
 /// How answers are written to <c>/v1</c> callers, as OpenAI writes them: non-ASCII text as UTF-8, not <c>\uXXXX</c>
-/// (which triples the size of Chinese text; these bodies are JSON, never HTML, so HTML-safe escaping buys nothing
+/// (six bytes for each Chinese character instead of three; these bodies are JSON, never HTML, so HTML-safe escaping buys nothing
 /// here and stays the default everywhere else), and an assistant message's <c>content</c> and <c>refusal</c> kept when
 /// the upstream sent them as <c>null</c> (a tool call's message has <c>"content": null</c>; SDKs read the field).
 /// </summary>

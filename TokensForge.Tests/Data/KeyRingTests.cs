@@ -98,6 +98,15 @@ public sealed class KeyRingTests : IDisposable
     }
 
     [Fact]
+    public async Task Production_WithUnprotectedRing_StartsWhenExplicitlyAllowed()
+    {
+        var run = await RunHostAsync(new Dictionary<string, string> { ["DataProtection__AllowUnprotectedKeys"] = "true" });
+
+        Assert.True(run.Exit is null, $"exited {run.Exit}: {run.Errors}");
+        Assert.Contains("Tokens Forge is running", run.Output);
+    }
+
+    [Fact]
     public async Task Production_WithUnreadableCertificate_RefusesToStart_NamingTheSetting()
     {
         var wrong = WriteCertificate();
