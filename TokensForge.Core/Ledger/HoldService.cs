@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Routing;
@@ -27,19 +25,13 @@ public sealed record ChargePart(Guid GrantId, string BucketKey, string SourceLab
 /// </summary>
 public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, LedgerService ledger, TimeProvider time)
 {
-    /// <summary>
-    /// The grants of a user that may pay a route of this kind right now, with their available amounts. Compiled once per
-    /// model (each provider has its own): it runs in every hold.
-    /// </summary>
-    private static readonly ConcurrentDictionary<IModel, Func<AppDbContext, string, RouteKind, DateTime, IAsyncEnumerable<GrantBalance>>> EligibleByModel = new();
-
-    private static IAsyncEnumerable<GrantBalance> Eligible(AppDbContext db, string userId, RouteKind kind, DateTime now) =>
-        EligibleByModel.GetOrAdd(db.Model, static _ => EF.CompileAsyncQuery(
-            (AppDbContext db, string userId, RouteKind kind, DateTime now) => db.CreditGrants
-                .Where(g => g.UserId == userId && g.EffectiveAt <= now && (g.ExpiresAt == null || g.ExpiresAt > now))
-                .Where(g => kind == RouteKind.Official ? g.Bucket.PaysOfficial : g.Bucket.PaysRouted)
-                .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
-                    g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending))))(db, userId, kind, now);
+    /// <summary>The grants of a user that may pay a route of this kind right now, with their available amounts.</summary>
+    private static IQueryable<GrantBalance> Eligible(AppDbContext db, string userId, RouteKind kind, DateTime now) => db.CreditGrants
+        .Where(g => g.UserId == userId)
+        .UsableAt(now)
+        .Where(g => kind == RouteKind.Official ? g.Bucket.PaysOfficial : g.Bucket.PaysRouted)
+        .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
+            g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending));
 
     /// <summary>
     /// Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet
@@ -74,6 +66,30 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
             if (!outcome.Succeeded) return Write.Rollback<Result<Hold>>(outcome.Error!);
             return Write.Commit<Result<Hold>>(new Hold(txId, userId, kind, amount, parts, expiresAt));
         }, ct);
+    }
+
+    /// <summary>
+    /// Charges <paramref name="amount"/> at once — single-phase transfers from the grants that pay <paramref name="kind"/>, in
+    /// consumption order — inside the caller's transaction: for an answer that outlived its hold, which the sweeper
+    /// already gave back. Fails with insufficient balance when the wallet cannot pay it all; the caller must then roll back.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<ChargePart>>> ChargeNowAsync(AppDbContext db, Guid txId, string userId, RouteKind kind, long amount, string reference,
+        CancellationToken ct = default)
+    {
+        if (amount <= 0) return LedgerErrors.InvalidAmount;
+        var credit = SystemAccounts.RevenueFor(kind);
+        if (db.IsPostgres)
+        {
+            var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(ct);
+            ids.Add(credit);
+            await LedgerWriter.LockAccountsAsync(db, [.. ids], ct);
+        }
+        var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, time.GetUtcNow().UtcDateTime).ToListAsync(ct), amount);
+        if (plan.Sum(p => p.Amount) < amount) return LedgerErrors.InsufficientBalance;
+        var charges = plan.Select(p => new ChargePart(p.Grant.GrantId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
+        var outcome = await writer.ApplyAsync(db, txId,
+            charges.Select((c, i) => TransferSpec.Single(c.TransferId, plan[i].Grant.AccountId, credit, c.Amount, TransferCode.Charge, reference)).ToList(), ct);
+        return outcome.Succeeded ? charges : outcome.Error!;
     }
 
     /// <summary>

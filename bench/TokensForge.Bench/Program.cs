@@ -36,6 +36,8 @@ public static partial class Program
         var env = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // A throwaway database holding no upstream key worth protecting.
+            ["DataProtection__AllowUnprotectedKeys"] = "true",
             ["Database__Provider"] = "Sqlite",
             ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, "bench.db")}",
             ["Admin__Email"] = "",
