@@ -252,6 +252,23 @@ public sealed class MessagesGatewayTests(GatewayHostFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task WrongMethodOrUnknownPath_AnswersInAnthropicsShape()
+    {
+        var (client, _) = await ClientAsync();
+
+        var get = await client.GetAsync("v1/messages");
+        var unknown = await client.PostAsync("v1/messages/batches", new StringContent("{}", Encoding.UTF8, "application/json"));
+
+        foreach (var response in new[] { get, unknown })
+        {
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True((int)response.StatusCode is 404 or 405, response.StatusCode.ToString());
+            Assert.Equal("error", body.GetProperty("type").GetString());
+            Assert.Equal("not_found_error", body.GetProperty("error").GetProperty("type").GetString());
+        }
+    }
+
+    [Fact]
     public async Task BearerKey_AndAnthropicBetaHeader_AreAccepted()
     {
         var (userId, _) = await Host.AddUserAsync(("routed", Funds));

@@ -101,7 +101,7 @@ public sealed class LateAnswerTests
                 Core.Data.Write.Commit(await ApiKeySpend.SettleAsync(ctx, key!.KeyId, null, spendOnKeyMeanwhile, token)));
         }
 
-        var decision = new ChargeDecision(RequestStatus.Succeeded, ReceiptReasons.Completed, 10, 5, 0, false, Cost);
+        var decision = new ChargeDecision(RequestStatus.Succeeded, ReceiptReasons.Completed, new TokenUsage(10, 5), false, Cost);
         var written = await db.Get<ReceiptWriter>().WriteAsync(request, new ReceiptFacts(route, Held, decision, 0));
         await using var ctx2 = db.NewContext();
         return await ctx2.RequestRecords.Include(r => r.Charges).SingleAsync(r => r.Id == written.Id);

@@ -27,12 +27,24 @@ public static class V1ResponseGuard
             await ForStatus(response.StatusCode, context).ExecuteAsync(context);
     });
 
-    private static IResult ForStatus(int status, HttpContext context) => status switch
+    private static IResult ForStatus(int status, HttpContext context) => context.Request.Path.StartsWithSegments("/v1/messages")
+        ? ForMessagesStatus(status, context)
+        : status switch
     {
         StatusCodes.Status401Unauthorized => OpenAiErrors.Json(status, "Send your API key as 'Authorization: Bearer tf-…'.", "invalid_request_error", null, "invalid_api_key"),
         StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed =>
             OpenAiErrors.Json(status, $"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", "invalid_request_error", null, "unknown_url"),
         < 500 => OpenAiErrors.Json(status, "The request was refused.", "invalid_request_error", null, null),
         _ => OpenAiErrors.ServerError(),
+    };
+
+    /// <summary>Anthropic's SDKs, under <c>/v1/messages</c>, get Anthropic's error shape.</summary>
+    private static IResult ForMessagesStatus(int status, HttpContext context) => status switch
+    {
+        StatusCodes.Status401Unauthorized => AnthropicErrors.Json(status, "authentication_error", "Send your API key as 'x-api-key: tf-…'."),
+        StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed =>
+            AnthropicErrors.Json(status, "not_found_error", $"Unknown endpoint: {context.Request.Method} {context.Request.Path}."),
+        < 500 => AnthropicErrors.Json(status, "invalid_request_error", "The request was refused."),
+        _ => AnthropicErrors.ServerError(),
     };
 }
