@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Web.Simulator;
 
 /// <summary>What the simulator was told to do by magic strings in the messages (see <see cref="SimulatorEndpoints"/>).</summary>
-public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage)
+public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage,
+    bool Tool = false)
 {
     private static readonly Regex Directive = new(@"\[sim:(?<name>[a-z]+)(=(?<value>\d+))?\]", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
@@ -26,6 +28,7 @@ public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetA
                 "fill" => script with { Fill = true },
                 "tokens" => script with { Tokens = value },
                 "nousage" => script with { NoUsage = true },
+                "tool" => script with { Tool = true },
                 _ => script,
             };
         }
@@ -77,6 +80,47 @@ public static class SimulatedReplies
             tokens.Add(i == 0 ? word : " " + word);
         }
         return tokens;
+    }
+
+    /// <summary>
+    /// The tool call a <c>[sim:tool]</c> request gets, or null when it should be answered in text: the tool named by
+    /// <c>tool_choice</c>, else the first declared; arguments fill each declared parameter (strings with words from the
+    /// prompt's hash, numbers with 42, booleans with true). A conversation whose last message is a tool result gets text,
+    /// so a call → result → answer round trip ends.
+    /// </summary>
+    public static (string Name, string Arguments)? ToolCall(ChatCompletionRequest request, string prompt)
+    {
+        if (request.Messages is not { Count: > 0 } messages || messages[^1].Role == "tool") return null;
+        if (request.Extra is null || !request.Extra.TryGetValue("tools", out var tools) || tools.ValueKind != JsonValueKind.Array) return null;
+        var choice = request.Extra.TryGetValue("tool_choice", out var c) ? c : default;
+        if (choice.ValueKind == JsonValueKind.String && choice.GetString() == "none") return null;
+        var wanted = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("function", out var f) && f.TryGetProperty("name", out var n) ? n.GetString() : null;
+        var function = tools.EnumerateArray()
+            .Where(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("function", out _))
+            .Select(t => t.GetProperty("function"))
+            .FirstOrDefault(t => wanted is null || (t.TryGetProperty("name", out var name) && name.GetString() == wanted));
+        if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var toolName) || toolName.GetString() is not { } callName) return null;
+
+        var arguments = new JsonObject();
+        if (function.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
+            && parameters.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        {
+            var words = Tokens(prompt + callName, properties.EnumerateObject().Count());
+            var i = 0;
+            foreach (var property in properties.EnumerateObject())
+            {
+                var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                    ? t.GetString() : "string";
+                arguments[property.Name] = type switch
+                {
+                    "integer" or "number" => JsonValue.Create(42),
+                    "boolean" => JsonValue.Create(true),
+                    _ => JsonValue.Create(words[i].Trim()),
+                };
+                i++;
+            }
+        }
+        return (callName, arguments.ToJsonString());
     }
 
     /// <summary>A unit vector of <paramref name="dimensions"/> floats derived from the text.</summary>

@@ -23,6 +23,7 @@ namespace TokensForge.Web.Simulator;
 /// <item><c>[sim:fill]</c> answer exactly the request's max_tokens (or max_completion_tokens) tokens.</item>
 /// <item><c>[sim:tokens=N]</c> answer N tokens (at most the output limit).</item>
 /// <item><c>[sim:nousage]</c> report no usage (the gateway then counts and flags the receipt estimated).</item>
+/// <item><c>[sim:tool]</c> call a tool the request declares (see <see cref="SimulatedReplies.ToolCall"/>) instead of answering in text.</item>
 /// </list>
 /// <c>Simulator:LatencyMs</c>, <c>Simulator:ChunkDelayMs</c> and <c>Simulator:ReplyTokens</c> set the defaults.
 /// </summary>
@@ -80,27 +81,49 @@ public static class SimulatorEndpoints
         }
 
         var limit = request.MaxCompletionTokens ?? request.MaxTokens;
-        var wanted = script.Fill ? limit ?? settings.ReplyTokens : script.Tokens ?? settings.ReplyTokens;
-        var count = Math.Min(wanted, limit ?? int.MaxValue);
-        var finish = count < wanted || script.Fill ? "length" : "stop";
-        var tokens = SimulatedReplies.Tokens(prompt, count);
-        var usage = script.NoUsage ? null : new Usage
-        {
-            PromptTokens = counter.CountPrompt(request), CompletionTokens = count, TotalTokens = counter.CountPrompt(request) + count,
-        };
         var id = "chatcmpl-sim-" + Guid.NewGuid().ToString("N");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
+        var promptTokens = counter.CountPrompt(request);
+        Usage? UsageOf(int completion) => script.NoUsage ? null : new Usage { PromptTokens = promptTokens, CompletionTokens = completion, TotalTokens = promptTokens + completion };
+
+        ResponseMessage answer;
+        IReadOnlyList<ResponseMessage> deltas;
+        string finish;
+        Usage? usage;
+        if (script.Tool && SimulatedReplies.ToolCall(request, prompt) is var (toolName, arguments))
+        {
+            var callId = "call_sim_" + Guid.NewGuid().ToString("N")[..16];
+            answer = new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = arguments } }] };
+            // The call's head first, then its arguments in pieces, as upstreams stream tool calls.
+            var pieces = Enumerable.Range(0, 3).Select(i => arguments[(arguments.Length * i / 3)..(arguments.Length * (i + 1) / 3)]).Where(p => p.Length > 0);
+            deltas = [
+                new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Index = 0, Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = "" } }] },
+                ..pieces.Select(p => new ResponseMessage { ToolCalls = [new ToolCall { Index = 0, Function = new FunctionCall { Arguments = p } }] }),
+            ];
+            finish = "tool_calls";
+            usage = UsageOf(counter.Count(toolName + arguments));
+        }
+        else
+        {
+            var wanted = script.Fill ? limit ?? settings.ReplyTokens : script.Tokens ?? settings.ReplyTokens;
+            var count = Math.Min(wanted, limit ?? int.MaxValue);
+            finish = count < wanted || script.Fill ? "length" : "stop";
+            var tokens = SimulatedReplies.Tokens(prompt, count);
+            answer = new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) };
+            deltas = tokens.Select((t, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = t }).ToList();
+            usage = UsageOf(count);
+        }
 
         if (request.Stream == true)
         {
-            await StreamAsync(context, request, script, tokens, usage, finish, id, created, time);
+            await StreamAsync(context, request, script, deltas, usage, finish, id, created, time);
             return;
         }
 
         var response = new ChatCompletionResponse
         {
             Id = id, Object = "chat.completion", Created = created, Model = request.Model,
-            Choices = [new ChatChoice { Index = 0, Message = new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) }, FinishReason = finish }],
+            Choices = [new ChatChoice { Index = 0, Message = answer, FinishReason = finish }],
             Usage = usage,
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(response, OpenAiJsonContext.Default.ChatCompletionResponse);
@@ -116,7 +139,7 @@ public static class SimulatorEndpoints
         await context.Response.Body.WriteAsync(json, ct);
     }
 
-    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<string> tokens,
+    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<ResponseMessage> deltas,
         Usage? usage, string finish, string id, long created, TimeProvider time)
     {
         var ct = context.RequestAborted;
@@ -132,7 +155,7 @@ public static class SimulatorEndpoints
             Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason }],
         };
 
-        for (var i = 0; i < tokens.Count; i++)
+        for (var i = 0; i < deltas.Count; i++)
         {
             if (script.CutAfterTokens == i) return;
             if (script.ResetAfterTokens == i)
@@ -141,7 +164,7 @@ public static class SimulatorEndpoints
                 return;
             }
             if (i > 0 && script.ChunkDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(script.ChunkDelayMs), time, ct);
-            await WriteEventAsync(response, Chunk(new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = tokens[i] }, null), ct);
+            await WriteEventAsync(response, Chunk(deltas[i], null), ct);
         }
         if (script.CutAfterTokens is not null) return;
         if (script.ResetAfterTokens is not null)

@@ -13,8 +13,8 @@ using TokensForge.Core.Upstreams;
 namespace TokensForge.Web.Api.V1;
 
 /// <summary>
-/// The OpenAI-compatible gateway: <c>/v1/models</c>, <c>/v1/chat/completions</c>, <c>/v1/embeddings</c> and
-/// <c>/v1/receipts/{id}</c>. Every response carries <c>x-request-id</c>; responses that wrote a receipt or a
+/// The OpenAI-compatible gateway: <c>/v1/models</c>, <c>/v1/chat/completions</c>, <c>/v1/embeddings</c>,
+/// <c>/v1/receipts/{id}</c> and the Responses API (<see cref="ResponsesEndpoints"/>). Every response carries <c>x-request-id</c>; responses that wrote a receipt or a
 /// failed-request record carry <c>x-tokensforge-receipt</c>; non-streaming successes also <c>x-tokensforge-cost</c> (µ).
 /// Errors always use OpenAI's shape, never a stack trace.
 /// </summary>
@@ -38,12 +38,13 @@ public static class V1Endpoints
         v1.MapPost("/chat/completions", CreateChatCompletionAsync);
         v1.MapPost("/embeddings", CreateEmbeddingAsync);
         v1.MapGet("/receipts/{id}", GetReceiptAsync);
+        v1.MapResponsesApi();
         v1.MapFallback(UnknownEndpoint);
         return app;
     }
 
     /// <summary>The key that passed <see cref="Authenticate"/> for this request.</summary>
-    private static KeyPrincipal Key(HttpContext context) => (KeyPrincipal)context.Items[typeof(KeyPrincipal)]!;
+    internal static KeyPrincipal Key(HttpContext context) => (KeyPrincipal)context.Items[typeof(KeyPrincipal)]!;
 
     private static string RequestId(HttpContext context) => (string)context.Items[RequestIdHeader]!;
 
@@ -133,17 +134,17 @@ public static class V1Endpoints
     /// <summary>Longest <c>Idempotency-Key</c> kept; a longer one is refused rather than ignored (ignoring it would charge a retry again).</summary>
     private const int MaxIdempotencyKeyLength = 255;
 
-    private static GatewayError? CheckHeaders(HttpContext context) =>
+    internal static GatewayError? CheckHeaders(HttpContext context) =>
         context.Request.Headers[IdempotencyHeader].ToString().Length > MaxIdempotencyKeyLength ? GatewayErrors.IdempotencyKeyTooLong(MaxIdempotencyKeyLength) : null;
 
-    private static GatewayCaller Caller(HttpContext context, byte[] body)
+    internal static GatewayCaller Caller(HttpContext context, byte[] body)
     {
         var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
         return GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
             idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
     }
 
-    private static IResult Respond(HttpContext context, GatewayResult result)
+    internal static IResult Respond(HttpContext context, GatewayResult result)
     {
         if (result.ReceiptId is { } receiptId) context.Response.Headers[ReceiptHeader] = receiptId.ToString();
         if (result.Error is { } error) return OpenAiErrors.From(error, context);
@@ -153,7 +154,7 @@ public static class V1Endpoints
     }
 
     /// <summary>Reads and parses a JSON body of at most <paramref name="maxBytes"/>; every problem is a 400 in OpenAI's words.</summary>
-    private static async Task<(T? Value, byte[] Body, GatewayError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, int maxBytes) where T : class
+    internal static async Task<(T? Value, byte[] Body, GatewayError? Error)> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, int maxBytes) where T : class
     {
         var tooLarge = GatewayErrors.BodyTooLarge(maxBytes);
         if (context.Request.ContentLength > maxBytes) return (null, [], tooLarge);
