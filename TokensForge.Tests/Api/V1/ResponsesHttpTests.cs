@@ -245,4 +245,26 @@ public sealed class ResponsesHttpTests(GatewayHostFixture fixture) : IClassFixtu
         Assert.Contains("\"deleted\":true", await ownerDelete.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
+
+    [SkippableFact]
+    public async Task OnPostgres_StoreContinueAndRead()
+    {
+        Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var host = await GatewayHost.StartOnPostgresAsync();
+        var (userId, _) = await host.AddUserAsync(("routed", Funds));
+        var client = host.Client((await host.CreateKeyAsync(userId)).Secret);
+
+        using var first = JsonDocument.Parse(await (await client.SendAsync(Post(Body("First turn.", stream: false)))).Content.ReadAsStringAsync());
+        var firstId = first.RootElement.GetProperty("id").GetString()!;
+        var next = await client.SendAsync(Post($$"""{"model":"gpt-4o-mini","input":"Second turn.","previous_response_id":"{{firstId}}"}"""));
+        using var second = JsonDocument.Parse(await next.Content.ReadAsStringAsync());
+        var read = await client.GetAsync($"v1/responses/{second.RootElement.GetProperty("id").GetString()}");
+
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+        Assert.Equal(firstId, second.RootElement.GetProperty("previous_response_id").GetString());
+        Assert.True(second.RootElement.GetProperty("usage").GetProperty("input_tokens").GetInt32()
+            > first.RootElement.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.True((await host.VerifyLedgerAsync()).Ok);
+    }
 }

@@ -6,10 +6,13 @@ namespace TokensForge.Tests.Gateway.Responses;
 /// <summary>Stored responses are their owner's, until they expire.</summary>
 public sealed class ResponseStoreTests
 {
-    [Fact]
-    public async Task Find_OwnersUntilRetentionEnds_ThenNotFound_AndExpiredRowsAreDeletedOnTheNextSave()
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task Find_OwnersUntilRetentionEnds_ThenNotFound_AndExpiredRowsAreDeletedOnTheNextSave(TestProvider provider)
     {
-        await using var database = await TestDatabase.CreateAsync();
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var database = await TestDatabase.CreateAsync(provider);
         var store = database.Get<ResponseStore>();
         var owner = await database.AddUserAsync();
         var other = await database.AddUserAsync();

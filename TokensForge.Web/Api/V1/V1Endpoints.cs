@@ -14,9 +14,9 @@ namespace TokensForge.Web.Api.V1;
 
 /// <summary>
 /// The OpenAI-compatible gateway: <c>/v1/models</c>, <c>/v1/chat/completions</c>, <c>/v1/embeddings</c>,
-/// <c>/v1/receipts/{id}</c> and the Responses API (<see cref="ResponsesEndpoints"/>). Every response carries <c>x-request-id</c>; responses that wrote a receipt or a
-/// failed-request record carry <c>x-tokensforge-receipt</c>; non-streaming successes also <c>x-tokensforge-cost</c> (µ).
-/// Errors always use OpenAI's shape, never a stack trace.
+/// <c>/v1/receipts/{id}</c> and the Responses API (<see cref="ResponsesEndpoints"/>). Every response carries
+/// <c>x-request-id</c>; responses that wrote a receipt or a failed-request record carry <c>x-tokensforge-receipt</c>;
+/// non-streaming successes also <c>x-tokensforge-cost</c> (µ). Errors always use OpenAI's shape, never a stack trace.
 /// </summary>
 public static class V1Endpoints
 {
