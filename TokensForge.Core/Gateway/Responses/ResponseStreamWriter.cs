@@ -43,7 +43,8 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
         if (chunk.Choices?.FirstOrDefault(c => c.Index == 0) is not { } choice) return;
         if (choice.FinishReason is { } finish) _finishReason = finish;
         var delta = choice.Delta;
-        if (delta?.Content is { Length: > 0 } text) await TextAsync(text, ct);
+        if (delta?.Content is { Length: > 0 } text) await TextAsync(text, refusal: false, ct);
+        if (delta?.Refusal is { Length: > 0 } refusal) await TextAsync(refusal, refusal: true, ct);
         foreach (var call in delta?.ToolCalls ?? []) await ToolCallAsync(call, ct);
     }
 
@@ -84,23 +85,28 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
         await EmitAsync(new ResponseStreamEvent { Type = "error", Code = error.Code, Message = error.Message, Param = error.Param }, ct);
     }
 
-    private async Task TextAsync(string text, CancellationToken ct)
+    /// <summary>Text or a refusal: each is one content part of a message item, so a switch between them starts a new item.</summary>
+    private async Task TextAsync(string text, bool refusal, CancellationToken ct)
     {
-        if (_open is not { IsMessage: true })
+        var kind = refusal ? ItemKind.Refusal : ItemKind.Text;
+        if (_open?.Kind != kind)
         {
             await CloseOpenItemAsync("completed", ct);
             var item = ResponseOutputItem.Message(ResponsesTranslation.ItemId("msg", idSuffix, response.Output.Count), "in_progress");
-            _open = await AddItemAsync(item, ct);
+            _open = await AddItemAsync(item, kind, ct);
             await EmitAsync(new ResponseStreamEvent
             {
-                Type = "response.content_part.added", ItemId = item.Id, OutputIndex = _open.Index, ContentIndex = 0, Part = ResponseContentPart.OutputText(""),
+                Type = "response.content_part.added", ItemId = item.Id, OutputIndex = _open.Index, ContentIndex = 0,
+                Part = refusal ? ResponseContentPart.RefusalText("") : ResponseContentPart.OutputText(""),
             }, ct);
         }
         _open.Text.Append(text);
-        await EmitAsync(new ResponseStreamEvent
-        {
-            Type = "response.output_text.delta", ItemId = _open.Item.Id, OutputIndex = _open.Index, ContentIndex = 0, Delta = text, Logprobs = [],
-        }, ct);
+        await EmitAsync(refusal
+            ? new ResponseStreamEvent { Type = "response.refusal.delta", ItemId = _open.Item.Id, OutputIndex = _open.Index, ContentIndex = 0, Delta = text }
+            : new ResponseStreamEvent
+            {
+                Type = "response.output_text.delta", ItemId = _open.Item.Id, OutputIndex = _open.Index, ContentIndex = 0, Delta = text, Logprobs = [],
+            }, ct);
     }
 
     private async Task ToolCallAsync(ToolCall call, CancellationToken ct)
@@ -112,7 +118,7 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
             var position = response.Output.Count;
             var item = ResponseOutputItem.FunctionCall(ResponsesTranslation.ItemId("fc", idSuffix, position), "in_progress",
                 call.Id ?? ResponsesTranslation.ItemId("call", idSuffix, position), call.Function?.Name ?? "", "");
-            _toolCalls[index] = open = _open = await AddItemAsync(item, ct);
+            _toolCalls[index] = open = _open = await AddItemAsync(item, ItemKind.FunctionCall, ct);
         }
         if (call.Function?.Arguments is not { Length: > 0 } arguments) return;
         open.Text.Append(arguments);
@@ -121,9 +127,9 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
         await EmitAsync(new ResponseStreamEvent { Type = "response.function_call_arguments.delta", ItemId = open.Item.Id, OutputIndex = open.Index, Delta = arguments }, ct);
     }
 
-    private async Task<OpenItem> AddItemAsync(ResponseOutputItem item, CancellationToken ct)
+    private async Task<OpenItem> AddItemAsync(ResponseOutputItem item, ItemKind kind, CancellationToken ct)
     {
-        var open = new OpenItem(item, response.Output.Count);
+        var open = new OpenItem(item, kind, response.Output.Count);
         response.Output.Add(item);
         await EmitAsync(new ResponseStreamEvent { Type = "response.output_item.added", OutputIndex = open.Index, Item = item }, ct);
         return open;
@@ -136,11 +142,18 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
         var item = open.Item;
         var text = open.Text.ToString();
         item.Status = status;
-        if (open.IsMessage)
+        if (open.Kind == ItemKind.Text)
         {
             var part = ResponseContentPart.OutputText(text);
             item.Content = [part];
             await EmitAsync(new ResponseStreamEvent { Type = "response.output_text.done", ItemId = item.Id, OutputIndex = open.Index, ContentIndex = 0, Text = text, Logprobs = [] }, ct);
+            await EmitAsync(new ResponseStreamEvent { Type = "response.content_part.done", ItemId = item.Id, OutputIndex = open.Index, ContentIndex = 0, Part = part }, ct);
+        }
+        else if (open.Kind == ItemKind.Refusal)
+        {
+            var part = ResponseContentPart.RefusalText(text);
+            item.Content = [part];
+            await EmitAsync(new ResponseStreamEvent { Type = "response.refusal.done", ItemId = item.Id, OutputIndex = open.Index, ContentIndex = 0, Refusal = text }, ct);
             await EmitAsync(new ResponseStreamEvent { Type = "response.content_part.done", ItemId = item.Id, OutputIndex = open.Index, ContentIndex = 0, Part = part }, ct);
         }
         else
@@ -160,11 +173,20 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
         return events.WriteAsync(streamEvent, ct);
     }
 
-    private sealed class OpenItem(ResponseOutputItem item, int index)
+    private enum ItemKind
+    {
+        Text,
+        Refusal,
+        FunctionCall,
+    }
+
+    private sealed class OpenItem(ResponseOutputItem item, ItemKind kind, int index)
     {
         public ResponseOutputItem Item { get; } = item;
+        public ItemKind Kind { get; } = kind;
         public int Index { get; } = index;
-        public bool IsMessage => Item.Type == "message";
+
+        /// <summary>The text, refusal or arguments streamed so far.</summary>
         public StringBuilder Text { get; } = new();
     }
 }

@@ -175,6 +175,7 @@ public sealed class ResponseStreamEvent
     public ResponseContentPart? Part { get; set; }
     public string? Delta { get; set; }
     public string? Text { get; set; }
+    public string? Refusal { get; set; }
     public string? Name { get; set; }
     public string? Arguments { get; set; }
     public List<JsonElement>? Logprobs { get; set; }

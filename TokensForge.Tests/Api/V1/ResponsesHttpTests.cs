@@ -140,6 +140,44 @@ public sealed class ResponsesHttpTests(GatewayHostFixture fixture) : IClassFixtu
         Assert.False(await db.StoredResponses.AnyAsync(r => r.ReceiptId == receipt.Id));
     }
 
+    [Fact]
+    public async Task ClientLeavesMidStream_ChargedForThePromptAndTheDeltasDelivered()
+    {
+        var (client, userId) = await ClientAsync();
+
+        var response = await client.SendAsync(Post(Body("[sim:delay=150] [sim:tokens=60]", stream: true)), HttpCompletionOption.ResponseHeadersRead);
+        var receiptId = Guid.Parse(response.Headers.GetValues("x-tokensforge-receipt").Single());
+        var deltas = 0;
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            while (deltas < 3 && await reader.ReadLineAsync() is { } line)
+            {
+                if (line == "event: response.output_text.delta") deltas++;
+            }
+        }
+        response.Dispose();
+        client.Dispose();
+
+        RequestRecord? receipt = null;
+        for (var i = 0; i < 400 && receipt is null; i++)
+        {
+            await using var db = Host.NewContext();
+            receipt = await db.RequestRecords.Include(r => r.Charges).SingleOrDefaultAsync(r => r.Id == receiptId);
+            if (receipt is null) await Task.Delay(50);
+        }
+        Assert.NotNull(receipt);
+        var prices = await PricesOfAsync(receipt);
+
+        Assert.Equal(3, deltas);
+        Assert.Equal(RequestStatus.Partial, receipt.Status);
+        Assert.Equal(ReceiptReasons.ClientCancelled, receipt.Reason);
+        Assert.InRange(receipt.CompletionTokens, 3, 59);
+        Assert.True(receipt.PromptTokens > 0);
+        Assert.Equal(prices.CostOf(receipt.PromptTokens, receipt.CompletionTokens), receipt.Cost);
+        Assert.Equal(receipt.Cost, receipt.Charges.Sum(c => c.Amount));
+        Assert.Equal(Funds - receipt.Cost, await AvailableAsync(userId));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
