@@ -40,17 +40,23 @@ public static class ApiKeySpend
 {
     /// <summary>Reserves <paramref name="amount"/> on the key; false when the limit would be passed.</summary>
     public static async Task<bool> TryReserveAsync(AppDbContext db, Guid keyId, long amount, CancellationToken ct) =>
-        await db.ApiKeys
-            .Where(k => k.Id == keyId && (k.SpendLimit == null || k.Spent + k.SpendReserved + amount <= k.SpendLimit))
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.SpendReserved, k => k.SpendReserved + amount), ct) == 1;
+        await RawSql.Command(db, """
+                UPDATE api_keys SET "SpendReserved" = "SpendReserved" + @amount
+                WHERE "Id" = @id AND ("SpendLimit" IS NULL OR "Spent" + "SpendReserved" + @amount <= "SpendLimit")
+                """)
+            .With<ApiKey>(db, "@amount", nameof(ApiKey.SpendReserved), amount)
+            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
+            .ExecuteAsync(ct) == 1;
 
     /// <summary>Turns a reservation into spend (inside the caller's transaction): <paramref name="reserved"/> returns, <paramref name="spent"/> is added.</summary>
     public static Task SettleAsync(AppDbContext db, Guid keyId, long reserved, long spent, CancellationToken ct) =>
         reserved == 0 && spent == 0
             ? Task.CompletedTask
-            : db.ApiKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s
-                .SetProperty(k => k.SpendReserved, k => k.SpendReserved - reserved)
-                .SetProperty(k => k.Spent, k => k.Spent + spent), ct);
+            : RawSql.Command(db, """UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent WHERE "Id" = @id""")
+                .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
+                .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
+                .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
+                .ExecuteAsync(ct);
 
     public static async Task ReleaseAsync(WriteTransaction writes, Guid keyId, long reserved, CancellationToken ct)
     {

@@ -82,7 +82,7 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var db = await _contexts.CreateDbContextAsync(ct);
+            await using var db = await CreateAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
             {
@@ -97,6 +97,15 @@ public sealed class WriteTransaction : IAsyncDisposable
                 // transaction as a deadlock victim: nothing of this attempt was kept.
             }
         }
+    }
+
+    private async Task<AppDbContext> CreateAsync(CancellationToken ct)
+    {
+        var db = await _contexts.CreateDbContextAsync(ct);
+        // A unit that fails is rolled back whole (to its savepoint in a batch): EF's own savepoint around every
+        // SaveChanges would only add two statements to each.
+        db.Database.AutoSavepointsEnabled = false;
+        return db;
     }
 
     private void EnsureWriter()
@@ -133,7 +142,7 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         var applied = new List<IUnit>(batch.Count);
         var alone = new List<IUnit>();
-        await using (var db = await _contexts.CreateDbContextAsync())
+        await using (var db = await CreateAsync(CancellationToken.None))
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
             foreach (var unit in batch)

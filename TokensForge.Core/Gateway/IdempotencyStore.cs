@@ -78,12 +78,17 @@ public sealed class IdempotencyStore(WriteTransaction writes, TimeProvider time,
 
     /// <summary>Stores the result to replay, inside the receipt's transaction. A null status means there is nothing to replay.</summary>
     public static Task CompleteAsync(AppDbContext db, Guid id, int? statusCode, string? body, long cost, DateTime now, CancellationToken ct) =>
-        db.IdempotencyRecords.Where(r => r.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(r => r.State, IdempotencyState.Completed)
-            .SetProperty(r => r.StatusCode, statusCode)
-            .SetProperty(r => r.ResponseBody, body)
-            .SetProperty(r => r.Cost, cost)
-            .SetProperty(r => r.CompletedAt, now), ct);
+        RawSql.Command(db, """
+                UPDATE idempotency_records SET "State" = @state, "StatusCode" = @status, "ResponseBody" = @body, "Cost" = @cost, "CompletedAt" = @now
+                WHERE "Id" = @id
+                """)
+            .With<IdempotencyRecord>(db, "@state", nameof(IdempotencyRecord.State), IdempotencyState.Completed)
+            .With<IdempotencyRecord>(db, "@status", nameof(IdempotencyRecord.StatusCode), statusCode)
+            .With<IdempotencyRecord>(db, "@body", nameof(IdempotencyRecord.ResponseBody), body)
+            .With<IdempotencyRecord>(db, "@cost", nameof(IdempotencyRecord.Cost), cost)
+            .With<IdempotencyRecord>(db, "@now", nameof(IdempotencyRecord.CompletedAt), now)
+            .With<IdempotencyRecord>(db, "@id", nameof(IdempotencyRecord.Id), id)
+            .ExecuteAsync(ct);
 
     /// <summary>Frees the key after a request that charged nothing, so the caller may retry it.</summary>
     public static Task<int> ReleaseAsync(AppDbContext db, Guid id, CancellationToken ct) =>

@@ -7,7 +7,7 @@ namespace TokensForge.Core.Ledger;
 /// <summary>
 /// Applies a batch of linked transfers inside the caller's open database transaction: every balance rule is
 /// a conditional UPDATE whose rows-affected count decides, so the database, not this process, prevents
-/// overdrafts. The batch is the unit a future group-committing writer would merge with others.
+/// overdrafts. The statements are raw SQL (<see cref="RawSql"/>): this is every request's hot path.
 /// </summary>
 /// <remarks>
 /// On a failed outcome some counters of the batch may already have changed inside the transaction:
@@ -20,26 +20,28 @@ public sealed class LedgerWriter(TimeProvider time)
         ArgumentOutOfRangeException.ThrowIfZero(batch.Count);
         var now = time.GetUtcNow().UtcDateTime;
 
-        // Resolve the transfers that post/void/expire/reversal specs refer to, then lock every account the
-        // batch touches in one canonical order so concurrent batches on PostgreSQL cannot deadlock.
+        // One read finds the transfers the post/void/expire/reversal specs refer to (and whether each is resolved or
+        // reversed already) and any transfer of this batch that exists (a replay). Every account the batch touches
+        // is then locked in one canonical order so concurrent batches on PostgreSQL cannot deadlock.
         var referencedIds = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToList();
-        var referenced = referencedIds.Count == 0
-            ? []
-            : await db.Transfers.AsNoTracking().Where(t => referencedIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
-        var accountIds = batch.SelectMany(s => AccountsOf(s, referenced)).Distinct().ToArray();
-        await LockAccountsAsync(db, accountIds, ct);
-
-        // Looked up only once the accounts are locked: a concurrent duplicate that held the locks has committed by
-        // now and is seen here (PostgreSQL reads committed rows per statement), so it answers AlreadyApplied
-        // instead of failing on the balance it already moved.
         var ids = batch.Select(s => s.Id).ToList();
-        var existing = await db.Transfers.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
-        if (existing.Count > 0)
+        var known = await ReadAsync(db, [.. ids, .. referencedIds], ct);
+        var accountIds = batch.SelectMany(s => AccountsOf(s, known)).Distinct().ToArray();
+        if (db.IsPostgres && accountIds.Length > 0)
+        {
+            await LockAccountsAsync(db, accountIds, ct);
+            // Read again once the accounts are locked: a concurrent duplicate or resolution that held the locks has
+            // committed by now and is seen here (PostgreSQL reads committed rows per statement), so it answers
+            // AlreadyApplied or already-resolved instead of failing on the balance it already moved.
+            known = await ReadAsync(db, [.. ids, .. referencedIds], ct);
+        }
+
+        if (ids.Any(known.ContainsKey))
         {
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!existing.TryGetValue(batch[i].Id, out var stored)) return LedgerOutcome.Fail(LedgerErrors.ExistsWithDifferentBatch, i);
-                if (Difference(batch[i], txId, stored) is { } difference) return LedgerOutcome.Fail(difference, i);
+                if (!known.TryGetValue(batch[i].Id, out var stored)) return LedgerOutcome.Fail(LedgerErrors.ExistsWithDifferentBatch, i);
+                if (Difference(batch[i], txId, stored.Transfer) is { } difference) return LedgerOutcome.Fail(difference, i);
             }
             return LedgerOutcome.AlreadyApplied;
         }
@@ -49,17 +51,17 @@ public sealed class LedgerWriter(TimeProvider time)
         var reversed = new HashSet<Guid>();
         for (var i = 0; i < batch.Count; i++)
         {
-            // The database checks below cannot see earlier rows of this batch (they are saved at the end).
+            // The checks below cannot see earlier rows of this batch (they are inserted at the end).
             if (batch[i].PendingId is { } pid && !resolved.TryAdd(pid, batch[i].Flags)) return LedgerOutcome.Fail(LedgerErrors.AlreadyResolvedBy(resolved[pid]), i);
             if (batch[i].ReversalOf is { } rid && !reversed.Add(rid)) return LedgerOutcome.Fail(LedgerErrors.AlreadyReversed, i);
-            var (row, error) = await ApplyOneAsync(db, txId, batch[i], referenced, now, ct);
+            var (row, error) = await ApplyOneAsync(db, txId, batch[i], known, now, ct);
             if (error is not null) return LedgerOutcome.Fail(error, i);
             rows.Add(row!);
         }
 
-        db.Transfers.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        foreach (var row in rows) db.Entry(row).State = EntityState.Detached;
+        await InsertAsync(db, rows, ct);
+        // Business rows a caller added before handing over are saved with the transfers, as they always were.
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(ct);
         return LedgerOutcome.Created;
     }
 
@@ -72,22 +74,90 @@ public sealed class LedgerWriter(TimeProvider time)
             .ToListAsync(ct);
     }
 
-    private static IEnumerable<Guid> AccountsOf(TransferSpec spec, Dictionary<Guid, Transfer> referenced)
+    /// <summary>A stored transfer, with the flags of the transfer that resolved it (if any) and whether it was reversed.</summary>
+    private sealed record Stored(Transfer Transfer, TransferFlags? ResolvedBy, bool Reversed);
+
+    /// <summary>Rows per statement: SQLite builds may cap a statement at 999 parameters.</summary>
+    private const int RowsPerStatement = 64;
+
+    private static async Task<Dictionary<Guid, Stored>> ReadAsync(AppDbContext db, IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        var found = new Dictionary<Guid, Stored>();
+        foreach (var chunk in ids.Chunk(RowsPerStatement * 8)) await ReadAsync(db, chunk, found, ct);
+        return found;
+    }
+
+    private static async Task ReadAsync(AppDbContext db, Guid[] ids, Dictionary<Guid, Stored> found, CancellationToken ct)
+    {
+        var command = RawSql.Command(db, $"""
+            SELECT t."Id", t."TxId", t."DebitAccountId", t."CreditAccountId", t."Amount", t."Code", t."Flags", t."PendingId", t."ExpiresAt",
+                   t."ReversalOf", t."Reference", t."Memo", t."CreatedAt",
+                   (SELECT r."Flags" FROM transfers AS r WHERE r."PendingId" = t."Id"),
+                   (SELECT COUNT(*) FROM transfers AS v WHERE v."ReversalOf" = t."Id")
+            FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", ids.Select((_, i) => "@id" + i))})
+            """);
+        for (var i = 0; i < ids.Length; i++) command.With<Transfer>(db, "@id" + i, nameof(Transfer.Id), ids[i]);
+        await using (command)
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var transfer = new Transfer(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetInt64(4),
+                    Enum.Parse<TransferCode>(reader.GetString(5)), (TransferFlags)reader.GetInt32(6), reader.GetGuidOrNull(7), reader.GetUtcOrNull(8),
+                    reader.GetGuidOrNull(9), reader.GetStringOrNull(10), reader.GetStringOrNull(11), reader.GetUtc(12));
+                found[transfer.Id] = new Stored(transfer, reader.IsDBNull(13) ? null : (TransferFlags)reader.GetInt32(13), reader.GetInt64(14) > 0);
+            }
+        }
+    }
+
+    private static async Task InsertAsync(AppDbContext db, List<Transfer> all, CancellationToken ct)
+    {
+        foreach (var chunk in all.Chunk(RowsPerStatement)) await InsertAsync(db, chunk, ct);
+    }
+
+    private static async Task InsertAsync(AppDbContext db, Transfer[] rows, CancellationToken ct)
+    {
+        var command = RawSql.Command(db, $"""
+            INSERT INTO transfers ("Id", "TxId", "DebitAccountId", "CreditAccountId", "Amount", "Code", "Flags", "PendingId", "ExpiresAt",
+                                   "ReversalOf", "Reference", "Memo", "CreatedAt")
+            VALUES {string.Join(", ", rows.Select((_, i) => $"(@i{i}, @x{i}, @d{i}, @c{i}, @a{i}, @k{i}, @f{i}, @p{i}, @e{i}, @r{i}, @ref{i}, @m{i}, @t{i})"))}
+            """);
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var t = rows[i];
+            command.With<Transfer>(db, $"@i{i}", nameof(Transfer.Id), t.Id)
+                .With<Transfer>(db, $"@x{i}", nameof(Transfer.TxId), t.TxId)
+                .With<Transfer>(db, $"@d{i}", nameof(Transfer.DebitAccountId), t.DebitAccountId)
+                .With<Transfer>(db, $"@c{i}", nameof(Transfer.CreditAccountId), t.CreditAccountId)
+                .With<Transfer>(db, $"@a{i}", nameof(Transfer.Amount), t.Amount)
+                .With<Transfer>(db, $"@k{i}", nameof(Transfer.Code), t.Code)
+                .With<Transfer>(db, $"@f{i}", nameof(Transfer.Flags), t.Flags)
+                .With<Transfer>(db, $"@p{i}", nameof(Transfer.PendingId), t.PendingId)
+                .With<Transfer>(db, $"@e{i}", nameof(Transfer.ExpiresAt), t.ExpiresAt)
+                .With<Transfer>(db, $"@r{i}", nameof(Transfer.ReversalOf), t.ReversalOf)
+                .With<Transfer>(db, $"@ref{i}", nameof(Transfer.Reference), t.Reference)
+                .With<Transfer>(db, $"@m{i}", nameof(Transfer.Memo), t.Memo)
+                .With<Transfer>(db, $"@t{i}", nameof(Transfer.CreatedAt), t.CreatedAt);
+        }
+        await command.ExecuteAsync(ct);
+    }
+
+    private static IEnumerable<Guid> AccountsOf(TransferSpec spec, Dictionary<Guid, Stored> known)
     {
         var source = spec.PendingId ?? spec.ReversalOf;
         if (source is { } id)
-            return referenced.TryGetValue(id, out var t) ? [t.DebitAccountId, t.CreditAccountId] : [];
+            return known.TryGetValue(id, out var t) ? [t.Transfer.DebitAccountId, t.Transfer.CreditAccountId] : [];
         return [spec.DebitAccountId, spec.CreditAccountId];
     }
 
-    private async Task<(Transfer?, Error?)> ApplyOneAsync(AppDbContext db, Guid txId, TransferSpec spec,
-        Dictionary<Guid, Transfer> referenced, DateTime now, CancellationToken ct)
+    private static async Task<(Transfer?, Error?)> ApplyOneAsync(AppDbContext db, Guid txId, TransferSpec spec,
+        Dictionary<Guid, Stored> known, DateTime now, CancellationToken ct)
     {
         if (!ValidFlags(spec)) return (null, LedgerErrors.InvalidFlags);
         if (spec.PendingId is { } pendingId)
-            return await ResolvePendingAsync(db, txId, spec, pendingId, referenced, now, ct);
+            return await ResolvePendingAsync(db, txId, spec, pendingId, known, now, ct);
         if (spec.ReversalOf is { } originalId)
-            return await ReverseAsync(db, txId, spec, originalId, referenced, now, ct);
+            return await ReverseAsync(db, txId, spec, originalId, known, now, ct);
 
         if (spec.Amount <= 0) return (null, LedgerErrors.InvalidAmount);
         if (spec.DebitAccountId == spec.CreditAccountId) return (null, LedgerErrors.SameAccount);
@@ -101,12 +171,12 @@ public sealed class LedgerWriter(TimeProvider time)
     }
 
     private static async Task<(Transfer?, Error?)> ResolvePendingAsync(AppDbContext db, Guid txId, TransferSpec spec, Guid pendingId,
-        Dictionary<Guid, Transfer> referenced, DateTime now, CancellationToken ct)
+        Dictionary<Guid, Stored> known, DateTime now, CancellationToken ct)
     {
-        if (!referenced.TryGetValue(pendingId, out var hold) || !hold.IsPending) return (null, LedgerErrors.PendingNotFound);
+        if (!known.TryGetValue(pendingId, out var stored) || !stored.Transfer.IsPending) return (null, LedgerErrors.PendingNotFound);
         // The unique index on PendingId is the real guard; this check only gives the clear error first.
-        var resolvedBy = await db.Transfers.Where(t => t.PendingId == pendingId).Select(t => (TransferFlags?)t.Flags).FirstOrDefaultAsync(ct);
-        if (resolvedBy is { } flags) return (null, LedgerErrors.AlreadyResolvedBy(flags));
+        if (stored.ResolvedBy is { } flags) return (null, LedgerErrors.AlreadyResolvedBy(flags));
+        var hold = stored.Transfer;
 
         long posted;
         switch (spec.Flags)
@@ -126,16 +196,22 @@ public sealed class LedgerWriter(TimeProvider time)
                 break;
         }
 
-        var debited = await db.LedgerAccounts.Where(a => a.Id == hold.DebitAccountId)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.DebitsPending, a => a.DebitsPending - hold.Amount)
-                .SetProperty(a => a.DebitsPosted, a => a.DebitsPosted + posted)
-                .SetProperty(a => a.Version, a => a.Version + 1), ct);
-        var credited = await db.LedgerAccounts.Where(a => a.Id == hold.CreditAccountId)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.CreditsPending, a => a.CreditsPending - hold.Amount)
-                .SetProperty(a => a.CreditsPosted, a => a.CreditsPosted + posted)
-                .SetProperty(a => a.Version, a => a.Version + 1), ct);
+        var debited = await RawSql.Command(db, """
+                UPDATE ledger_accounts SET "DebitsPending" = "DebitsPending" - @held, "DebitsPosted" = "DebitsPosted" + @posted, "Version" = "Version" + 1
+                WHERE "Id" = @id
+                """)
+            .With<LedgerAccount>(db, "@held", nameof(LedgerAccount.DebitsPending), hold.Amount)
+            .With<LedgerAccount>(db, "@posted", nameof(LedgerAccount.DebitsPosted), posted)
+            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), hold.DebitAccountId)
+            .ExecuteAsync(ct);
+        var credited = await RawSql.Command(db, """
+                UPDATE ledger_accounts SET "CreditsPending" = "CreditsPending" - @held, "CreditsPosted" = "CreditsPosted" + @posted, "Version" = "Version" + 1
+                WHERE "Id" = @id
+                """)
+            .With<LedgerAccount>(db, "@held", nameof(LedgerAccount.CreditsPending), hold.Amount)
+            .With<LedgerAccount>(db, "@posted", nameof(LedgerAccount.CreditsPosted), posted)
+            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), hold.CreditAccountId)
+            .ExecuteAsync(ct);
         if (debited != 1 || credited != 1) return (null, LedgerErrors.AccountNotFound);
 
         return (new Transfer(spec.Id, txId, hold.DebitAccountId, hold.CreditAccountId, posted > 0 ? posted : hold.Amount, hold.Code,
@@ -143,11 +219,12 @@ public sealed class LedgerWriter(TimeProvider time)
     }
 
     private static async Task<(Transfer?, Error?)> ReverseAsync(AppDbContext db, Guid txId, TransferSpec spec, Guid originalId,
-        Dictionary<Guid, Transfer> referenced, DateTime now, CancellationToken ct)
+        Dictionary<Guid, Stored> known, DateTime now, CancellationToken ct)
     {
-        if (!referenced.TryGetValue(originalId, out var original)) return (null, LedgerErrors.TransferNotFound);
+        if (!known.TryGetValue(originalId, out var stored)) return (null, LedgerErrors.TransferNotFound);
+        var original = stored.Transfer;
         if (original.Flags is not (TransferFlags.None or TransferFlags.PostPending)) return (null, LedgerErrors.NotReversible);
-        if (await db.Transfers.AnyAsync(t => t.ReversalOf == originalId, ct)) return (null, LedgerErrors.AlreadyReversed);
+        if (stored.Reversed) return (null, LedgerErrors.AlreadyReversed);
 
         if (await DebitAsync(db, original.CreditAccountId, original.Amount, pending: false, ct) is { } error) return (null, error);
         if (!await CreditAsync(db, original.DebitAccountId, original.Amount, pending: false, ct)) return (null, LedgerErrors.AccountNotFound);
@@ -158,30 +235,25 @@ public sealed class LedgerWriter(TimeProvider time)
 
     private static async Task<Error?> DebitAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct)
     {
-        var query = db.LedgerAccounts.Where(a => a.Id == accountId
-            && (!a.DebitsMustNotExceedCredits || a.CreditsPosted - a.DebitsPosted - a.DebitsPending >= amount));
-        var rows = pending
-            ? await query.ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.DebitsPending, a => a.DebitsPending + amount)
-                .SetProperty(a => a.Version, a => a.Version + 1), ct)
-            : await query.ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.DebitsPosted, a => a.DebitsPosted + amount)
-                .SetProperty(a => a.Version, a => a.Version + 1), ct);
+        var column = pending ? "\"DebitsPending\"" : "\"DebitsPosted\"";
+        var rows = await RawSql.Command(db, $"""
+                UPDATE ledger_accounts SET {column} = {column} + @amount, "Version" = "Version" + 1
+                WHERE "Id" = @id AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount)
+                """)
+            .With<LedgerAccount>(db, "@amount", nameof(LedgerAccount.DebitsPosted), amount)
+            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), accountId)
+            .ExecuteAsync(ct);
         if (rows == 1) return null;
         return await db.LedgerAccounts.AnyAsync(a => a.Id == accountId, ct) ? LedgerErrors.InsufficientBalance : LedgerErrors.AccountNotFound;
     }
 
     private static async Task<bool> CreditAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct)
     {
-        var query = db.LedgerAccounts.Where(a => a.Id == accountId);
-        var rows = pending
-            ? await query.ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.CreditsPending, a => a.CreditsPending + amount)
-                .SetProperty(a => a.Version, a => a.Version + 1), ct)
-            : await query.ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.CreditsPosted, a => a.CreditsPosted + amount)
-                .SetProperty(a => a.Version, a => a.Version + 1), ct);
-        return rows == 1;
+        var column = pending ? "\"CreditsPending\"" : "\"CreditsPosted\"";
+        return await RawSql.Command(db, $"""UPDATE ledger_accounts SET {column} = {column} + @amount, "Version" = "Version" + 1 WHERE "Id" = @id""")
+            .With<LedgerAccount>(db, "@amount", nameof(LedgerAccount.CreditsPosted), amount)
+            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), accountId)
+            .ExecuteAsync(ct) == 1;
     }
 
     /// <summary>

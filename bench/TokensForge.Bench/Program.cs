@@ -59,6 +59,7 @@ public static partial class Program
             ("group commit, synchronous=FULL", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Full" }),
             ("one transaction per write, synchronous=NORMAL", new() { ["Database__GroupCommit"] = "false", ["Database__SqliteSynchronous"] = "Normal" }),
         };
+        if (options.Profile is not null) variants = variants[..1];
         var results = new List<GatewayRun>();
         foreach (var (name, settings) in variants)
         {
@@ -76,7 +77,8 @@ public static partial class Program
         }
 
         var report = Report(options, directLatency, directThroughput, results, export);
-        var resultsPath = Path.Combine(repo, "bench", "RESULTS.md");
+        // A profiled run is slowed by the sampler: its figures stay beside the traces, not in RESULTS.md.
+        var resultsPath = options.Profile is { } traces ? Path.Combine(traces, "RESULTS.md") : Path.Combine(repo, "bench", "RESULTS.md");
         await File.WriteAllTextAsync(resultsPath, report);
         Console.WriteLine(report);
         Console.WriteLine($"bench: wrote {resultsPath}");
@@ -101,6 +103,12 @@ public static partial class Program
         await WaitUntilUpAsync(appBase + "/v1/models", key);
         var gateway = new Target(name, appBase + "/v1/chat/completions", key);
         await LatencyAsync(gateway, options.Warmup);
+        if (options.Profile is { } traces)
+        {
+            // Where the time goes, sampled by dotnet-trace while one connection and then 64 keep the gateway busy.
+            await TraceAsync(app.Id, Path.Combine(traces, "c1.nettrace"), () => ThroughputAsync(gateway, 1, TimeSpan.FromSeconds(options.Seconds)));
+            await TraceAsync(app.Id, Path.Combine(traces, "c64.nettrace"), () => ThroughputAsync(gateway, 64, TimeSpan.FromSeconds(options.Seconds)));
+        }
         var latency = await LatencyAsync(gateway, options.Requests);
         var throughput = new List<(int, Throughput)>();
         long peak = 0;
@@ -113,6 +121,24 @@ public static partial class Program
         await app.WaitForExitAsync();
         var verify = await RunCliAsync(webDll, env, "ledger", "verify");
         return new GatewayRun(name, latency, throughput, peak, verify.Trim());
+    }
+
+    /// <summary>Samples the app's thread stacks with the repository's dotnet-trace tool while <paramref name="load"/> runs.</summary>
+    private static async Task TraceAsync(int pid, string output, Func<Task<Throughput>> load)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = RepositoryRoot(), RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "tool", "run", "dotnet-trace", "collect", "-p", pid.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time", "-o", output })
+            info.ArgumentList.Add(a);
+        using var trace = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet-trace");
+        var traceOutput = trace.StandardOutput.ReadToEndAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var result = await load();
+        // dotnet-trace stops on Ctrl+C / SIGINT.
+        _ = Process.Start("kill", ["-INT", trace.Id.ToString(CultureInfo.InvariantCulture)]);
+        await trace.WaitForExitAsync();
+        Console.WriteLine($"bench: traced {result.PerSecond:0} req/s into {output}");
+        _ = await traceOutput;
     }
 
     private sealed record Latency(int Count, int Failures, double P50, double P99, double Mean);
@@ -375,8 +401,11 @@ public static partial class Program
 #endif
 }
 
-/// <summary>Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run).</summary>
-internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts)
+/// <summary>
+/// Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run),
+/// --profile DIR (the default variant only, with dotnet-trace samples of the gateway at c=1 and c=64 written to DIR).
+/// </summary>
+internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts, string? Profile)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -386,6 +415,6 @@ internal sealed record BenchOptions(int Requests, int Warmup, int Connections, i
         var counts = (Get("connections") ?? "8,32,64,128").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
         return new BenchOptions(Int("requests", 1000), Int("warmup", 100), counts.Max(), Int("seconds", 10),
-            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts);
+            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts, Get("profile") is { } dir ? Path.GetFullPath(dir) : null);
     }
 }
