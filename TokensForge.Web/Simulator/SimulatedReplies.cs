@@ -101,26 +101,48 @@ public static class SimulatedReplies
             .FirstOrDefault(t => wanted is null || (t.TryGetProperty("name", out var name) && name.GetString() == wanted));
         if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var toolName) || toolName.GetString() is not { } callName) return null;
 
-        var arguments = new JsonObject();
-        if (function.TryGetProperty("parameters", out var parameters) && parameters.ValueKind == JsonValueKind.Object
-            && parameters.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
+        var parameters = function.TryGetProperty("parameters", out var p) ? p : default;
+        return (callName, Fill(parameters, prompt + callName).ToJsonString());
+    }
+
+    /// <summary>
+    /// The answer to a request for JSON (<c>response_format</c>), or null when it asks for text: an object filled from
+    /// the <c>json_schema</c>'s properties, or <c>{"answer": …}</c> for <c>json_object</c>.
+    /// </summary>
+    public static string? StructuredReply(ChatCompletionRequest request, string prompt)
+    {
+        if (request.Extra is null || !request.Extra.TryGetValue("response_format", out var format) || format.ValueKind != JsonValueKind.Object
+            || !format.TryGetProperty("type", out var type)) return null;
+        return type.GetString() switch
         {
-            var words = Tokens(prompt + callName, properties.EnumerateObject().Count());
-            var i = 0;
-            foreach (var property in properties.EnumerateObject())
+            "json_schema" when format.TryGetProperty("json_schema", out var jsonSchema) && jsonSchema.TryGetProperty("schema", out var schema) =>
+                Fill(schema, prompt).ToJsonString(),
+            "json_object" => new JsonObject { ["answer"] = string.Concat(Tokens(prompt, 3)) }.ToJsonString(),
+            _ => null,
+        };
+    }
+
+    /// <summary>An object with every property of <paramref name="schema"/>: strings a word, numbers 42, booleans true.</summary>
+    private static JsonObject Fill(JsonElement schema, string seed)
+    {
+        var filled = new JsonObject();
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+            return filled;
+        var words = Tokens(seed, properties.EnumerateObject().Count());
+        var i = 0;
+        foreach (var property in properties.EnumerateObject())
+        {
+            var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString() : "string";
+            filled[property.Name] = type switch
             {
-                var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-                    ? t.GetString() : "string";
-                arguments[property.Name] = type switch
-                {
-                    "integer" or "number" => JsonValue.Create(42),
-                    "boolean" => JsonValue.Create(true),
-                    _ => JsonValue.Create(words[i].Trim()),
-                };
-                i++;
-            }
+                "integer" or "number" => JsonValue.Create(42),
+                "boolean" => JsonValue.Create(true),
+                _ => JsonValue.Create(words[i].Trim()),
+            };
+            i++;
         }
-        return (callName, arguments.ToJsonString());
+        return filled;
     }
 
     /// <summary>A unit vector of <paramref name="dimensions"/> floats derived from the text.</summary>

@@ -25,6 +25,8 @@ namespace TokensForge.Web.Simulator;
 /// <item><c>[sim:nousage]</c> report no usage (the gateway then counts and flags the receipt estimated).</item>
 /// <item><c>[sim:tool]</c> call a tool the request declares (see <see cref="SimulatedReplies.ToolCall"/>) instead of answering in text.</item>
 /// </list>
+/// A request for JSON (<c>response_format</c> <c>json_schema</c> or <c>json_object</c>) is answered with JSON that fits it
+/// (<see cref="SimulatedReplies.StructuredReply"/>).
 /// <c>Simulator:LatencyMs</c>, <c>Simulator:ChunkDelayMs</c> and <c>Simulator:ReplyTokens</c> set the defaults.
 /// </summary>
 public static class SimulatorEndpoints
@@ -102,6 +104,14 @@ public static class SimulatorEndpoints
             ];
             finish = "tool_calls";
             usage = UsageOf(counter.Count(toolName + arguments));
+        }
+        else if (SimulatedReplies.StructuredReply(request, prompt) is { } structured)
+        {
+            answer = new ResponseMessage { Role = "assistant", Content = structured };
+            deltas = Enumerable.Range(0, 4).Select(i => structured[(structured.Length * i / 4)..(structured.Length * (i + 1) / 4)]).Where(p => p.Length > 0)
+                .Select((p, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = p }).ToList();
+            finish = "stop";
+            usage = UsageOf(counter.Count(structured));
         }
         else
         {

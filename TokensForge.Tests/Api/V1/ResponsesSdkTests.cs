@@ -162,6 +162,32 @@ public sealed class ResponsesSdkTests(GatewayHostFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task TextFormat_JsonSchemaAndJsonObject_ReachTheUpstream_AndAreEchoed()
+    {
+        var client = await ClientAsync();
+        var schema = Options(ResponseItem.CreateUserMessageItem("Describe a city."));
+        schema.TextOptions = new ResponseTextOptions
+        {
+            TextFormat = ResponseTextFormat.CreateJsonSchemaFormat("city",
+                BinaryData.FromString("""{"type":"object","properties":{"name":{"type":"string"},"population":{"type":"integer"}},"required":["name","population"]}"""),
+                jsonSchemaIsStrict: true),
+        };
+        var jsonObject = Options(ResponseItem.CreateUserMessageItem("Any JSON please."));
+        jsonObject.TextOptions = new ResponseTextOptions { TextFormat = ResponseTextFormat.CreateJsonObjectFormat() };
+
+        var structured = (await client.CreateResponseAsync(schema)).Value;
+        var anyJson = (await client.CreateResponseAsync(jsonObject)).Value;
+        using var city = JsonDocument.Parse(structured.GetOutputText());
+        using var answer = JsonDocument.Parse(anyJson.GetOutputText());
+
+        Assert.Equal(JsonValueKind.String, city.RootElement.GetProperty("name").ValueKind);
+        Assert.Equal(42, city.RootElement.GetProperty("population").GetInt32());
+        Assert.Equal(ResponseTextFormatKind.JsonSchema, structured.TextOptions.TextFormat.Kind);
+        Assert.Equal(JsonValueKind.Object, answer.RootElement.ValueKind);
+        Assert.Equal(ResponseTextFormatKind.JsonObject, anyJson.TextOptions.TextFormat.Kind);
+    }
+
+    [Fact]
     public async Task PreviousResponseId_ContinuesTheConversation_AsIfItWereResent()
     {
         var client = await ClientAsync();
