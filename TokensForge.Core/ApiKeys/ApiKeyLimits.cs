@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
 
 namespace TokensForge.Core.ApiKeys;
 
@@ -34,37 +35,80 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time
 /// <summary>
 /// A key's spend limit, enforced like a ledger balance: requests reserve their worst case with a conditional
 /// update (<c>Spent + SpendReserved + amount ≤ SpendLimit</c>) and settle it in the same transaction that
-/// posts their charge.
+/// posts their charge. Each reservation is also a row (<see cref="ApiKeyReservation"/>) that expires with the hold:
+/// whoever deletes the row (the receipt, a release, or <see cref="ApiKeySpendSweeper"/> after a crash) moves the
+/// counter, so a reservation is given back exactly once.
 /// </summary>
 public static class ApiKeySpend
 {
-    /// <summary>Reserves <paramref name="amount"/> on the key; false when the limit would be passed.</summary>
-    public static async Task<bool> TryReserveAsync(AppDbContext db, Guid keyId, long amount, CancellationToken ct) =>
-        await RawSql.Command(db, """
+    /// <summary>Reserves <paramref name="amount"/> on the key until <paramref name="expiresAt"/>; false when the limit would be passed.</summary>
+    public static async Task<bool> TryReserveAsync(AppDbContext db, Guid keyId, Guid reservationId, long amount, DateTime expiresAt, CancellationToken ct)
+    {
+        var reserved = await RawSql.Command(db, """
                 UPDATE api_keys SET "SpendReserved" = "SpendReserved" + @amount
                 WHERE "Id" = @id AND ("SpendLimit" IS NULL OR "Spent" + "SpendReserved" + @amount <= "SpendLimit")
                 """)
             .With<ApiKey>(db, "@amount", nameof(ApiKey.SpendReserved), amount)
             .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
             .ExecuteAsync(ct) == 1;
+        if (!reserved) return false;
+        await RawSql.Command(db, """INSERT INTO api_key_reservations ("Id", "KeyId", "Amount", "ExpiresAt") VALUES (@id, @key, @amount, @expires)""")
+            .With<ApiKeyReservation>(db, "@id", nameof(ApiKeyReservation.Id), reservationId)
+            .With<ApiKeyReservation>(db, "@key", nameof(ApiKeyReservation.KeyId), keyId)
+            .With<ApiKeyReservation>(db, "@amount", nameof(ApiKeyReservation.Amount), amount)
+            .With<ApiKeyReservation>(db, "@expires", nameof(ApiKeyReservation.ExpiresAt), expiresAt)
+            .ExecuteAsync(ct);
+        return true;
+    }
 
-    /// <summary>Turns a reservation into spend (inside the caller's transaction): <paramref name="reserved"/> returns, <paramref name="spent"/> is added.</summary>
-    public static Task SettleAsync(AppDbContext db, Guid keyId, long reserved, long spent, CancellationToken ct) =>
-        reserved == 0 && spent == 0
-            ? Task.CompletedTask
-            : RawSql.Command(db, """UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent WHERE "Id" = @id""")
-                .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
-                .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
-                .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
-                .ExecuteAsync(ct);
-
-    public static async Task ReleaseAsync(WriteTransaction writes, Guid keyId, long reserved, CancellationToken ct)
+    /// <summary>
+    /// Inside the caller's transaction: gives back the reservation (if it is still there: the sweeper may have given it
+    /// back already) and adds <paramref name="spent"/> to the key's spend. Returns what was given back.
+    /// </summary>
+    public static async Task<long> SettleAsync(AppDbContext db, Guid keyId, Guid? reservationId, long spent, CancellationToken ct)
     {
-        if (reserved == 0) return;
-        await writes.RunAsync(async (db, token) =>
+        var reserved = reservationId is { } id ? await TakeAsync(db, id, ct) : 0;
+        if (reserved == 0 && spent == 0) return 0;
+        await RawSql.Command(db, """UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent WHERE "Id" = @id""")
+            .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
+            .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
+            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
+            .ExecuteAsync(ct);
+        return reserved;
+    }
+
+    /// <summary>Deletes a reservation row and says how much it held (0 when someone else gave it back first).</summary>
+    private static async Task<long> TakeAsync(AppDbContext db, Guid reservationId, CancellationToken ct)
+    {
+        await using var command = RawSql.Command(db, """DELETE FROM api_key_reservations WHERE "Id" = @id RETURNING "Amount" """)
+            .With<ApiKeyReservation>(db, "@id", nameof(ApiKeyReservation.Id), reservationId);
+        return await command.ExecuteScalarAsync(ct) is { } amount and not DBNull ? Convert.ToInt64(amount, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+}
+
+/// <summary>
+/// Gives back key reservations whose hold has expired without a receipt (the instance serving the request was killed):
+/// the hold sweeper returns the money, this returns the key's headroom.
+/// </summary>
+public sealed class ApiKeySpendSweeper(IDbContextFactory<AppDbContext> contexts, WriteTransaction writes, TimeProvider time) : IPeriodicSweep
+{
+    public string Name => "key reservations";
+
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        List<(Guid Id, Guid KeyId)> due;
+        await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            await SettleAsync(db, keyId, reserved, 0, token);
-            return Write.Commit(true);
-        }, ct);
+            due = (await db.ApiKeyReservations.AsNoTracking().Where(r => r.ExpiresAt <= now).Select(r => new { r.Id, r.KeyId }).ToListAsync(ct))
+                .Select(r => (r.Id, r.KeyId)).ToList();
+        }
+        var released = 0;
+        foreach (var (id, keyId) in due)
+        {
+            // A receipt written meanwhile took the row first: then there is nothing left to give back.
+            if (await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.SettleAsync(db, keyId, id, 0, token)), ct) > 0) released++;
+        }
+        return released;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using TokensForge.Core.Ledger;
 
 namespace TokensForge.Core.ApiKeys;
 
@@ -11,6 +12,8 @@ public static class ApiKeysServiceCollectionExtensions
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<ApiKeyRateLimiter>();
+        services.AddSingleton<ApiKeySpendSweeper>();
+        services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<ApiKeySpendSweeper>());
         return services;
     }
 }

@@ -9,6 +9,7 @@ namespace TokensForge.Core.Data;
 public abstract partial class AppDbContext
 {
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ApiKeyReservation> ApiKeyReservations => Set<ApiKeyReservation>();
     public DbSet<ApiKeyChangeStamp> ApiKeyChangeStamps => Set<ApiKeyChangeStamp>();
     public DbSet<ModelInfo> Models => Set<ModelInfo>();
     public DbSet<Route> Routes => Set<Route>();

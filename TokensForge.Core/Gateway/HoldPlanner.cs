@@ -9,7 +9,8 @@ using TokensForge.Core.Routing;
 namespace TokensForge.Core.Gateway;
 
 /// <summary>The route a request will use and the funds reserved for it (by the sponsor, when one pays).</summary>
-public sealed record PlacedHold(RouteCandidate Route, Hold Hold, long WorstCase, long KeyReserved, IRequestSponsor? Sponsor = null);
+/// <remarks><see cref="KeyReservation"/> names the key's spend reservation made with the hold, when the key has a spend limit.</remarks>
+public sealed record PlacedHold(RouteCandidate Route, Hold Hold, long WorstCase, Guid? KeyReservation, IRequestSponsor? Sponsor = null);
 
 /// <summary>Why no hold could be placed, and on which route the attempt started (for the failed-request record).</summary>
 public sealed record HoldRefusal(RouteCandidate Route, long WorstCase, string Reason, string? Message = null, bool AnyKind = false);
@@ -50,31 +51,41 @@ public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOpt
         {
             var sponsored = await sponsor.PlaceAsync(caller.UserId, route, worst, options.Value.HoldTimeout, receiptId.ToString(), ct);
             return sponsored.Succeeded
-                ? (new PlacedHold(route, sponsored.Value!, worst, 0, sponsor), null)
+                ? (new PlacedHold(route, sponsored.Value!, worst, null, sponsor), null)
                 : (null, new HoldRefusal(route, worst, sponsored.Error!.Code, sponsored.Error.Message, AnyKind: true));
         }
-        if (worst == 0) return (new PlacedHold(route, Hold.Empty, 0, 0), null);
+        if (worst == 0) return (new PlacedHold(route, Hold.Empty, 0, null), null);
 
-        // A key's spend limit is reserved in the hold's own transaction: both or neither.
+        // A key's spend limit is reserved in the hold's own transaction, expiring with it: both or neither.
         var key = caller.Key is { SpendLimit: not null } limited ? limited : null;
+        Guid? reservation = key is null ? null : Guid.CreateVersion7();
         var hold = await holds.PlaceAsync(caller.UserId, route.Kind, worst, options.Value.HoldTimeout, receiptId.ToString(), ct: ct,
-            reserveFirst: key is null ? null : async (db, token) => await ApiKeySpend.TryReserveAsync(db, key.KeyId, worst, token) ? null : ApiKeyErrors.SpendLimitReached);
-        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, key is null ? 0 : worst), null);
+            reserveFirst: key is null ? null : async (db, expiresAt, token) =>
+                await ApiKeySpend.TryReserveAsync(db, key.KeyId, reservation!.Value, worst, expiresAt, token) ? null : ApiKeyErrors.SpendLimitReached);
+        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, reservation), null);
         return (null, hold.Error == ApiKeyErrors.SpendLimitReached
             ? new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true)
             : new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
     }
 
-    /// <summary>Gives back everything a hold reserved (voids it, frees the key's reservation): nothing is charged.</summary>
+    /// <summary>Gives back everything a hold reserved (voids it, frees the key's reservation) in one transaction: nothing is charged.</summary>
     public async Task ReleaseAsync(PlacedHold placed, GatewayCaller caller, Guid receiptId)
     {
-        if (placed.Hold.Parts.Count > 0)
+        var reservation = placed.KeyReservation is { } id && caller.Key is { } key ? (key.KeyId, id) : ((Guid, Guid)?)null;
+        var bothReleased = placed.Hold.Parts.Count > 0 && await writes.RunAsync(async (db, token) =>
         {
-            var released = await holds.ReleaseAsync(placed.Hold, receiptId.ToString(), CancellationToken.None);
-            if (!released.Succeeded && released.Error != LedgerErrors.PendingExpired && !LedgerErrors.IsAlreadyResolved(released.Error))
+            var released = await holds.ReleaseAsync(db, placed.Hold, receiptId.ToString(), token);
+            if (!released.Succeeded)
+            {
+                // Expired or resolved already (the sweeper got there first): the money is back; the reservation is given back below.
+                if (released.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(released.Error)) return Write.Rollback(false);
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
-        }
-        if (placed.KeyReserved > 0 && caller.Key is { } key) await ApiKeySpend.ReleaseAsync(writes, key.KeyId, placed.KeyReserved, CancellationToken.None);
+            }
+            if (reservation is var (keyId, reservationId)) await ApiKeySpend.SettleAsync(db, keyId, reservationId, 0, token);
+            return Write.Commit(true);
+        }, CancellationToken.None);
+        if (!bothReleased && reservation is var (k, r))
+            await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.SettleAsync(db, k, r, 0, token)), CancellationToken.None);
         if (placed.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
     }
 }

@@ -59,7 +59,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ti
             c.SourceLabel, c.TransferId, c.Amount)), now);
         db.RequestRecords.Add(record);
         await db.SaveChangesAsync(ct);
-        if (record.ApiKeyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReserved ?? 0, record.Cost, ct);
+        if (record.ApiKeyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReservation, record.Cost, ct);
         if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
         if (claim is { } claimId)
         {

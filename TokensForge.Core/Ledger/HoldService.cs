@@ -44,10 +44,10 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     /// <summary>
     /// Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet
     /// cannot pay it all. <paramref name="reserveFirst"/>, when given, runs first in the same transaction (a key's spend
-    /// reservation, say): its error refuses the hold and undoes it too.
+    /// reservation, say) and is told when the hold will expire: its error refuses the hold and undoes it too.
     /// </summary>
     public async Task<Result<Hold>> PlaceAsync(string userId, RouteKind kind, long amount, TimeSpan timeout, string reference,
-        Guid? creditAccountId = null, CancellationToken ct = default, Func<AppDbContext, CancellationToken, Task<Error?>>? reserveFirst = null)
+        Guid? creditAccountId = null, CancellationToken ct = default, Func<AppDbContext, DateTime, CancellationToken, Task<Error?>>? reserveFirst = null)
     {
         if (amount <= 0) return LedgerErrors.InvalidAmount;
         var credit = creditAccountId ?? SystemAccounts.RevenueFor(kind);
@@ -55,7 +55,8 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
         return await writes.RunAsync(async (db, token) =>
         {
             var now = time.GetUtcNow().UtcDateTime;
-            if (reserveFirst is not null && await reserveFirst(db, token) is { } refused) return Write.Rollback<Result<Hold>>(refused);
+            var expiresAt = now + timeout;
+            if (reserveFirst is not null && await reserveFirst(db, expiresAt, token) is { } refused) return Write.Rollback<Result<Hold>>(refused);
             if (db.IsPostgres)
             {
                 var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(token);
@@ -67,7 +68,6 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
             if (plan.Sum(p => p.Amount) < amount) return Write.Rollback<Result<Hold>>(LedgerErrors.InsufficientBalance);
 
             var txId = Guid.CreateVersion7();
-            var expiresAt = now + timeout;
             var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
             var outcome = await writer.ApplyAsync(db, txId,
                 parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), token);
@@ -130,6 +130,16 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     public async Task<LedgerOutcome> ReleaseAsync(Hold hold, string? reference = null, CancellationToken ct = default)
     {
         if (hold.Parts.Count == 0) return LedgerOutcome.AlreadyApplied;
-        return await ledger.SubmitAsync(Guid.CreateVersion7(), hold.Parts.Select(p => TransferSpec.Void(Guid.CreateVersion7(), p.PendingTransferId, reference)).ToList(), ct);
+        return await ledger.SubmitAsync(Guid.CreateVersion7(), Voids(hold, reference), ct);
     }
+
+    /// <summary><see cref="ReleaseAsync(Hold, string?, CancellationToken)"/> inside the caller's open transaction; on failure the caller must roll back.</summary>
+    public async Task<LedgerOutcome> ReleaseAsync(AppDbContext db, Hold hold, string? reference, CancellationToken ct)
+    {
+        if (hold.Parts.Count == 0) return LedgerOutcome.AlreadyApplied;
+        return await writer.ApplyAsync(db, Guid.CreateVersion7(), Voids(hold, reference), ct);
+    }
+
+    private static List<TransferSpec> Voids(Hold hold, string? reference) =>
+        hold.Parts.Select(p => TransferSpec.Void(Guid.CreateVersion7(), p.PendingTransferId, reference)).ToList();
 }

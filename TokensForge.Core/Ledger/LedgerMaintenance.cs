@@ -15,9 +15,21 @@ public sealed class LedgerOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>Resolves holds whose timeout passed (a crash can leave them behind) as <c>expired</c>.</summary>
-public sealed class HoldSweeper(IDbContextFactory<AppDbContext> contexts, LedgerService ledger, TimeProvider time)
+/// <summary>Background work that gives back what a crash or the calendar left behind; run on every tick of <see cref="LedgerMaintenanceService"/>.</summary>
+public interface IPeriodicSweep
 {
+    /// <summary>What it sweeps, for the log line.</summary>
+    string Name { get; }
+
+    /// <summary>Sweeps once; the number of things it resolved.</summary>
+    Task<int> RunOnceAsync(CancellationToken ct = default);
+}
+
+/// <summary>Resolves holds whose timeout passed (a crash can leave them behind) as <c>expired</c>.</summary>
+public sealed class HoldSweeper(IDbContextFactory<AppDbContext> contexts, LedgerService ledger, TimeProvider time) : IPeriodicSweep
+{
+    public string Name => "holds";
+
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -37,8 +49,10 @@ public sealed class HoldSweeper(IDbContextFactory<AppDbContext> contexts, Ledger
 }
 
 /// <summary>Moves the unreserved remainder of every expired grant to <c>sys:breakage</c>.</summary>
-public sealed class GrantExpirer(IDbContextFactory<AppDbContext> contexts, LedgerService ledger, TimeProvider time)
+public sealed class GrantExpirer(IDbContextFactory<AppDbContext> contexts, LedgerService ledger, TimeProvider time) : IPeriodicSweep
 {
+    public string Name => "grants";
+
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -59,8 +73,8 @@ public sealed class GrantExpirer(IDbContextFactory<AppDbContext> contexts, Ledge
     }
 }
 
-/// <summary>Runs the hold sweeper and the grant expirer on a <see cref="TimeProvider"/> timer.</summary>
-public sealed class LedgerMaintenanceService(IServiceProvider services, TimeProvider time, IOptions<LedgerOptions> options, ILogger<LedgerMaintenanceService> log)
+/// <summary>Runs every <see cref="IPeriodicSweep"/> (holds first, then grants, then what other features register) on a <see cref="TimeProvider"/> timer.</summary>
+public sealed class LedgerMaintenanceService(IEnumerable<IPeriodicSweep> sweeps, TimeProvider time, IOptions<LedgerOptions> options, ILogger<LedgerMaintenanceService> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,15 +82,17 @@ public sealed class LedgerMaintenanceService(IServiceProvider services, TimeProv
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         do
         {
-            try
+            foreach (var sweep in sweeps)
             {
-                var holds = await services.GetRequiredService<HoldSweeper>().RunOnceAsync(stoppingToken);
-                var grants = await services.GetRequiredService<GrantExpirer>().RunOnceAsync(stoppingToken);
-                if (holds + grants > 0) log.LogInformation("Ledger sweep: {Holds} holds expired, {Grants} grants expired", holds, grants);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogError(ex, "Ledger sweep failed; it runs again at the next tick");
+                try
+                {
+                    var resolved = await sweep.RunOnceAsync(stoppingToken);
+                    if (resolved > 0) log.LogInformation("Sweep of {Sweep}: {Count} resolved", sweep.Name, resolved);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    log.LogError(ex, "Sweep of {Sweep} failed; it runs again at the next tick", sweep.Name);
+                }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

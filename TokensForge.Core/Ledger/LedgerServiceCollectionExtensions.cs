@@ -14,6 +14,8 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<HoldService>();
         services.AddSingleton<HoldSweeper>();
         services.AddSingleton<GrantExpirer>();
+        services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<HoldSweeper>());
+        services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<GrantExpirer>());
         services.AddSingleton<LedgerVerifier>();
         return services;
     }

@@ -19,7 +19,10 @@ public static class UpstreamsServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(UpstreamConnector.CreateHandler)
-            .AddHttpMessageHandler<UpstreamAddressHandler>();
+            .AddHttpMessageHandler<UpstreamAddressHandler>()
+            // Every attempt is on the request's receipt (route, status, latency); the factory's two log lines per call
+            // would only repeat it, on the hot path.
+            .RemoveAllLoggers();
         services.AddSingleton<UpstreamCall>();
         services.AddSingleton<ChatUpstream>();
         services.AddSingleton<EmbeddingUpstream>();

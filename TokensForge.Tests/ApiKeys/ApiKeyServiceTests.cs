@@ -144,7 +144,7 @@ public sealed class ApiKeyServiceTests
         var writes = db.Get<Core.Data.WriteTransaction>();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => writes.RunAsync(async (ctx, token) =>
-            Core.Data.Write.Commit(await ApiKeySpend.TryReserveAsync(ctx, created.Key.Id, 100, token)))));
+            Core.Data.Write.Commit(await ApiKeySpend.TryReserveAsync(ctx, created.Key.Id, Guid.CreateVersion7(), 100, DateTime.UtcNow.AddMinutes(5), token)))));
 
         Assert.Equal(10, results.Count(r => r));
         var listed = (await db.Get<ApiKeyService>().ListAsync(owner)).Single();

@@ -36,7 +36,7 @@ internal static class ReceiptTestData
             db.Get<HoldPlanner>(), db.Get<IdempotencyStore>(), NullLogger.Instance);
         var hold = await db.Get<HoldService>().PlaceAsync(userId, RouteKind.Routed, Held, TimeSpan.FromMinutes(5), id.ToString());
         Assert.True(hold.Succeeded, hold.Error?.ToString());
-        request.Holds(new PlacedHold(route, hold.Value!, Held, 0));
+        request.Holds(new PlacedHold(route, hold.Value!, Held, null));
         var reason = status switch
         {
             RequestStatus.Succeeded => ReceiptReasons.Completed,

@@ -33,6 +33,17 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
     }
 }
 
+internal sealed class ApiKeyReservationConfiguration : IEntityTypeConfiguration<ApiKeyReservation>
+{
+    public void Configure(EntityTypeBuilder<ApiKeyReservation> b)
+    {
+        b.ToTable("api_key_reservations", t => t.HasCheckConstraint("ck_api_key_reservations_amount_positive", "\"Amount\" > 0"));
+        b.HasKey(x => x.Id);
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(x => x.KeyId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(x => x.ExpiresAt);
+    }
+}
+
 internal sealed class ApiKeyChangeStampConfiguration : IEntityTypeConfiguration<ApiKeyChangeStamp>
 {
     public void Configure(EntityTypeBuilder<ApiKeyChangeStamp> b)

@@ -287,6 +287,33 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("KeyId");
+
+                    b.ToTable("api_key_reservations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_key_reservations_amount_positive", "\"Amount\" > 0");
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Sequence")
@@ -1794,6 +1821,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
+                {
+                    b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
