@@ -9,7 +9,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddTokensForge();
 
 var app = builder.Build();
-await app.PrepareDatabaseAsync();
+try
+{
+    await app.PrepareDatabaseAsync();
+}
+catch (StartupRefusedException refused)
+{
+    // One line an operator can act on, not a stack trace.
+    await Console.Error.WriteLineAsync(refused.Message);
+    return 1;
+}
 app.UseTokensForge();
 await app.RunAsync();
 return 0;

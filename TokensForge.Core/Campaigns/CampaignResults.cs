@@ -66,7 +66,8 @@ public sealed class CampaignResultsQueries(IDbContextFactory<AppDbContext> conte
         var expired = await expiries.SumAsync(t => (long?)t.Amount, ct) ?? 0;
         var onHold = await accounts.SumAsync(a => (long?)a.DebitsPending, ct) ?? 0;
         var available = await db.CreditGrants.AsNoTracking()
-            .Where(g => grantAccounts.Contains(g.AccountId) && (g.ExpiresAt == null || g.ExpiresAt > now))
+            .Where(g => grantAccounts.Contains(g.AccountId))
+            .UsableAt(now)
             .SumAsync(g => (long?)(g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending), ct) ?? 0;
         var claimed = await accounts.Select(a => a.UserId).Distinct().CountAsync(ct);
         var used = await accounts.Where(a => charges.Any(t => t.DebitAccountId == a.Id)).Select(a => a.UserId).Distinct().CountAsync(ct);

@@ -40,6 +40,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseInitializer>();
         services.AddSingleton<WriteTransaction>();
+        services.AddKeyRing(configuration);
         return services;
     }
 
@@ -84,6 +85,35 @@ public static class DataServiceCollectionExtensions
 /// <summary>Applies migrations (and switches SQLite to WAL) before anything else touches the database.</summary>
 public sealed class DatabaseInitializer(IDbContextFactory<AppDbContext> contexts)
 {
+    /// <summary>The PostgreSQL advisory lock every instance takes to prepare the database ("TFSTARTU").</summary>
+    internal const long StartupLockKey = 0x5446_5354_4152_5455;
+
+    /// <summary>
+    /// Runs <paramref name="prepare"/> (migrations, roles, the first admin, seed data) while no other instance does:
+    /// on PostgreSQL under a session advisory lock, so instances started together on an empty database take turns and
+    /// each later one finds the work done. SQLite serialises writers itself, and migrations take EF Core's own lock.
+    /// </summary>
+    public async Task RunExclusiveAsync(Func<Task> prepare, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!db.IsPostgres)
+        {
+            await prepare();
+            return;
+        }
+        // The lock belongs to this connection's session: keep it open until the work is done.
+        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({StartupLockKey})", ct);
+        try
+        {
+            await prepare();
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({StartupLockKey})", CancellationToken.None);
+        }
+    }
+
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -106,7 +106,7 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
         if (!Stream && outcome.Completion is { } completion)
         {
             completion.Usage ??= decision.Usage;
-            return JsonSerializer.Serialize(completion, OpenAiJsonContext.Default.ChatCompletionResponse);
+            return JsonSerializer.Serialize(completion, RelayJson.ChatCompletion);
         }
         if (Stream && CallerWantsUsage && outcome.ReportedUsage is null)
         {

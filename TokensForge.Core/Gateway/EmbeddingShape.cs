@@ -46,7 +46,7 @@ public sealed class EmbeddingShape(EmbeddingRequest request, EmbeddingUpstream u
     {
         if (outcome is not { Kind: UpstreamOutcomeKind.Completed, Embedding: { } embedding }) return Task.FromResult<string?>(null);
         embedding.Usage ??= decision.Usage;
-        return Task.FromResult<string?>(JsonSerializer.Serialize(embedding, OpenAiJsonContext.Default.EmbeddingResponse));
+        return Task.FromResult<string?>(JsonSerializer.Serialize(embedding, RelayJson.Embedding));
     }
 
     public Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted) => Task.CompletedTask;

@@ -24,6 +24,9 @@ public static class GatewayErrors
     public static readonly GatewayError BodyUnparseable =
         Invalid("We could not parse the JSON body of your request. Send valid JSON (see https://platform.openai.com/docs/api-reference).");
     public static GatewayError InvalidValue(string param) => Invalid($"Invalid type or value for '{param}'.", param);
+    public static GatewayError InvalidUnicode(string param) => Invalid(
+        $"The text in {(param.Length > 0 ? $"'{param}'" : "the body")} is not valid Unicode: it holds bytes that are not UTF-8 or a lone surrogate escape (such as \\ud800 without its pair).",
+        param.Length > 0 ? param : null);
 
     // Fields every front door checks.
     public static GatewayError Missing(string param) => Invalid($"Missing required parameter: '{param}'.", param);

@@ -7,9 +7,12 @@ public sealed class GatewayOptions
 {
     public const string Section = "Gateway";
 
-    /// <summary>Largest request body accepted, in bytes; bigger bodies get 400. Default 1 MiB.</summary>
-    [Range(1024, 64 * 1024 * 1024)]
-    public int MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>
+    /// Largest <c>/v1</c> request body accepted, in bytes; bigger bodies get 400. Default 20 MiB, room for a few photos
+    /// sent inline as base64 (OpenAI's own limit per image); at most 256 MiB.
+    /// </summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxRequestBodyBytes { get; set; } = 20 * 1024 * 1024;
 
     /// <summary>
     /// Output allowance held, and sent upstream as <c>max_tokens</c>, when a request names none, so no answer

@@ -104,9 +104,10 @@ public sealed class RouteFailover(HoldPlanner planner, RouteHealthMonitor health
             case UpstreamOutcomeKind.Completed:
                 health.Report(route.RouteId, new AttemptOutcome(true, outcome.Latency, outcome.TimeToFirstToken, 200));
                 break;
-            case UpstreamOutcomeKind.FailedBeforeFirstByte when outcome.RequestRefused:
-                // The upstream answered, refusing a malformed request: it is up.
-                health.Report(route.RouteId, new AttemptOutcome(true, outcome.Latency, null, outcome.UpstreamStatus));
+            case not UpstreamOutcomeKind.Completed when outcome.CallerFault:
+                // The upstream refused this caller's request or content: neither a success nor a failure of the route, so
+                // one caller's bad prompts can neither open the circuit for everyone nor hide a real outage.
+                health.ReportCallerFault(route.RouteId, new AttemptOutcome(false, outcome.Latency, outcome.TimeToFirstToken, outcome.UpstreamStatus, outcome.Error));
                 break;
             default:
                 health.Report(route.RouteId, new AttemptOutcome(false, outcome.Latency, outcome.TimeToFirstToken, outcome.UpstreamStatus, outcome.Error,

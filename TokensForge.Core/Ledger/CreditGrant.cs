@@ -81,3 +81,13 @@ public sealed class CreditGrant
     public long OriginalAmount { get; private set; }
     public DateTime CreatedAt { get; private set; }
 }
+
+/// <summary>
+/// The one rule for "this grant may pay now" — <c>EffectiveAt ≤ now &lt; ExpiresAt</c>, a null expiry meaning never —
+/// used by holds, the wallet, the playground's capacity and campaign results alike.
+/// </summary>
+public static class GrantEligibility
+{
+    public static IQueryable<CreditGrant> UsableAt(this IQueryable<CreditGrant> grants, DateTime now) =>
+        grants.Where(g => g.EffectiveAt <= now && (g.ExpiresAt == null || g.ExpiresAt > now));
+}

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Routing;
@@ -27,19 +25,13 @@ public sealed record ChargePart(Guid GrantId, string BucketKey, string SourceLab
 /// </summary>
 public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, LedgerService ledger, TimeProvider time)
 {
-    /// <summary>
-    /// The grants of a user that may pay a route of this kind right now, with their available amounts. Compiled once per
-    /// model (each provider has its own): it runs in every hold.
-    /// </summary>
-    private static readonly ConcurrentDictionary<IModel, Func<AppDbContext, string, RouteKind, DateTime, IAsyncEnumerable<GrantBalance>>> EligibleByModel = new();
-
-    private static IAsyncEnumerable<GrantBalance> Eligible(AppDbContext db, string userId, RouteKind kind, DateTime now) =>
-        EligibleByModel.GetOrAdd(db.Model, static _ => EF.CompileAsyncQuery(
-            (AppDbContext db, string userId, RouteKind kind, DateTime now) => db.CreditGrants
-                .Where(g => g.UserId == userId && g.EffectiveAt <= now && (g.ExpiresAt == null || g.ExpiresAt > now))
-                .Where(g => kind == RouteKind.Official ? g.Bucket.PaysOfficial : g.Bucket.PaysRouted)
-                .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
-                    g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending))))(db, userId, kind, now);
+    /// <summary>The grants of a user that may pay a route of this kind right now, with their available amounts.</summary>
+    private static IQueryable<GrantBalance> Eligible(AppDbContext db, string userId, RouteKind kind, DateTime now) => db.CreditGrants
+        .Where(g => g.UserId == userId)
+        .UsableAt(now)
+        .Where(g => kind == RouteKind.Official ? g.Bucket.PaysOfficial : g.Bucket.PaysRouted)
+        .Select(g => new GrantBalance(g.Id, g.AccountId, g.BucketKey, g.Category, g.Priority, g.ExpiresAt, g.CreatedAt, g.SourceLabel,
+            g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending));
 
     /// <summary>
     /// Reserves <paramref name="amount"/> for a request; fails with insufficient balance and reserves nothing when the wallet

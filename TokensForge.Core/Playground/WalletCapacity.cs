@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
 using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Playground;
@@ -22,7 +23,7 @@ public sealed record WalletCapacity(IReadOnlyList<BucketCapacity> Buckets)
     public IEnumerable<BucketCapacity> Paying(RouteKind kind) => Buckets.Where(b => b.Pays(kind) && b.Available > 0);
 }
 
-/// <summary>Reads a wallet's capacity with the same eligibility rule as <see cref="Ledger.HoldService.Eligible"/>.</summary>
+/// <summary>Reads a wallet's capacity with the eligibility rule holds use (<see cref="Ledger.GrantEligibility"/>).</summary>
 public sealed class WalletCapacityQuery(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
 {
     public async Task<WalletCapacity> GetAsync(string userId, CancellationToken ct = default)
@@ -31,7 +32,8 @@ public sealed class WalletCapacityQuery(IDbContextFactory<AppDbContext> contexts
         await using var db = await contexts.CreateDbContextAsync(ct);
         var buckets = await db.Buckets.AsNoTracking().OrderBy(b => b.SortOrder).ToListAsync(ct);
         var available = (await db.CreditGrants.AsNoTracking()
-                .Where(g => g.UserId == userId && g.EffectiveAt <= now && (g.ExpiresAt == null || g.ExpiresAt > now))
+                .Where(g => g.UserId == userId)
+                .UsableAt(now)
                 .Select(g => new { g.BucketKey, Available = g.Account.CreditsPosted - g.Account.DebitsPosted - g.Account.DebitsPending })
                 .ToListAsync(ct))
             .Where(g => g.Available > 0)

@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
+using TokensForge.Core.Gateway;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Routing.Health;
 
@@ -50,6 +52,7 @@ public sealed partial class RouteAdministration(
     AuditLog audit,
     RouteCatalog catalog,
     RouteHealthMonitor health,
+    IOptions<GatewayOptions> gateway,
     TimeProvider time)
 {
     public const long MaxPrice = 1_000_000_000_000;
@@ -234,7 +237,7 @@ public sealed partial class RouteAdministration(
         return true;
     }
 
-    private static async Task<Common.Error?> ValidateAsync(AppDbContext db, RouteDraft draft, Guid? routeId, CancellationToken ct)
+    private async Task<Common.Error?> ValidateAsync(AppDbContext db, RouteDraft draft, Guid? routeId, CancellationToken ct)
     {
         var name = draft.Name?.Trim() ?? "";
         if (name.Length is 0 or > 100) return RoutingErrors.NameRequired;
@@ -244,6 +247,9 @@ public sealed partial class RouteAdministration(
         if (draft.ConnectTimeoutSeconds is < 1 or > 120 || draft.FirstByteTimeoutSeconds is < 1 or > 600 || draft.TotalTimeoutSeconds is < 1 or > 3600
             || draft.TotalTimeoutSeconds < draft.FirstByteTimeoutSeconds)
             return RoutingErrors.InvalidTimeout;
+        // The hold pays for the request: it must outlive the longest the route may take.
+        if (draft.TotalTimeoutSeconds >= gateway.Value.HoldTimeout.TotalSeconds)
+            return RoutingErrors.TimeoutOutlastsHold(draft.TotalTimeoutSeconds, gateway.Value.HoldTimeout);
         if (draft.NewUpstreamKey is { Length: > 2000 }) return RoutingErrors.UpstreamKeyTooLong;
         if (draft.Models.Count == 0) return RoutingErrors.NoModels;
         var ids = draft.Models.Select(m => m.ModelId?.Trim() ?? "").ToList();

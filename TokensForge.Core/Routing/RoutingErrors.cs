@@ -14,6 +14,9 @@ public static class RoutingErrors
     public static readonly Error InvalidWeight = new("invalid_weight", "Weight must be between 0 and 1000.");
     public static readonly Error InvalidTimeout = new("invalid_timeout",
         "Timeouts are whole seconds: connect 1–120, first byte 1–600, total 1–3600, and the total may not be shorter than the first-byte timeout.");
+    public static Error TimeoutOutlastsHold(int totalSeconds, TimeSpan holdTimeout) => new("timeout_outlasts_hold",
+        $"The total timeout ({totalSeconds} s) must be shorter than Gateway:HoldTimeout ({holdTimeout.TotalSeconds:0} s): a request still running "
+        + "when its hold expires could no longer be charged. Lower the total timeout or raise Gateway:HoldTimeout.");
     public static readonly Error NoModels = new("route_serves_no_model", "Map at least one public model id to the id the upstream knows it by.");
     public static Error DuplicateModel(string id) => new("duplicate_model", $"The model '{id}' is mapped twice.");
     public static Error UnknownModels(IEnumerable<string> ids) =>

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Data;
 using TokensForge.Core.Routing.Health;
@@ -9,13 +6,10 @@ namespace TokensForge.Core.Routing;
 
 public static class RoutingServiceCollectionExtensions
 {
-    /// <summary>Routes, prices and the catalogue; upstream keys are encrypted with a Data Protection key ring kept in the database.</summary>
+    /// <summary>Routes, prices and the catalogue; upstream keys are encrypted with the Data Protection key ring (<see cref="Data.KeyRingOptions"/>).</summary>
     public static IServiceCollection AddUpstreamRoutes(this IServiceCollection services)
     {
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddDataProtection().SetApplicationName("TokensForge");
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<IDbContextFactory<AppDbContext>>((o, contexts) => o.XmlRepository = new DatabaseXmlRepository(contexts));
         services.AddSingleton<UpstreamKeyProtector>();
         services.AddSingleton<RouteCatalog>();
         services.AddSingleton<SimulatorRoutes>();

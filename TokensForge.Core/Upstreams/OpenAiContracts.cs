@@ -66,9 +66,30 @@ public sealed class ChatChoice
 
 public sealed class ResponseMessage
 {
+    private string? _content;
+    private string? _refusal;
+
     public string? Role { get; set; }
-    public string? Content { get; set; }
-    public string? Refusal { get; set; }
+
+    /// <summary>The text; set (even to null) marks it <see cref="ContentSent"/>, so a null the upstream wrote is relayed.</summary>
+    public string? Content
+    {
+        get => _content;
+        set => (_content, ContentSent) = (value, true);
+    }
+
+    public string? Refusal
+    {
+        get => _refusal;
+        set => (_refusal, RefusalSent) = (value, true);
+    }
+
+    /// <summary>Whether <see cref="Content"/> was given (parsed from the upstream, or set), null included.</summary>
+    [JsonIgnore]
+    public bool ContentSent { get; private set; }
+
+    [JsonIgnore]
+    public bool RefusalSent { get; private set; }
     public List<ToolCall>? ToolCalls { get; set; }
 
     [JsonExtensionData]

@@ -54,8 +54,28 @@ public sealed class UpstreamOutcome
         _ => false,
     };
 
-    /// <summary>The upstream refused the request itself (400, 413, 422): another route would refuse it too.</summary>
-    public bool RequestRefused => Kind == UpstreamOutcomeKind.FailedBeforeFirstByte && UpstreamStatus is 400 or 413 or 422;
+    /// <summary>
+    /// The upstream refused the request itself before answering — malformed or too large (400, 413, 422), or content it
+    /// will not process (<see cref="ContentRefused"/>): another route would refuse it too.
+    /// </summary>
+    public bool RequestRefused => Kind == UpstreamOutcomeKind.FailedBeforeFirstByte && (UpstreamStatus is 400 or 413 or 422 || ContentRefused);
+
+    /// <summary>
+    /// The upstream's moderation refused the caller's content: a 4xx (a 403, a 451) or an error event in the stream (before
+    /// or after output began) whose error names a content filter, policy or moderation. A 429 or 5xx never is.
+    /// </summary>
+    public bool ContentRefused => Kind is UpstreamOutcomeKind.FailedBeforeFirstByte or UpstreamOutcomeKind.CutAfterFirstByte
+        && UpstreamStatus is null or 200 or (>= 400 and < 500 and not 429) && Error is { } error
+        && ContentRefusalWords.Any(word => error.Contains(word, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The failure was the caller's own doing (<see cref="RequestRefused"/>, or content refused mid-stream), so it says
+    /// nothing about the route's health: one caller's bad prompts must not open the circuit for everyone.
+    /// </summary>
+    public bool CallerFault => RequestRefused || ContentRefused;
+
+    /// <summary>Words upstreams use for a moderation refusal (OpenAI, Azure, OpenRouter, Gemini's OpenAI-compatible endpoint).</summary>
+    private static readonly string[] ContentRefusalWords = ["content_filter", "content_policy", "content policy", "moderation", "flagged", "safety"];
 
     public void Deliver(ResponseMessage? message)
     {

@@ -67,11 +67,13 @@ public sealed class WalletQueries(IDbContextFactory<AppDbContext> contexts, Time
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var buckets = await db.Buckets.AsNoTracking().OrderBy(b => b.SortOrder).ToListAsync(ct);
+        var usable = db.CreditGrants.UsableAt(now).Select(u => u.Id);
         var grants = await db.CreditGrants.AsNoTracking().Where(g => g.UserId == userId)
             .Select(g => new
             {
                 g.BucketKey,
                 g.ExpiresAt,
+                Usable = usable.Contains(g.Id),
                 Balance = g.Account.CreditsPosted - g.Account.DebitsPosted,
                 Held = g.Account.DebitsPending,
             })
@@ -79,7 +81,8 @@ public sealed class WalletQueries(IDbContextFactory<AppDbContext> contexts, Time
         return buckets.Select(b =>
         {
             var mine = grants.Where(g => g.BucketKey == b.Key).ToList();
-            var live = mine.Where(g => g.ExpiresAt is null || g.ExpiresAt > now).ToList();
+            // Available is what may pay now: not a grant that is not yet effective or has expired.
+            var live = mine.Where(g => g.Usable).ToList();
             return new BucketBalance(b.Key, b.DisplayName, b.PaysOfficial, b.PaysRouted, b.PaysDescription,
                 Balance: mine.Sum(g => g.Balance),
                 Available: live.Sum(g => g.Balance - g.Held),

@@ -29,6 +29,45 @@ public sealed class CircuitBreakerGatewayTests(FailoverFixture fixture) : IClass
         Assert.Equal(ConsecutiveFailures, first.Upstream.Requests);
     }
 
+    [Theory]
+    [InlineData(400, false, "The fake upstream does not accept this request.")]
+    [InlineData(413, false, "Request too large.")]
+    [InlineData(422, true, "Unprocessable input.")]
+    [InlineData(403, false, "Your input was flagged by moderation.")]
+    [InlineData(200, true, "The response was filtered: content_filter.")]
+    public async Task OneCallersRefusedRequests_DoNotOpenTheCircuit_OtherCallersStillServed_RouteFailuresStillDo(int status, bool stream, string message)
+    {
+        var (model, routes) = await fixture.RoutesAsync(new FakeRouteSpec(FakeMode.Succeed));
+        await using var upstream = routes[0].Upstream;
+        upstream.RefuseContaining = "[noisy]";
+        upstream.RefusalStatus = status;
+        upstream.RefusalMessage = message;
+        var (noisy, _) = await fixture.ClientAsync();
+        var (other, _) = await fixture.ClientAsync();
+        const int refusals = 5 * ConsecutiveFailures;
+
+        for (var i = 0; i < refusals; i++)
+        {
+            var (response, body, _) = await SendAsync(noisy, Chat(model, stream, content: $"[noisy] attempt {i}"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("invalid_request_error", body);
+        }
+        var afterRefusals = Health.Snapshot(routes[0].Id);
+        var calls = upstream.Requests;
+        var served = await SendAsync(other, Chat(model, stream));
+
+        Assert.Equal(CircuitState.Closed, afterRefusals.Circuit);
+        Assert.Equal(refusals, calls);
+        Assert.Equal(status, afterRefusals.LastErrorStatus);
+        Assert.Equal(HttpStatusCode.OK, served.Response.StatusCode);
+        Assert.Equal(1.0, Health.Snapshot(routes[0].Id).SuccessRate);
+
+        // The route's own failures still count, whoever sends them.
+        upstream.Mode = FakeMode.Fail500;
+        for (var i = 0; i < ConsecutiveFailures; i++) await SendAsync(other, Chat(model, stream));
+        Assert.Equal(CircuitState.Open, Health.Snapshot(routes[0].Id).Circuit);
+    }
+
     [Fact]
     public async Task OpenRoute_IsSkippedWithoutACall_HalfOpenLetsOneRequestProbe_SuccessClosesIt()
     {

@@ -38,6 +38,9 @@ public enum FakeMode
 
     /// <summary>Waits for <see cref="FakeUpstream.OpenGate"/>, then answers in full.</summary>
     Gated,
+
+    /// <summary>Answers with a tool call: the message's <c>content</c> and <c>refusal</c> are explicit nulls, as OpenAI sends them.</summary>
+    ToolCall,
 }
 
 /// <summary>
@@ -59,9 +62,20 @@ public sealed class FakeUpstream : IAsyncDisposable
     public const int PromptTokens = 12;
 
     public int ReplyTokens { get; set; } = 5;
+
+    /// <summary>The text of each answer token (one token each).</summary>
+    public string ReplyWord { get; set; } = " ok";
     public int CutAfter { get; set; } = 3;
     public int RetryAfterSeconds { get; set; } = 60;
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>When set, requests whose body contains this text are refused with <see cref="RefusalStatus"/> and <see cref="RefusalMessage"/>, whatever the mode.</summary>
+    public string? RefuseContaining { get; set; }
+
+    /// <summary>The status of a refusal; 200 sends it as an error event in an event stream, as some upstreams do once streaming began.</summary>
+    public int RefusalStatus { get; set; } = 400;
+
+    public string RefusalMessage { get; set; } = "The fake upstream does not accept this request.";
     public int Requests => Volatile.Read(ref _requests);
     public ConcurrentQueue<string?> Authorizations { get; } = new();
     public ConcurrentQueue<string?> Models { get; } = new();
@@ -108,7 +122,9 @@ public sealed class FakeUpstream : IAsyncDisposable
         Interlocked.Increment(ref _requests);
         var authorization = context.Request.Headers.Authorization.ToString();
         Authorizations.Enqueue(authorization);
-        var body = await JsonNode.ParseAsync(context.Request.Body);
+        using var raw = new StreamReader(context.Request.Body);
+        var text = await raw.ReadToEndAsync();
+        var body = JsonNode.Parse(text);
         var model = body?["model"]?.GetValue<string>();
         Models.Enqueue(model);
         var stream = body?["stream"]?.GetValue<bool>() == true;
@@ -116,6 +132,18 @@ public sealed class FakeUpstream : IAsyncDisposable
         var mode = Mode;
         _arrived.Release();
         var ct = context.RequestAborted;
+
+        if (RefuseContaining is { } refused && text.Contains(refused, StringComparison.Ordinal))
+        {
+            if (RefusalStatus != 200)
+            {
+                await Error(context, RefusalStatus, RefusalMessage);
+                return;
+            }
+            context.Response.ContentType = "text/event-stream";
+            await Event(context, JsonSerializer.Serialize(new { error = new { message = RefusalMessage, type = "fake_error" } }), ct);
+            return;
+        }
 
         switch (mode)
         {
@@ -149,6 +177,11 @@ public sealed class FakeUpstream : IAsyncDisposable
         var count = Math.Min(ReplyTokens, limit);
         var id = "chatcmpl-fake-" + Guid.NewGuid().ToString("N");
         var usage = new JsonObject { ["prompt_tokens"] = PromptTokens, ["completion_tokens"] = count, ["total_tokens"] = PromptTokens + count };
+        if (mode == FakeMode.ToolCall)
+        {
+            await ToolCallAsync(context, id, model, stream, usage, ct);
+            return;
+        }
         if (!stream)
         {
             var json = new JsonObject
@@ -156,7 +189,7 @@ public sealed class FakeUpstream : IAsyncDisposable
                 ["id"] = id, ["object"] = "chat.completion", ["created"] = 1, ["model"] = model,
                 ["choices"] = new JsonArray(new JsonObject
                 {
-                    ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = string.Concat(Enumerable.Repeat(" ok", count)) },
+                    ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = string.Concat(Enumerable.Repeat(ReplyWord, count)) },
                     ["finish_reason"] = "stop",
                 }),
                 ["usage"] = usage,
@@ -179,7 +212,7 @@ public sealed class FakeUpstream : IAsyncDisposable
             await Event(context, new JsonObject
             {
                 ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
-                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = " ok" }, ["finish_reason"] = null }),
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject { ["content"] = ReplyWord }, ["finish_reason"] = null }),
             }.ToJsonString(), ct);
             sent++;
         }
@@ -187,6 +220,43 @@ public sealed class FakeUpstream : IAsyncDisposable
         {
             ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
             ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject(), ["finish_reason"] = "stop" }),
+        }.ToJsonString(), ct);
+        await Event(context, new JsonObject { ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model, ["choices"] = new JsonArray(), ["usage"] = usage }.ToJsonString(), ct);
+        await Event(context, "[DONE]", ct);
+    }
+
+    private static async Task ToolCallAsync(HttpContext context, string id, string? model, bool stream, JsonObject usage, CancellationToken ct)
+    {
+        JsonObject Message(bool delta) => new()
+        {
+            ["role"] = "assistant", ["content"] = null, ["refusal"] = null,
+            ["tool_calls"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0, ["id"] = "call_fake", ["type"] = "function",
+                ["function"] = new JsonObject { ["name"] = "get_weather", ["arguments"] = delta ? "" : "{\"city\":\"Paris\"}" },
+            }),
+        };
+        if (!stream)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(new JsonObject
+            {
+                ["id"] = id, ["object"] = "chat.completion", ["created"] = 1, ["model"] = model,
+                ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = Message(false), ["finish_reason"] = "tool_calls" }),
+                ["usage"] = usage,
+            }.ToJsonString(), ct);
+            return;
+        }
+        context.Response.ContentType = "text/event-stream";
+        await Event(context, new JsonObject
+        {
+            ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = Message(true), ["finish_reason"] = null }),
+        }.ToJsonString(), ct);
+        await Event(context, new JsonObject
+        {
+            ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = new JsonObject(), ["finish_reason"] = "tool_calls" }),
         }.ToJsonString(), ct);
         await Event(context, new JsonObject { ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model, ["choices"] = new JsonArray(), ["usage"] = usage }.ToJsonString(), ct);
         await Event(context, "[DONE]", ct);

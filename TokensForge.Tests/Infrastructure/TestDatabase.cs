@@ -39,9 +39,12 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The PostgreSQL connection string of the test server, or null when PostgreSQL tests are skipped.</summary>
     public static string? PostgresServer => Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } cs ? cs : null;
 
-    public static async Task<TestDatabase> CreateAsync(TestProvider provider = TestProvider.Sqlite, Action<IServiceCollection>? configure = null)
+    /// <param name="sqliteFile">An existing SQLite file to open (another process's database, say) instead of a fresh one; it is left in place.</param>
+    /// <param name="time">The clock; a fixed day in 2026 when not given.</param>
+    public static async Task<TestDatabase> CreateAsync(TestProvider provider = TestProvider.Sqlite, Action<IServiceCollection>? configure = null,
+        string? sqliteFile = null, FakeTimeProvider? time = null)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        time ??= new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
         string? directory = null, pgDatabase = null;
         var settings = new Dictionary<string, string?>();
         if (provider == TestProvider.Postgres)
@@ -56,6 +59,11 @@ public sealed class TestDatabase : IAsyncDisposable
             }
             settings["Database:Provider"] = "Postgres";
             settings["ConnectionStrings:Default"] = new NpgsqlConnectionStringBuilder(server) { Database = pgDatabase, MaxPoolSize = 250 }.ToString();
+        }
+        else if (sqliteFile is not null)
+        {
+            settings["Database:Provider"] = "Sqlite";
+            settings["ConnectionStrings:Default"] = $"Data Source={sqliteFile}";
         }
         else
         {
@@ -97,9 +105,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (_directory is not null)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
         }
         if (_pgDatabase is not null && PostgresServer is { } server)

@@ -65,10 +65,14 @@ public static class OpsCli
 
         try
         {
-            if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
-                await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+            var database = app.Services.GetRequiredService<DatabaseInitializer>();
+            await database.RunExclusiveAsync(async () =>
+            {
+                if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup) await database.MigrateAsync();
+                await using var preparing = app.Services.CreateAsyncScope();
+                await preparing.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
+            });
             await using var scope = app.Services.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
             return await command(scope.ServiceProvider, parsed, output);
         }
         catch (CliException ex)

@@ -46,10 +46,11 @@ public static class HostingExtensions
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return Task.CompletedTask;
             };
-            // API clients (CSV downloads, scripts) get a plain 401 instead of a redirect to the login page.
+            // API clients (CSV downloads, scripts, OpenAI SDKs) get a plain 401 instead of a redirect to the login page.
             options.Events.OnRedirectToLogin = context =>
             {
-                if (context.Request.Path.StartsWithSegments("/api")) context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                if (context.Request.Path.StartsWithSegments("/api") || V1ResponseGuard.IsV1(context.Request))
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 else context.Response.Redirect(context.RedirectUri);
                 return Task.CompletedTask;
             };
@@ -94,13 +95,19 @@ public static class HostingExtensions
     /// <summary>Migrations, roles, the first admin and (when configured) demo data, before the first request.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
-            await app.Services.GetRequiredService<DatabaseInitializer>().MigrateAsync();
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
-        await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
-        if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled)
-            await app.Services.GetRequiredService<SimulatorRoutes>().EnsureAsync();
+        app.RefuseUnprotectedKeyRing();
+        var database = app.Services.GetRequiredService<DatabaseInitializer>();
+        // Instances started together take turns; every step below finds what an earlier one made and adds only what is missing.
+        await database.RunExclusiveAsync(async () =>
+        {
+            if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup) await database.MigrateAsync();
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().EnsureRolesAndAdminAsync();
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+            if (app.Services.GetRequiredService<IOptions<SimulatorOptions>>().Value.Enabled)
+                await app.Services.GetRequiredService<SimulatorRoutes>().EnsureAsync();
+        });
+        await app.RefuseRoutesOutlastingHoldsAsync();
     }
 
     /// <summary>The request pipeline and endpoint map.</summary>
@@ -111,6 +118,7 @@ public static class HostingExtensions
         app.UseExceptionHandler("/Error", createScopeForErrors: true);
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true);
+        app.UseV1ResponseGuard();
         // After the status pages, so a throttled login or registration post gets the readable 429 page.
         app.UseRateLimiter();
         // Explicit, so authorization failures (403) pass through the status page above.

@@ -36,6 +36,8 @@ public static partial class Program
         var env = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // A throwaway database holding no upstream key worth protecting.
+            ["DataProtection__AllowUnprotectedKeys"] = "true",
             ["Database__Provider"] = "Sqlite",
             ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, "bench.db")}",
             ["Admin__Email"] = "",
@@ -52,6 +54,16 @@ public static partial class Program
         var directLatency = await LatencyAsync(direct, options.Requests);
         var directThroughput = await ThroughputAsync(direct, options.Connections, TimeSpan.FromSeconds(options.Seconds));
 
+        // The same requests through a proxy that only forwards: what any .NET gateway on this box could reach.
+        Console.WriteLine("bench: passthrough proxy");
+        await using var proxy = await PassthroughProxy.StartAsync(direct.Url);
+        var passthrough = new Target("passthrough proxy (no ledger)", proxy.BaseAddress + "/v1/chat/completions", null);
+        await LatencyAsync(passthrough, options.Warmup);
+        var passthroughLatency = await LatencyAsync(passthrough, options.Requests);
+        var passthroughThroughput = new List<(int, Throughput)>();
+        foreach (var c in options.ConnectionCounts) passthroughThroughput.Add((c, await ThroughputAsync(passthrough, c, TimeSpan.FromSeconds(options.Seconds))));
+        var passthroughRun = new GatewayRun(passthrough.Name, passthroughLatency, passthroughThroughput, PeakRssKb: 0, Verify: "");
+
         // Each variant of the gateway on a fresh database of its own, one after the other, in this one run.
         var variants = new (string Name, Dictionary<string, string> Settings)[]
         {
@@ -59,6 +71,15 @@ public static partial class Program
             ("group commit, synchronous=FULL", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Full" }),
             ("one transaction per write, synchronous=NORMAL", new() { ["Database__GroupCommit"] = "false", ["Database__SqliteSynchronous"] = "Normal" }),
         };
+        if (options.Postgres is { } server)
+        {
+            // A fresh database on the given server (created by the app's migrations), same settings as the default.
+            variants = [.. variants, ("group commit, PostgreSQL", new()
+            {
+                ["Database__Provider"] = "Postgres",
+                ["ConnectionStrings__Default"] = $"{server.TrimEnd(';')};Database=tf_bench_{Guid.NewGuid():N}",
+            })];
+        }
         if (options.Profile is not null) variants = variants[..1];
         var results = new List<GatewayRun>();
         foreach (var (name, settings) in variants)
@@ -76,7 +97,7 @@ public static partial class Program
             export = await ExportMemoryAsync(webDll, env, work.FullName, options.ExportRows);
         }
 
-        var report = Report(options, directLatency, directThroughput, results, export);
+        var report = Report(options, directLatency, directThroughput, passthroughRun, results, export);
         // A profiled run is slowed by the sampler: its figures stay beside the traces, not in RESULTS.md.
         var resultsPath = options.Profile is { } traces ? Path.Combine(traces, "RESULTS.md") : Path.Combine(repo, "bench", "RESULTS.md");
         await File.WriteAllTextAsync(resultsPath, report);
@@ -281,7 +302,7 @@ public static partial class Program
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
 
-    private static string Report(BenchOptions o, Latency dl, Throughput dt, IReadOnlyList<GatewayRun> runs, ExportMemory? export)
+    private static string Report(BenchOptions o, Latency dl, Throughput dt, GatewayRun proxy, IReadOnlyList<GatewayRun> runs, ExportMemory? export)
     {
         string Ms(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
         string X(double v) => v.ToString(v < 0.1 ? "0.0000" : "0.00", CultureInfo.InvariantCulture) + "×";
@@ -299,6 +320,7 @@ public static partial class Program
         sb.AppendLine("| | p50 ms | p99 ms | mean ms | added p50 | added p99 | failures |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         sb.AppendLine($"| direct upstream (baseline) | {Ms(dl.P50)} | {Ms(dl.P99)} | {Ms(dl.Mean)} | | | {dl.Failures} |");
+        sb.AppendLine($"| {proxy.Name} | {Ms(proxy.Latency.P50)} | {Ms(proxy.Latency.P99)} | {Ms(proxy.Latency.Mean)} | +{Ms(proxy.Latency.P50 - dl.P50)} | +{Ms(proxy.Latency.P99 - dl.P99)} | {proxy.Latency.Failures} |");
         foreach (var r in runs)
             sb.AppendLine($"| {r.Name} | {Ms(r.Latency.P50)} | {Ms(r.Latency.P99)} | {Ms(r.Latency.Mean)} | +{Ms(r.Latency.P50 - dl.P50)} | +{Ms(r.Latency.P99 - dl.P99)} | {r.Latency.Failures} |");
         sb.AppendLine();
@@ -307,12 +329,14 @@ public static partial class Program
         sb.AppendLine("| | " + string.Join(" | ", o.ConnectionCounts.Select(c => $"c={c} req/s")) + " | failures | peak RSS MB |");
         sb.AppendLine("|---|" + string.Concat(o.ConnectionCounts.Select(_ => "---:|")) + "---:|---:|");
         sb.AppendLine($"| direct upstream (baseline, c={o.Connections}) | " + string.Join(" | ", o.ConnectionCounts.Select(c => c == o.Connections ? $"{dt.PerSecond:0}" : "")) + $" | {dt.Failures} | |");
-        foreach (var r in runs)
-            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}")) + $" | {r.Throughput.Sum(t => t.Result.Failures)} | {r.PeakRssKb / 1024.0:0} |");
-        var baseline = runs[^1];
+        foreach (var r in runs.Prepend(proxy))
+            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}")) + $" | {r.Throughput.Sum(t => t.Result.Failures)} | {(r.PeakRssKb > 0 ? $"{r.PeakRssKb / 1024.0:0}" : "")} |");
+        var baseline = runs.FirstOrDefault(r => r.Name.StartsWith("one transaction", StringComparison.Ordinal)) ?? runs[^1];
         sb.AppendLine();
-        sb.AppendLine($"Ratios to \"{baseline.Name}\" (same run): " + string.Join("; ", runs.Take(runs.Count - 1).Select(r =>
+        sb.AppendLine($"Ratios to \"{baseline.Name}\" (same run): " + string.Join("; ", runs.Where(r => r != baseline).Select(r =>
             $"{r.Name}: " + string.Join(", ", r.Throughput.Zip(baseline.Throughput, (a, b) => $"c={a.Connections} {X(a.Result.PerSecond / b.Result.PerSecond)}")))) + ".");
+        sb.AppendLine("Each gateway ÷ the passthrough proxy (same run): " + string.Join("; ", runs.Select(r =>
+            $"{r.Name}: " + string.Join(", ", r.Throughput.Zip(proxy.Throughput, (a, b) => $"c={a.Connections} {X(a.Result.PerSecond / b.Result.PerSecond)}")))) + ".");
         sb.AppendLine($"Each gateway ÷ direct upstream at c={o.Connections}: " + string.Join("; ", runs.Select(r =>
             $"{r.Name} {X(r.Throughput.FirstOrDefault(t => t.Connections == o.Connections).Result is { } t ? t.PerSecond / dt.PerSecond : double.NaN)}")) + ".");
         sb.AppendLine();
@@ -403,9 +427,11 @@ public static partial class Program
 
 /// <summary>
 /// Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run),
-/// --profile DIR (the default variant only, with dotnet-trace samples of the gateway at c=1 and c=64 written to DIR).
+/// --profile DIR (the default variant only, with dotnet-trace samples of the gateway at c=1 and c=64 written to DIR),
+/// --postgres "Host=…;Username=…" (adds a variant on a fresh database of that server; <c>TF_PG</c> is read when not given).
 /// </summary>
-internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts, string? Profile)
+internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts, string? Profile,
+    string? Postgres)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -415,6 +441,7 @@ internal sealed record BenchOptions(int Requests, int Warmup, int Connections, i
         var counts = (Get("connections") ?? "8,32,64,128").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
         return new BenchOptions(Int("requests", 1000), Int("warmup", 100), counts.Max(), Int("seconds", 10),
-            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts, Get("profile") is { } dir ? Path.GetFullPath(dir) : null);
+            long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts, Get("profile") is { } dir ? Path.GetFullPath(dir) : null,
+            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null));
     }
 }

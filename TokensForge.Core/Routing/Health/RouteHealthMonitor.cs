@@ -56,6 +56,17 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
         else state.Breaker.ReportFailure(outcome.RetryAfter);
     }
 
+    /// <summary>
+    /// The upstream refused the caller's own request (malformed, too large, content refused): kept as the route's last
+    /// error for the dashboard, but not counted by the circuit or the success rate, and a half-open probe slot is freed.
+    /// </summary>
+    public void ReportCallerFault(Guid routeId, AttemptOutcome outcome)
+    {
+        var state = For(routeId);
+        lock (state.Gate) state.LastError = (outcome.UpstreamStatus, outcome.Error, time.GetUtcNow().UtcDateTime);
+        state.Breaker.Release();
+    }
+
     /// <summary>An acquired route was not called after all, or the call says nothing about the upstream (the caller left).</summary>
     public void Release(Guid routeId) => For(routeId).Breaker.Release();
 

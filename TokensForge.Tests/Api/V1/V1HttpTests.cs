@@ -60,7 +60,7 @@ public sealed class V1HttpTests(GatewayHostFixture fixture) : IClassFixture<Gate
     public async Task ChatCompletion_BodyOverTheLimit_Returns400()
     {
         var (client, _) = await ClientAsync();
-        var huge = new string('a', 1024 * 1024 + 10);
+        var huge = new string('a', 20 * 1024 * 1024 + 10);
 
         var response = await client.PostAsJsonAsync("v1/chat/completions", new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = huge } } });
         var error = await ErrorOf(response);

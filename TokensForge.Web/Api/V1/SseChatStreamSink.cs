@@ -31,7 +31,7 @@ public sealed class SseChatStreamSink(HttpContext context) : IChatStreamSink
     }
 
     public Task WriteAsync(ChatCompletionChunk chunk, CancellationToken ct) =>
-        WriteEventAsync(JsonSerializer.SerializeToUtf8Bytes(chunk, OpenAiJsonContext.Default.ChatCompletionChunk), ct);
+        WriteEventAsync(JsonSerializer.SerializeToUtf8Bytes(chunk, RelayJson.ChatChunk), ct);
 
     public Task CompleteAsync(CancellationToken ct) => GuardAsync(async () =>
     {
@@ -41,7 +41,7 @@ public sealed class SseChatStreamSink(HttpContext context) : IChatStreamSink
 
     public Task FailAsync(GatewayError error, CancellationToken ct) =>
         WriteEventAsync(JsonSerializer.SerializeToUtf8Bytes(new ErrorBody(new ErrorDetail(error.Message, OpenAiErrors.TypeOf(error.Kind), error.Param, error.Code)),
-            OpenAiJsonContext.Default.ErrorBody), ct);
+            RelayJson.Error), ct);
 
     private Task WriteEventAsync(byte[] json, CancellationToken ct) => GuardAsync(async () =>
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Common;
@@ -39,7 +40,8 @@ public static class V1Endpoints
         v1.MapPost("/embeddings", CreateEmbeddingAsync);
         v1.MapGet("/receipts/{id}", GetReceiptAsync);
         v1.MapResponsesApi();
-        v1.MapFallback(UnknownEndpoint);
+        // Every other path and method, file-like ones (/v1/x.txt) included.
+        v1.MapFallback("{**path}", UnknownEndpoint);
         return app;
     }
 
@@ -158,8 +160,10 @@ public static class V1Endpoints
     {
         var tooLarge = GatewayErrors.BodyTooLarge(maxBytes);
         if (context.Request.ContentLength > maxBytes) return (null, [], tooLarge);
-        using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
+        // Our limit, not the server's default (about 28.6 MiB): reading stops just past it with a 400 in OpenAI's shape.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit) serverLimit.MaxRequestBodySize = (long)maxBytes + chunk.Length;
+        using var buffer = new MemoryStream();
         int read;
         while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
         {
@@ -168,6 +172,7 @@ public static class V1Endpoints
         }
         var body = buffer.ToArray();
         if (body.Length == 0) return (null, body, GatewayErrors.BodyEmpty);
+        if (UnicodeCheck.FindUndecodable(body) is { } undecodable) return (null, body, GatewayErrors.InvalidUnicode(undecodable));
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
