@@ -63,15 +63,30 @@ public static class ApiKeySpend
 
     /// <summary>
     /// Inside the caller's transaction: gives back the reservation (if it is still there: the sweeper may have given it
-    /// back already) and adds <paramref name="spent"/> to the key's spend. Returns what was given back.
+    /// back already) and adds <paramref name="spent"/> to the key's spend. With <paramref name="refuseOverLimit"/> a spend
+    /// the limit no longer covers is refused (false) instead of breaking it: for a charge made after the hold expired.
     /// </summary>
-    public static async Task<long> SettleAsync(AppDbContext db, Guid keyId, Guid? reservationId, long spent, CancellationToken ct)
+    public static async Task<bool> SettleAsync(AppDbContext db, Guid keyId, Guid? reservationId, long spent, CancellationToken ct, bool refuseOverLimit = false)
     {
         var reserved = reservationId is { } id ? await TakeAsync(db, id, ct) : 0;
-        if (reserved == 0 && spent == 0) return 0;
-        await RawSql.Command(db, """UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent WHERE "Id" = @id""")
+        if (reserved == 0 && spent == 0) return true;
+        return await RawSql.Command(db, $"""
+                UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent
+                WHERE "Id" = @id{(refuseOverLimit ? """ AND ("SpendLimit" IS NULL OR "Spent" + @spent + "SpendReserved" - @reserved <= "SpendLimit")""" : "")}
+                """)
             .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
             .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
+            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
+            .ExecuteAsync(ct) == 1 || !refuseOverLimit;
+    }
+
+    /// <summary>Gives back a reservation inside the caller's transaction; what it held, or 0 when someone else gave it back first.</summary>
+    public static async Task<long> ReleaseAsync(AppDbContext db, Guid keyId, Guid reservationId, CancellationToken ct)
+    {
+        var reserved = await TakeAsync(db, reservationId, ct);
+        if (reserved == 0) return 0;
+        await RawSql.Command(db, """UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved WHERE "Id" = @id""")
+            .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
             .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
             .ExecuteAsync(ct);
         return reserved;
@@ -107,7 +122,7 @@ public sealed class ApiKeySpendSweeper(IDbContextFactory<AppDbContext> contexts,
         foreach (var (id, keyId) in due)
         {
             // A receipt written meanwhile took the row first: then there is nothing left to give back.
-            if (await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.SettleAsync(db, keyId, id, 0, token)), ct) > 0) released++;
+            if (await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.ReleaseAsync(db, keyId, id, token)), ct) > 0) released++;
         }
         return released;
     }

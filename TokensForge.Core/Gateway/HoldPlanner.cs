@@ -81,11 +81,11 @@ public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOpt
                 if (released.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(released.Error)) return Write.Rollback(false);
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
             }
-            if (reservation is var (keyId, reservationId)) await ApiKeySpend.SettleAsync(db, keyId, reservationId, 0, token);
+            if (reservation is var (keyId, reservationId)) await ApiKeySpend.ReleaseAsync(db, keyId, reservationId, token);
             return Write.Commit(true);
         }, CancellationToken.None);
         if (!bothReleased && reservation is var (k, r))
-            await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.SettleAsync(db, k, r, 0, token)), CancellationToken.None);
+            await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.ReleaseAsync(db, k, r, token)), CancellationToken.None);
         if (placed.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
     }
 }

@@ -27,23 +27,36 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ti
         // Handed over only once committed: a receipt that cannot be written leaves the request to release them.
         var (placed, claim) = (request.Hold, request.IdempotencyClaim);
         var record = RecordOf(request, facts);
-        var written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, holdUsable: true, token), ct);
-        // The sweeper expired the hold first (the request outlived it): the money is back, nothing is charged.
-        if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, holdUsable: false, token), ct);
+        var written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.Hold, token), ct);
+        // The sweeper expired the hold first (the answer outlived it): the money went back, so the answer is charged
+        // afresh from the wallet; only when the wallet can no longer pay is it free, and the receipt says why.
+        if (!written && placed is { Sponsor: null } && facts.Decision.Cost > 0)
+            written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.Afresh, token), ct);
+        if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.None, token), ct);
         request.HandToReceipt();
         return record;
     }
 
-    /// <summary>One attempt at the receipt's transaction; rolls back with false when the hold can no longer be settled.</summary>
+    /// <summary>How the receipt's charge is paid: from its hold, by a fresh charge after the hold expired, or not at all.</summary>
+    private enum Payment { Hold, Afresh, None }
+
+    /// <summary>One attempt at the receipt's transaction; rolls back with false when it cannot be paid that way.</summary>
     private async Task<WriteOutcome<bool>> WriteAsync(AppDbContext db, RequestRecord record, PlacedHold? placed, Guid? claim, ReceiptFacts facts,
-        bool holdUsable, CancellationToken ct)
+        Payment payment, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var decision = facts.Decision;
-        var (status, reason, cost) = holdUsable ? (decision.Status, decision.Reason, decision.Cost) : (decision.Status, ReceiptReasons.HoldExpired, 0L);
+        var (status, reason, cost) = payment == Payment.None ? (decision.Status, ReceiptReasons.HoldExpired, 0L) : (decision.Status, decision.Reason, decision.Cost);
         Guid? txId = null;
         IReadOnlyList<ChargePart> charges = [];
-        if (placed is { Hold.Parts.Count: > 0 } && holdUsable)
+        if (payment == Payment.Afresh)
+        {
+            txId = Guid.CreateVersion7();
+            var charged = await holds.ChargeNowAsync(db, txId.Value, record.UserId, placed!.Hold.Kind, cost, record.Id.ToString(), ct);
+            if (!charged.Succeeded) return Write.Rollback(false);
+            charges = charged.Value!;
+        }
+        else if (placed is { Hold.Parts.Count: > 0 } && payment == Payment.Hold)
         {
             txId = Guid.CreateVersion7();
             var settled = await holds.SettleAsync(db, txId.Value, placed.Hold, cost, record.Id.ToString(), ct);
@@ -59,7 +72,9 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ti
             c.SourceLabel, c.TransferId, c.Amount)), now);
         db.RequestRecords.Add(record);
         await db.SaveChangesAsync(ct);
-        if (record.ApiKeyId is { } key) await ApiKeySpend.SettleAsync(db, key, placed?.KeyReservation, record.Cost, ct);
+        // A fresh charge must still fit the key's spend limit; if it does not, the answer is free after all.
+        if (record.ApiKeyId is { } key && !await ApiKeySpend.SettleAsync(db, key, placed?.KeyReservation, record.Cost, ct, refuseOverLimit: payment == Payment.Afresh))
+            return Write.Rollback(false);
         if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
         if (claim is { } claimId)
         {

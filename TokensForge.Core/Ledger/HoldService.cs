@@ -69,6 +69,30 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     }
 
     /// <summary>
+    /// Charges <paramref name="amount"/> at once — single-phase transfers from the grants that pay <paramref name="kind"/>, in
+    /// consumption order — inside the caller's transaction: for an answer that outlived its hold, which the sweeper
+    /// already gave back. Fails with insufficient balance when the wallet cannot pay it all; the caller must then roll back.
+    /// </summary>
+    public async Task<Result<IReadOnlyList<ChargePart>>> ChargeNowAsync(AppDbContext db, Guid txId, string userId, RouteKind kind, long amount, string reference,
+        CancellationToken ct = default)
+    {
+        if (amount <= 0) return LedgerErrors.InvalidAmount;
+        var credit = SystemAccounts.RevenueFor(kind);
+        if (db.IsPostgres)
+        {
+            var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(ct);
+            ids.Add(credit);
+            await LedgerWriter.LockAccountsAsync(db, [.. ids], ct);
+        }
+        var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, time.GetUtcNow().UtcDateTime).ToListAsync(ct), amount);
+        if (plan.Sum(p => p.Amount) < amount) return LedgerErrors.InsufficientBalance;
+        var charges = plan.Select(p => new ChargePart(p.Grant.GrantId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
+        var outcome = await writer.ApplyAsync(db, txId,
+            charges.Select((c, i) => TransferSpec.Single(c.TransferId, plan[i].Grant.AccountId, credit, c.Amount, TransferCode.Charge, reference)).ToList(), ct);
+        return outcome.Succeeded ? charges : outcome.Error!;
+    }
+
+    /// <summary>
     /// Posts <paramref name="actual"/> against the hold, drawing on its parts in the order they were reserved,
     /// and voids what is left. An actual of zero voids everything.
     /// </summary>
