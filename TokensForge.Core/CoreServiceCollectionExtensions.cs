@@ -5,6 +5,7 @@ using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Exports;
 using TokensForge.Core.Gateway;
+using TokensForge.Core.Gateway.Responses;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Playground;
 using TokensForge.Core.Receipts;
@@ -33,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddUpstreamRoutes();
         services.AddUpstreams();
         services.AddGateway();
+        services.AddResponses();
         services.AddReceipts();
         services.AddPlayground();
         services.AddResearch();

@@ -38,6 +38,9 @@ public enum GatewayErrorKind
     InvalidRequest,
     ModelNotFound,
     ModelNotAllowed,
+
+    /// <summary>Something the request names (a stored response) does not exist for this caller.</summary>
+    NotFound,
     InsufficientBalance,
     RateLimited,
     Conflict,

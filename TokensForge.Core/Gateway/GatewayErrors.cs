@@ -77,6 +77,11 @@ public static class GatewayErrors
         Invalid($"The upstream refused the request (HTTP {outcome.UpstreamStatus}); you were not charged. {outcome.Error}");
     public static readonly GatewayError ClientCancelled = Invalid("The request was cancelled by the caller.", code: "client_cancelled");
 
+    // Stored responses (/v1/responses). Someone else's, an expired and an unknown id read the same.
+    public static GatewayError PreviousResponseNotFound(string id) => new(GatewayErrorKind.NotFound, "previous_response_not_found",
+        $"Previous response with id '{id}' not found.", "previous_response_id");
+    public static GatewayError ResponseNotFound(string id) => new(GatewayErrorKind.NotFound, "response_not_found", $"Response with id '{id}' not found.");
+
     // Idempotency keys.
     public static GatewayError IdempotencyKeyTooLong(int max) => Invalid($"The Idempotency-Key header may be at most {max} characters.", "Idempotency-Key");
     public static readonly GatewayError IdempotencyKeyReused = Invalid("This Idempotency-Key was already used with a different request body.", code: "idempotency_key_reused");

@@ -1,16 +1,15 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Web.Simulator;
 
 /// <summary>What the simulator was told to do by magic strings in the messages (see <see cref="SimulatorEndpoints"/>).</summary>
-public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage)
+public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetAfterTokens, int SlowMs, int ChunkDelayMs, bool Fill, int? Tokens, bool NoUsage,
+    bool Tool = false)
 {
-    /// <summary>Answer with a call to the request's first tool (unless the last message is already a tool result).</summary>
-    public bool Tool { get; init; }
-
     /// <summary>Output tokens reported as reasoning, on top of the visible answer (within the output limit).</summary>
     public int ReasoningTokens { get; init; }
 
@@ -95,6 +94,69 @@ public static class SimulatedReplies
         return tokens;
     }
 
+    /// <summary>
+    /// The tool call a <c>[sim:tool]</c> request gets, or null when it should be answered in text: the tool named by
+    /// <c>tool_choice</c>, else the first declared; arguments fill each declared parameter (strings with words from the
+    /// prompt's hash, numbers with 42, booleans with true). A conversation whose last message is a tool result gets text,
+    /// so a call → result → answer round trip ends.
+    /// </summary>
+    public static (string Name, string Arguments)? ToolCall(ChatCompletionRequest request, string prompt)
+    {
+        if (request.Messages is not { Count: > 0 } messages || messages[^1].Role == "tool") return null;
+        if (request.Extra is null || !request.Extra.TryGetValue("tools", out var tools) || tools.ValueKind != JsonValueKind.Array) return null;
+        var choice = request.Extra.TryGetValue("tool_choice", out var c) ? c : default;
+        if (choice.ValueKind == JsonValueKind.String && choice.GetString() == "none") return null;
+        var wanted = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("function", out var f) && f.TryGetProperty("name", out var n) ? n.GetString() : null;
+        var function = tools.EnumerateArray()
+            .Where(t => t.ValueKind == JsonValueKind.Object && t.TryGetProperty("function", out _))
+            .Select(t => t.GetProperty("function"))
+            .FirstOrDefault(t => wanted is null || (t.TryGetProperty("name", out var name) && name.GetString() == wanted));
+        if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var toolName) || toolName.GetString() is not { } callName) return null;
+
+        var parameters = function.TryGetProperty("parameters", out var p) ? p : default;
+        return (callName, Fill(parameters, prompt + callName).ToJsonString());
+    }
+
+    /// <summary>
+    /// The answer to a request for JSON (<c>response_format</c>), or null when it asks for text: an object filled from
+    /// the <c>json_schema</c>'s properties, or <c>{"answer": …}</c> for <c>json_object</c>.
+    /// </summary>
+    public static string? StructuredReply(ChatCompletionRequest request, string prompt)
+    {
+        if (request.Extra is null || !request.Extra.TryGetValue("response_format", out var format) || format.ValueKind != JsonValueKind.Object
+            || !format.TryGetProperty("type", out var type)) return null;
+        return type.GetString() switch
+        {
+            "json_schema" when format.TryGetProperty("json_schema", out var jsonSchema) && jsonSchema.TryGetProperty("schema", out var schema) =>
+                Fill(schema, prompt).ToJsonString(),
+            "json_object" => new JsonObject { ["answer"] = string.Concat(Tokens(prompt, 3)) }.ToJsonString(),
+            _ => null,
+        };
+    }
+
+    /// <summary>An object with every property of <paramref name="schema"/>: strings a word, numbers 42, booleans true.</summary>
+    private static JsonObject Fill(JsonElement schema, string seed)
+    {
+        var filled = new JsonObject();
+        if (schema.ValueKind != JsonValueKind.Object || !schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+            return filled;
+        var words = Tokens(seed, properties.EnumerateObject().Count());
+        var i = 0;
+        foreach (var property in properties.EnumerateObject())
+        {
+            var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString() : "string";
+            filled[property.Name] = type switch
+            {
+                "integer" or "number" => JsonValue.Create(42),
+                "boolean" => JsonValue.Create(true),
+                _ => JsonValue.Create(words[i].Trim()),
+            };
+            i++;
+        }
+        return filled;
+    }
+
     /// <summary>A unit vector of <paramref name="dimensions"/> floats derived from the text.</summary>
     public static float[] Vector(string text, int dimensions)
     {
@@ -121,42 +183,5 @@ public static class SimulatedReplies
             hash *= 1099511628211UL;
         }
         return hash;
-    }
-
-    /// <summary>
-    /// The tool call the simulator makes for <c>[sim:tool]</c>: the request's first tool, with arguments filled from its JSON
-    /// schema's properties (strings get a word, numbers 42, booleans true); null when the request offers no tool or the
-    /// conversation's last message is already a tool result (the simulator then answers in text, ending the round trip).
-    /// </summary>
-    public static ToolCall? ToolCallFor(ChatCompletionRequest request)
-    {
-        if (request.Messages is { Count: > 0 } messages && messages[^1].Role == "tool") return null;
-        if (request.Extra?.TryGetValue("tools", out var tools) != true || tools.ValueKind != JsonValueKind.Array || tools.GetArrayLength() == 0) return null;
-        var function = tools[0].TryGetProperty("function", out var f) ? f : default;
-        if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String) return null;
-
-        var arguments = new System.Text.Json.Nodes.JsonObject();
-        var words = Tokens(PromptText(request), 8);
-        if (function.TryGetProperty("parameters", out var schema) && schema.ValueKind == JsonValueKind.Object
-            && schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
-        {
-            var i = 0;
-            foreach (var property in properties.EnumerateObject())
-            {
-                var type = property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
-                    ? t.GetString() : "string";
-                arguments[property.Name] = type switch
-                {
-                    "number" or "integer" => 42,
-                    "boolean" => true,
-                    _ => words[i++ % words.Count].Trim(),
-                };
-            }
-        }
-        return new ToolCall
-        {
-            Index = 0, Id = "call_sim_" + Seed(PromptText(request)).ToString("x16"), Type = "function",
-            Function = new FunctionCall { Name = name.GetString(), Arguments = arguments.ToJsonString() },
-        };
     }
 }

@@ -23,11 +23,13 @@ namespace TokensForge.Web.Simulator;
 /// <item><c>[sim:fill]</c> answer exactly the request's max_tokens (or max_completion_tokens) tokens.</item>
 /// <item><c>[sim:tokens=N]</c> answer N tokens (at most the output limit).</item>
 /// <item><c>[sim:nousage]</c> report no usage (the gateway then counts and flags the receipt estimated).</item>
-/// <item><c>[sim:tool]</c> answer with a call to the request's first tool (finish reason <c>tool_calls</c>), unless the last message is a tool result.</item>
+/// <item><c>[sim:tool]</c> call a tool the request declares (see <see cref="SimulatedReplies.ToolCall"/>) instead of answering in text.</item>
 /// <item><c>[sim:reasoning=N]</c> also spend N output tokens on reasoning (<c>completion_tokens_details.reasoning_tokens</c>).</item>
 /// <item><c>[sim:cached=N]</c> report N prompt tokens read from the cache (<c>prompt_tokens_details.cached_tokens</c>).</item>
 /// <item><c>[sim:cachewrite=N]</c> report N prompt tokens written to the cache (<c>prompt_tokens_details.cache_write_tokens</c>).</item>
 /// </list>
+/// A request for JSON (<c>response_format</c> <c>json_schema</c> or <c>json_object</c>) is answered with JSON that fits it
+/// (<see cref="SimulatedReplies.StructuredReply"/>).
 /// <c>Simulator:LatencyMs</c>, <c>Simulator:ChunkDelayMs</c> and <c>Simulator:ReplyTokens</c> set the defaults.
 /// </summary>
 public static class SimulatorEndpoints
@@ -84,44 +86,66 @@ public static class SimulatorEndpoints
         }
 
         var limit = request.MaxCompletionTokens ?? request.MaxTokens;
-        // Reasoning comes out of the same output limit as the visible answer.
-        var reasoning = Math.Min(script.ReasoningTokens, limit ?? int.MaxValue);
-        var wanted = script.Fill ? (limit ?? settings.ReplyTokens) - reasoning : script.Tokens ?? settings.ReplyTokens;
-        var count = Math.Min(wanted, (limit ?? int.MaxValue) - reasoning);
-        var finish = count < wanted || script.Fill ? "length" : "stop";
-        var tokens = SimulatedReplies.Tokens(prompt, count);
-        var toolCall = script.Tool ? SimulatedReplies.ToolCallFor(request) : null;
-        if (toolCall is not null)
-        {
-            (tokens, finish) = ([], "tool_calls");
-            count = counter.Count(toolCall.Function!.Name) + counter.Count(toolCall.Function.Arguments);
-        }
+        var id = "chatcmpl-sim-" + Guid.NewGuid().ToString("N");
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
         var promptTokens = counter.CountPrompt(request);
         var cached = Math.Clamp(script.CachedTokens, 0, promptTokens);
         var written = Math.Clamp(script.CacheWriteTokens, 0, promptTokens - cached);
-        var usage = script.NoUsage ? null : new Usage
+        Usage? UsageOf(int completion, int reasoning = 0) => script.NoUsage ? null : new Usage
         {
-            PromptTokens = promptTokens, CompletionTokens = count + reasoning, TotalTokens = promptTokens + count + reasoning,
+            PromptTokens = promptTokens, CompletionTokens = completion, TotalTokens = promptTokens + completion,
             PromptTokensDetails = cached + written > 0 ? new PromptTokensDetails { CachedTokens = cached, CacheWriteTokens = written > 0 ? written : null } : null,
             CompletionTokensDetails = reasoning > 0 ? new CompletionTokensDetails { ReasoningTokens = reasoning } : null,
         };
-        var id = "chatcmpl-sim-" + Guid.NewGuid().ToString("N");
-        var created = time.GetUtcNow().ToUnixTimeSeconds();
+
+        ResponseMessage answer;
+        IReadOnlyList<ResponseMessage> deltas;
+        string finish;
+        Usage? usage;
+        if (script.Tool && SimulatedReplies.ToolCall(request, prompt) is var (toolName, arguments))
+        {
+            var callId = "call_sim_" + Guid.NewGuid().ToString("N")[..16];
+            answer = new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = arguments } }] };
+            // The call's head first, then its arguments in pieces, as upstreams stream tool calls.
+            var pieces = Enumerable.Range(0, 3).Select(i => arguments[(arguments.Length * i / 3)..(arguments.Length * (i + 1) / 3)]).Where(p => p.Length > 0);
+            deltas = [
+                new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Index = 0, Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = "" } }] },
+                ..pieces.Select(p => new ResponseMessage { ToolCalls = [new ToolCall { Index = 0, Function = new FunctionCall { Arguments = p } }] }),
+            ];
+            finish = "tool_calls";
+            usage = UsageOf(counter.Count(toolName + arguments));
+        }
+        else if (SimulatedReplies.StructuredReply(request, prompt) is { } structured)
+        {
+            answer = new ResponseMessage { Role = "assistant", Content = structured };
+            deltas = Enumerable.Range(0, 4).Select(i => structured[(structured.Length * i / 4)..(structured.Length * (i + 1) / 4)]).Where(p => p.Length > 0)
+                .Select((p, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = p }).ToList();
+            finish = "stop";
+            usage = UsageOf(counter.Count(structured));
+        }
+        else
+        {
+            // Reasoning comes out of the same output limit as the visible answer.
+            var reasoning = Math.Min(script.ReasoningTokens, limit ?? int.MaxValue);
+            var wanted = script.Fill ? (limit ?? settings.ReplyTokens) - reasoning : script.Tokens ?? settings.ReplyTokens;
+            var count = Math.Min(wanted, (limit ?? int.MaxValue) - reasoning);
+            finish = count < wanted || script.Fill ? "length" : "stop";
+            var tokens = SimulatedReplies.Tokens(prompt, count);
+            answer = new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) };
+            deltas = tokens.Select((t, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = t }).ToList();
+            usage = UsageOf(count + reasoning, reasoning);
+        }
 
         if (request.Stream == true)
         {
-            await StreamAsync(context, request, script, tokens, toolCall, usage, finish, id, created, time);
+            await StreamAsync(context, request, script, deltas, usage, finish, id, created, time);
             return;
         }
 
         var response = new ChatCompletionResponse
         {
             Id = id, Object = "chat.completion", Created = created, Model = request.Model,
-            Choices = [new ChatChoice
-            {
-                Index = 0, FinishReason = finish,
-                Message = new ResponseMessage { Role = "assistant", Content = toolCall is null ? string.Concat(tokens) : null, ToolCalls = toolCall is null ? null : [toolCall] },
-            }],
+            Choices = [new ChatChoice { Index = 0, Message = answer, FinishReason = finish }],
             Usage = usage,
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(response, OpenAiJsonContext.Default.ChatCompletionResponse);
@@ -137,8 +161,8 @@ public static class SimulatorEndpoints
         await context.Response.Body.WriteAsync(json, ct);
     }
 
-    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<string> tokens,
-        ToolCall? toolCall, Usage? usage, string finish, string id, long created, TimeProvider time)
+    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<ResponseMessage> deltas,
+        Usage? usage, string finish, string id, long created, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var response = context.Response;
@@ -153,7 +177,7 @@ public static class SimulatorEndpoints
             Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason }],
         };
 
-        for (var i = 0; i < tokens.Count; i++)
+        for (var i = 0; i < deltas.Count; i++)
         {
             if (script.CutAfterTokens == i) return;
             if (script.ResetAfterTokens == i)
@@ -162,25 +186,7 @@ public static class SimulatorEndpoints
                 return;
             }
             if (i > 0 && script.ChunkDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(script.ChunkDelayMs), time, ct);
-            await WriteEventAsync(response, Chunk(new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = tokens[i] }, null), ct);
-        }
-        if (toolCall is not null)
-        {
-            // The call's name first, then its arguments in three pieces, as OpenAI streams tool calls.
-            var arguments = toolCall.Function!.Arguments!;
-            await WriteEventAsync(response, Chunk(new ResponseMessage
-            {
-                Role = "assistant",
-                ToolCalls = [new ToolCall { Index = 0, Id = toolCall.Id, Type = "function", Function = new FunctionCall { Name = toolCall.Function.Name, Arguments = "" } }],
-            }, null), ct);
-            var step = Math.Max(1, (arguments.Length + 2) / 3);
-            for (var at = 0; at < arguments.Length; at += step)
-            {
-                await WriteEventAsync(response, Chunk(new ResponseMessage
-                {
-                    ToolCalls = [new ToolCall { Index = 0, Function = new FunctionCall { Arguments = arguments.Substring(at, Math.Min(step, arguments.Length - at)) } }],
-                }, null), ct);
-            }
+            await WriteEventAsync(response, Chunk(deltas[i], null), ct);
         }
         if (script.CutAfterTokens is not null) return;
         if (script.ResetAfterTokens is not null)

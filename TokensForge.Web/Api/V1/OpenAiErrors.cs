@@ -11,7 +11,7 @@ public static class OpenAiErrors
     public static int StatusOf(GatewayErrorKind kind) => kind switch
     {
         GatewayErrorKind.InvalidRequest => StatusCodes.Status400BadRequest,
-        GatewayErrorKind.ModelNotFound => StatusCodes.Status404NotFound,
+        GatewayErrorKind.ModelNotFound or GatewayErrorKind.NotFound => StatusCodes.Status404NotFound,
         GatewayErrorKind.ModelNotAllowed => StatusCodes.Status403Forbidden,
         // 402, never 429: SDKs retry 429, and retrying cannot create balance.
         GatewayErrorKind.InsufficientBalance => StatusCodes.Status402PaymentRequired,

@@ -14,10 +14,10 @@ using TokensForge.Core.Upstreams;
 namespace TokensForge.Web.Api.V1;
 
 /// <summary>
-/// The OpenAI-compatible gateway: <c>/v1/models</c>, <c>/v1/chat/completions</c>, <c>/v1/embeddings</c> and
-/// <c>/v1/receipts/{id}</c>. Every response carries <c>x-request-id</c>; responses that wrote a receipt or a
-/// failed-request record carry <c>x-tokensforge-receipt</c>; non-streaming successes also <c>x-tokensforge-cost</c> (µ).
-/// Errors always use OpenAI's shape, never a stack trace.
+/// The OpenAI-compatible gateway: <c>/v1/models</c>, <c>/v1/chat/completions</c>, <c>/v1/embeddings</c>,
+/// <c>/v1/receipts/{id}</c> and the Responses API (<see cref="ResponsesEndpoints"/>). Every response carries
+/// <c>x-request-id</c>; responses that wrote a receipt or a failed-request record carry <c>x-tokensforge-receipt</c>;
+/// non-streaming successes also <c>x-tokensforge-cost</c> (µ). Errors always use OpenAI's shape, never a stack trace.
 /// </summary>
 public static class V1Endpoints
 {
@@ -39,6 +39,7 @@ public static class V1Endpoints
         v1.MapPost("/chat/completions", CreateChatCompletionAsync);
         v1.MapPost("/embeddings", CreateEmbeddingAsync);
         v1.MapGet("/receipts/{id}", GetReceiptAsync);
+        v1.MapResponsesApi();
         // Every other path and method, file-like ones (/v1/x.txt) included.
         v1.MapFallback("{**path}", UnknownEndpoint);
         return app;
@@ -145,7 +146,7 @@ public static class V1Endpoints
             idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
     }
 
-    private static IResult Respond(HttpContext context, GatewayResult result)
+    internal static IResult Respond(HttpContext context, GatewayResult result)
     {
         if (result.ReceiptId is { } receiptId) context.Response.Headers[ReceiptHeader] = receiptId.ToString();
         if (result.Error is { } error) return OpenAiErrors.From(error, context);

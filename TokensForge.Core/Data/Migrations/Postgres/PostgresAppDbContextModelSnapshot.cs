@@ -717,6 +717,41 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Gateway.Responses.StoredResponse", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ConversationJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ReceiptId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ExpiresAt");
+
+                    b.ToTable("stored_responses", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Ledger.CreditGrant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1877,6 +1912,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.Navigation("Campaign");
 
                     b.Navigation("Code");
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Gateway.Responses.StoredResponse", b =>
+                {
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TokensForge.Core.Ledger.CreditGrant", b =>

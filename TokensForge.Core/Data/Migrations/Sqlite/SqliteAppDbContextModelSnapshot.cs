@@ -703,6 +703,41 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Gateway.Responses.StoredResponse", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConversationJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReceiptId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ExpiresAt");
+
+                    b.ToTable("stored_responses", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Ledger.CreditGrant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1863,6 +1898,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.Navigation("Campaign");
 
                     b.Navigation("Code");
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Gateway.Responses.StoredResponse", b =>
+                {
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TokensForge.Core.Ledger.CreditGrant", b =>

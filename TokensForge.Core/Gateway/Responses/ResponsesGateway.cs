@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Core.Gateway.Responses;
+
+/// <summary>
+/// The Responses API's entry to <see cref="GatewayPipeline"/>: checks the request, loads the conversation a
+/// <c>previous_response_id</c> continues (the caller's own, unexpired responses only), then runs the pipeline with a
+/// <see cref="ResponsesShape"/>. Reads of stored responses for <c>GET</c> and <c>DELETE</c> go through <see cref="ResponseStore"/>.
+/// </summary>
+public sealed class ResponsesGateway(GatewayPipeline pipeline, ChatUpstream chat, TokenCounter tokens, ResponseStore store, IOptions<GatewayOptions> options,
+    ILogger<ResponsesGateway> log)
+{
+    /// <summary>A response. Streaming requests (<c>stream: true</c>) need a <paramref name="sink"/>; their events go there.</summary>
+    public async Task<GatewayResult> CreateAsync(GatewayCaller caller, CreateResponseRequest request, IResponseEventSink? sink, CancellationToken aborted)
+    {
+        // Bad input is refused before anything is looked up, so a broken request says what is wrong with it.
+        if (ResponsesTranslation.ToChat(request, []).Error is { } invalid) return GatewayResult.Fail(invalid);
+        IReadOnlyList<JsonElement> history = [];
+        if (request.PreviousResponseId is { } previousId)
+        {
+            var previous = await store.FindAsync(previousId, caller.UserId, aborted);
+            if (previous is null) return GatewayResult.Fail(GatewayErrors.PreviousResponseNotFound(previousId));
+            history = JsonSerializer.Deserialize(previous.ConversationJson, ResponsesJsonContext.Default.ListJsonElement) ?? [];
+        }
+        return await pipeline.RunAsync(caller, new ResponsesShape(request, history, sink, chat, tokens, store, options.Value, log), aborted);
+    }
+}

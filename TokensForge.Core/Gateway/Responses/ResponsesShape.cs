@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TokensForge.Core.Routing;
+using TokensForge.Core.Upstreams;
+
+namespace TokensForge.Core.Gateway.Responses;
+
+/// <summary>
+/// <c>POST /v1/responses</c>: a Responses request translated to a chat completion for the route's upstream
+/// (<see cref="ResponsesTranslation"/>), and the answer translated back — a Response object, or for streams the typed
+/// events of <see cref="ResponseStreamWriter"/>. Money is chat's: the same hold (prompt + <c>max_output_tokens</c>, the
+/// limit always sent upstream), failure policy and receipt. A completed response is stored for its owner (unless
+/// <c>store: false</c>) before the caller sees its end, so a <c>previous_response_id</c> sent right after finds it.
+/// </summary>
+public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<JsonElement> history, IResponseEventSink? sink, ChatUpstream upstream,
+    TokenCounter tokens, ResponseStore store, GatewayOptions options, ILogger log) : IGatewayShape
+{
+    public const string EndpointName = "responses";
+
+    private ChatTranslation? _chat;
+    private int _maxOutput;
+    private ResponseStreamWriter? _writer;
+    private ResponseObject? _answer;
+    private ChargeDecision? _decision;
+    private string? _userId;
+    private Guid _receiptId;
+
+    public string Endpoint => EndpointName;
+    public ModelKind ModelKind => ModelKind.Chat;
+    public string? Model => request.Model;
+    public bool Stream => request.Stream == true;
+    private bool Stored => request.Store ?? true;
+
+    /// <summary>The response id of a request: its receipt's, so each names the other.</summary>
+    public static string ResponseId(Guid receiptId) => "resp_" + receiptId.ToString("N");
+
+    public GatewayError? Validate()
+    {
+        if (Stream && sink is null) throw new InvalidOperationException("A streaming request needs a sink.");
+        (_chat, var error) = ResponsesTranslation.ToChat(request, history);
+        return error;
+    }
+
+    public (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model)
+    {
+        var prompt = tokens.CountPrompt(new ChatCompletionRequest { Messages = _chat!.Messages, Extra = _chat.Options });
+        if ((long)prompt + (request.MaxOutputTokens ?? 0) > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "input"));
+        _maxOutput = request.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
+        return (new PromptBudget(prompt, _maxOutput), null);
+    }
+
+    public Task<UpstreamOutcome> CallAsync(GatewayRequest gateway, RouteCandidate route, CancellationToken aborted)
+    {
+        _userId = gateway.Caller.UserId;
+        _receiptId = gateway.ReceiptId;
+        var chat = new ChatCompletionRequest
+        {
+            Model = route.UpstreamModelId, Messages = _chat!.Messages, Stream = Stream, StreamOptions = Stream ? new StreamOptions { IncludeUsage = true } : null,
+            MaxTokens = _maxOutput, Extra = _chat.Options,
+        };
+        if (!Stream) return upstream.CompleteAsync(route, chat, gateway.Model.Id, aborted);
+        // One writer for every route tried: only the route that sends a first chunk ever writes to it.
+        _writer ??= new ResponseStreamWriter(sink!, Skeleton(gateway), gateway.ReceiptId.ToString("N"));
+        return upstream.StreamAsync(route, chat, gateway.Model.Id, callerWantsUsage: true, gateway.ReceiptId, _writer, aborted);
+    }
+
+    public Task<string?> AnswerAsync(GatewayRequest gateway, UpstreamOutcome outcome, ChargeDecision decision, CancellationToken aborted)
+    {
+        _decision = decision;
+        if (Stream || outcome is not { Kind: UpstreamOutcomeKind.Completed, Completion: { } completion }) return Task.FromResult<string?>(null);
+        var answer = Skeleton(gateway);
+        (answer.Output, answer.Status, answer.IncompleteDetails) = ResponsesTranslation.FromChat(completion, gateway.ReceiptId.ToString("N"));
+        answer.Usage = ResponsesTranslation.UsageOf(completion.Usage ?? decision.Usage);
+        _answer = answer;
+        return Task.FromResult<string?>(JsonSerializer.Serialize(answer, ResponsesJsonContext.Default.ResponseObject));
+    }
+
+    public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)
+    {
+        if (outcome.Kind == UpstreamOutcomeKind.Completed)
+        {
+            if (_writer is not null)
+            {
+                await WriteSafelyAsync(() => _writer.CloseOutputAsync(aborted));
+                _answer = _writer.Response;
+                _answer.Usage = ResponsesTranslation.UsageOf(outcome.ReportedUsage ?? _decision!.Usage);
+            }
+            if (_answer is not null && Stored) await StoreAsync(_answer);
+            if (_writer is not null) await WriteSafelyAsync(() => _writer.CompleteAsync(_answer!.Usage!, aborted));
+        }
+        else if (outcome.Kind == UpstreamOutcomeKind.CutAfterFirstByte && error is not null && _writer is not null)
+        {
+            await WriteSafelyAsync(() => _writer.FailAsync(error, ResponsesTranslation.UsageOf(_decision!.Usage), aborted));
+        }
+    }
+
+    private ResponseObject Skeleton(GatewayRequest gateway) =>
+        ResponsesTranslation.Skeleton(request, ResponseId(gateway.ReceiptId), new DateTimeOffset(gateway.StartedAt, TimeSpan.Zero).ToUnixTimeSeconds(), gateway.Model.Id);
+
+    /// <summary>
+    /// Keeps the response and the conversation through it. The answer is charged and on its way already, so a failure
+    /// here is logged, not thrown: the caller keeps the answer, only continuing from it will not find it.
+    /// </summary>
+    private async Task StoreAsync(ResponseObject answer)
+    {
+        try
+        {
+            var output = answer.Output.Select(item => JsonSerializer.SerializeToElement(item, ResponsesJsonContext.Default.ResponseOutputItem));
+            var conversation = history.Concat(_chat!.InputItems).Concat(output).ToList();
+            var json = JsonSerializer.Serialize(answer, ResponsesJsonContext.Default.ResponseObject);
+            await store.SaveAsync(answer.Id, _userId!, _receiptId, json, JsonSerializer.Serialize(conversation, ResponsesJsonContext.Default.ListJsonElement),
+                CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.LogError(ex, "Storing response {ResponseId} failed; it was answered and charged but cannot be continued", answer.Id);
+        }
+    }
+
+    private static async Task WriteSafelyAsync(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception ex) when (ex is ClientGoneException or OperationCanceledException or IOException)
+        {
+            // The caller left after the receipt was written; there is nobody to tell.
+        }
+    }
+}
