@@ -115,9 +115,7 @@ public static class ResponsesTranslation
     /// <summary>Chat usage in the Responses API's words (cached input and reasoning output included when the upstream reports them).</summary>
     public static ResponseUsage UsageOf(Usage usage)
     {
-        var reasoning = 0;
-        if (usage.Extra?.TryGetValue("completion_tokens_details", out var details) == true && details.ValueKind == JsonValueKind.Object
-            && details.TryGetProperty("reasoning_tokens", out var tokens) && tokens.TryGetInt32(out var count)) reasoning = count;
+        var reasoning = usage.CompletionTokensDetails?.ReasoningTokens ?? 0;
         return new ResponseUsage
         {
             InputTokens = usage.PromptTokens, OutputTokens = usage.CompletionTokens, TotalTokens = usage.PromptTokens + usage.CompletionTokens,
