@@ -3,6 +3,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -100,6 +102,19 @@ public sealed class DatabaseInitializer(IDbContextFactory<AppDbContext> contexts
         {
             await prepare();
             return;
+        }
+        // The lock lives in the database, so the database must exist first; two instances may race to create it.
+        var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct))
+        {
+            try
+            {
+                await creator.CreateAsync(ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // The other instance created it first.
+            }
         }
         // The lock belongs to this connection's session: keep it open until the work is done.
         await db.Database.OpenConnectionAsync(ct);

@@ -12,11 +12,14 @@ namespace TokensForge.Tests.Data;
 /// <summary>Instances started together on one empty PostgreSQL database all come up, and the seed is made once.</summary>
 public sealed class ConcurrentStartupTests
 {
-    [SkippableFact]
-    public async Task TwoInstances_StartedTogetherOnAnEmptyPostgres_BothServe_AndSeedExistsOnce()
+    [SkippableTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task TwoInstances_StartedTogetherOnAnEmptyPostgres_BothServe_AndSeedExistsOnce(bool databaseExists)
     {
         Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
-        await using var database = await PostgresScratch.CreateAsync();
+        // Empty, or not even created: the instances create it (one of them) before taking the start-up lock.
+        await using var database = await PostgresScratch.CreateAsync(createDatabase: databaseExists);
         var settings = database.Settings();
         settings["Demo:Seed"] = "true";
         settings["Simulator:Enabled"] = "true";

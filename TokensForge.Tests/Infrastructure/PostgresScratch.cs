@@ -18,12 +18,14 @@ public sealed class PostgresScratch : IAsyncDisposable
     /// <summary>Connection string of the new database.</summary>
     public string ConnectionString { get; }
 
-    public static async Task<PostgresScratch> CreateAsync()
+    /// <param name="createDatabase">False names a database that does not exist yet, for the app to create.</param>
+    public static async Task<PostgresScratch> CreateAsync(bool createDatabase = true)
     {
         var server = TestDatabase.PostgresServer ?? throw new InvalidOperationException("TF_PG is not set.");
         var database = "tf_test_" + Guid.NewGuid().ToString("N")[..16];
-        await using (var admin = new NpgsqlConnection(server))
+        if (createDatabase)
         {
+            await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", admin);
             await create.ExecuteNonQueryAsync();

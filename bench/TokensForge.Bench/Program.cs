@@ -73,11 +73,18 @@ public static partial class Program
         };
         if (options.Postgres is { } server)
         {
-            // A fresh database on the given server (created by the app's migrations), same settings as the default.
+            // A fresh, empty database on the given server (the app migrates it), same settings as the default.
+            var database = $"tf_bench_{Guid.NewGuid():N}";
+            await using (var admin = new Npgsql.NpgsqlConnection(server))
+            {
+                await admin.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", admin);
+                await create.ExecuteNonQueryAsync();
+            }
             variants = [.. variants, ("group commit, PostgreSQL", new()
             {
                 ["Database__Provider"] = "Postgres",
-                ["ConnectionStrings__Default"] = $"{server.TrimEnd(';')};Database=tf_bench_{Guid.NewGuid():N}",
+                ["ConnectionStrings__Default"] = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = database }.ToString(),
             })];
         }
         if (options.Profile is not null) variants = variants[..1];
