@@ -116,7 +116,8 @@ public static partial class Program
 
     private sealed record Target(string Name, string Url, string? Key);
 
-    private sealed record GatewayRun(string Name, Latency Latency, IReadOnlyList<(int Connections, Throughput Result)> Throughput, long PeakRssKb, string Verify);
+    private sealed record GatewayRun(string Name, Latency Latency, IReadOnlyList<(int Connections, Throughput Result)> Throughput, long PeakRssKb, string Verify,
+        long IdleRssKb = 0);
 
     /// <summary>One gateway variant: a funded user and key on a fresh database, latency at one connection, throughput per connection count, then `ledger verify`.</summary>
     private static async Task<GatewayRun> GatewayAsync(string name, string webDll, Dictionary<string, string> env, BenchOptions options)
@@ -129,6 +130,9 @@ public static partial class Program
         using var app = StartApp(webDll, env, appPort);
         var appBase = $"http://127.0.0.1:{appPort}";
         await WaitUntilUpAsync(appBase + "/v1/models", key);
+        // Resident memory once started and answering, before any load.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idle = RssKb(app.Id, "VmRSS:");
         var gateway = new Target(name, appBase + "/v1/chat/completions", key);
         await LatencyAsync(gateway, options.Warmup);
         if (options.Profile is { } traces)
@@ -148,7 +152,7 @@ public static partial class Program
         app.Kill(entireProcessTree: true);
         await app.WaitForExitAsync();
         var verify = await RunCliAsync(webDll, env, "ledger", "verify");
-        return new GatewayRun(name, latency, throughput, peak, verify.Trim());
+        return new GatewayRun(name, latency, throughput, peak, verify.Trim(), idle);
     }
 
     /// <summary>Samples the app's thread stacks with the repository's dotnet-trace tool while <paramref name="load"/> runs.</summary>
@@ -281,12 +285,15 @@ public static partial class Program
     }
 
     /// <summary>VmHWM: the process's peak resident set so far, read while it runs.</summary>
-    private static long PeakRssKb(int pid)
+    private static long PeakRssKb(int pid) => RssKb(pid, "VmHWM:");
+
+    /// <summary>A resident-set line of /proc/PID/status (VmRSS: now, VmHWM: peak) in KB.</summary>
+    private static long RssKb(int pid, string field)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                     return long.Parse(Digits().Match(line).Value, CultureInfo.InvariantCulture);
         }
         catch (IOException) { }
@@ -333,11 +340,12 @@ public static partial class Program
         sb.AppendLine();
         sb.AppendLine($"## Throughput ({o.Seconds} s per connection count)");
         sb.AppendLine();
-        sb.AppendLine("| | " + string.Join(" | ", o.ConnectionCounts.Select(c => $"c={c} req/s")) + " | failures | peak RSS MB |");
-        sb.AppendLine("|---|" + string.Concat(o.ConnectionCounts.Select(_ => "---:|")) + "---:|---:|");
-        sb.AppendLine($"| direct upstream (baseline, c={o.Connections}) | " + string.Join(" | ", o.ConnectionCounts.Select(c => c == o.Connections ? $"{dt.PerSecond:0}" : "")) + $" | {dt.Failures} | |");
+        sb.AppendLine("| | " + string.Join(" | ", o.ConnectionCounts.Select(c => $"c={c} req/s")) + " | failures | idle RSS MB | peak RSS MB |");
+        sb.AppendLine("|---|" + string.Concat(o.ConnectionCounts.Select(_ => "---:|")) + "---:|---:|---:|");
+        sb.AppendLine($"| direct upstream (baseline, c={o.Connections}) | " + string.Join(" | ", o.ConnectionCounts.Select(c => c == o.Connections ? $"{dt.PerSecond:0}" : "")) + $" | {dt.Failures} | | |");
         foreach (var r in runs.Prepend(proxy))
-            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}")) + $" | {r.Throughput.Sum(t => t.Result.Failures)} | {(r.PeakRssKb > 0 ? $"{r.PeakRssKb / 1024.0:0}" : "")} |");
+            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}")) + $" | {r.Throughput.Sum(t => t.Result.Failures)} | " +
+                $"{(r.IdleRssKb > 0 ? $"{r.IdleRssKb / 1024.0:0}" : "")} | {(r.PeakRssKb > 0 ? $"{r.PeakRssKb / 1024.0:0}" : "")} |");
         var baseline = runs.FirstOrDefault(r => r.Name.StartsWith("one transaction", StringComparison.Ordinal)) ?? runs[^1];
         sb.AppendLine();
         sb.AppendLine($"Ratios to \"{baseline.Name}\" (same run): " + string.Join("; ", runs.Where(r => r != baseline).Select(r =>
