@@ -70,27 +70,27 @@ public static class ApiKeySpend
     {
         var reserved = reservationId is { } id ? await TakeAsync(db, id, ct) : 0;
         if (reserved == 0 && spent == 0) return true;
-        return await RawSql.Command(db, $"""
-                UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent
-                WHERE "Id" = @id{(refuseOverLimit ? """ AND ("SpendLimit" IS NULL OR "Spent" + @spent + "SpendReserved" - @reserved <= "SpendLimit")""" : "")}
-                """)
-            .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
-            .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
-            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
-            .ExecuteAsync(ct) == 1 || !refuseOverLimit;
+        return await MoveAsync(db, keyId, reserved, spent, refuseOverLimit, ct) || !refuseOverLimit;
     }
 
     /// <summary>Gives back a reservation inside the caller's transaction; what it held, or 0 when someone else gave it back first.</summary>
     public static async Task<long> ReleaseAsync(AppDbContext db, Guid keyId, Guid reservationId, CancellationToken ct)
     {
         var reserved = await TakeAsync(db, reservationId, ct);
-        if (reserved == 0) return 0;
-        await RawSql.Command(db, """UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved WHERE "Id" = @id""")
-            .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
-            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
-            .ExecuteAsync(ct);
+        if (reserved > 0) await MoveAsync(db, keyId, reserved, spent: 0, refuseOverLimit: false, ct);
         return reserved;
     }
+
+    /// <summary>The key's counters: <paramref name="reserved"/> leaves the reservation, <paramref name="spent"/> joins the spend.</summary>
+    private static async Task<bool> MoveAsync(AppDbContext db, Guid keyId, long reserved, long spent, bool refuseOverLimit, CancellationToken ct) =>
+        await RawSql.Command(db, $"""
+                UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent
+                WHERE "Id" = @id{(refuseOverLimit ? """ AND ("SpendLimit" IS NULL OR "Spent" + @spent + "SpendReserved" - @reserved <= "SpendLimit")""" : "")}
+                """)
+            .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
+            .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
+            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
+            .ExecuteAsync(ct) == 1;
 
     /// <summary>Deletes a reservation row and says how much it held (0 when someone else gave it back first).</summary>
     private static async Task<long> TakeAsync(AppDbContext db, Guid reservationId, CancellationToken ct)

@@ -49,15 +49,7 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
             var now = time.GetUtcNow().UtcDateTime;
             var expiresAt = now + timeout;
             if (reserveFirst is not null && await reserveFirst(db, expiresAt, token) is { } refused) return Write.Rollback<Result<Hold>>(refused);
-            if (db.IsPostgres)
-            {
-                var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(token);
-                ids.Add(credit);
-                await LedgerWriter.LockAccountsAsync(db, [.. ids], token);
-            }
-
-            var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, now).ToListAsync(token), amount);
-            if (plan.Sum(p => p.Amount) < amount) return Write.Rollback<Result<Hold>>(LedgerErrors.InsufficientBalance);
+            if (await AllocateAsync(db, userId, kind, amount, credit, now, token) is not { } plan) return Write.Rollback<Result<Hold>>(LedgerErrors.InsufficientBalance);
 
             var txId = Guid.CreateVersion7();
             var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
@@ -78,18 +70,28 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     {
         if (amount <= 0) return LedgerErrors.InvalidAmount;
         var credit = SystemAccounts.RevenueFor(kind);
+        if (await AllocateAsync(db, userId, kind, amount, credit, time.GetUtcNow().UtcDateTime, ct) is not { } plan) return LedgerErrors.InsufficientBalance;
+        var charges = plan.Select(p => new ChargePart(p.Grant.GrantId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
+        var outcome = await writer.ApplyAsync(db, txId,
+            charges.Select((c, i) => TransferSpec.Single(c.TransferId, plan[i].Grant.AccountId, credit, c.Amount, TransferCode.Charge, reference)).ToList(), ct);
+        return outcome.Succeeded ? charges : outcome.Error!;
+    }
+
+    /// <summary>
+    /// Which grants pay <paramref name="amount"/>, in consumption order, with the wallet's accounts and the credit account
+    /// locked first (PostgreSQL); null when the wallet cannot pay it all.
+    /// </summary>
+    private static async Task<IReadOnlyList<Allocation>?> AllocateAsync(AppDbContext db, string userId, RouteKind kind, long amount, Guid credit, DateTime now,
+        CancellationToken ct)
+    {
         if (db.IsPostgres)
         {
             var ids = await db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id).ToListAsync(ct);
             ids.Add(credit);
             await LedgerWriter.LockAccountsAsync(db, [.. ids], ct);
         }
-        var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, time.GetUtcNow().UtcDateTime).ToListAsync(ct), amount);
-        if (plan.Sum(p => p.Amount) < amount) return LedgerErrors.InsufficientBalance;
-        var charges = plan.Select(p => new ChargePart(p.Grant.GrantId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
-        var outcome = await writer.ApplyAsync(db, txId,
-            charges.Select((c, i) => TransferSpec.Single(c.TransferId, plan[i].Grant.AccountId, credit, c.Amount, TransferCode.Charge, reference)).ToList(), ct);
-        return outcome.Succeeded ? charges : outcome.Error!;
+        var plan = ConsumptionOrder.Allocate(await Eligible(db, userId, kind, now).ToListAsync(ct), amount);
+        return plan.Sum(p => p.Amount) < amount ? null : plan;
     }
 
     /// <summary>

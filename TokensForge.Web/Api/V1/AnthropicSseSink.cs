@@ -1,9 +1,7 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using TokensForge.Core.Gateway;
-using TokensForge.Core.Gateway.Messages;
 using TokensForge.Core.Upstreams;
+using TokensForge.Core.Gateway.Messages;
 
 namespace TokensForge.Web.Api.V1;
 
@@ -17,38 +15,13 @@ public sealed class AnthropicSseSink(HttpContext context) : IMessagesStreamSink
 
     public Task StartAsync(Guid receiptId, CancellationToken ct)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers[V1Endpoints.ReceiptHeader] = receiptId.ToString();
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         Started = true;
-        return GuardAsync(() => response.StartAsync(ct));
+        return ServerSentEvents.StartAsync(context, receiptId, ct);
     }
 
-    public Task WriteAsync(string eventName, byte[] json, CancellationToken ct) => GuardAsync(async () =>
-    {
-        var body = context.Response.Body;
-        await body.WriteAsync(Encoding.UTF8.GetBytes($"event: {eventName}\ndata: "), ct);
-        await body.WriteAsync(json, ct);
-        await body.WriteAsync("\n\n"u8.ToArray(), ct);
-        await body.FlushAsync(ct);
-    });
+    public Task WriteAsync(string eventName, byte[] json, CancellationToken ct) => ServerSentEvents.WriteAsync(context, eventName, json, ct);
 
     public Task FailAsync(GatewayError error, CancellationToken ct) =>
         WriteAsync("error", JsonSerializer.SerializeToUtf8Bytes(AnthropicErrors.Body(error), MessagesJsonContext.Default.MessagesErrorBody), ct);
 
-    private static async Task GuardAsync(Func<Task> write)
-    {
-        try
-        {
-            await write();
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            throw new ClientGoneException("The caller stopped receiving the stream.", ex);
-        }
-    }
 }

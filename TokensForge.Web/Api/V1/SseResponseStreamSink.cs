@@ -1,9 +1,7 @@
-using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using TokensForge.Core.Gateway;
-using TokensForge.Core.Gateway.Responses;
 using TokensForge.Core.Upstreams;
+using TokensForge.Core.Gateway.Responses;
 
 namespace TokensForge.Web.Api.V1;
 
@@ -17,37 +15,12 @@ public sealed class SseResponseStreamSink(HttpContext context) : IResponseEventS
 
     public Task StartAsync(Guid receiptId, CancellationToken ct)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        response.Headers[V1Endpoints.ReceiptHeader] = receiptId.ToString();
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         Started = true;
-        return GuardAsync(() => response.StartAsync(ct));
+        return ServerSentEvents.StartAsync(context, receiptId, ct);
     }
 
-    public Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct)
-    {
-        // Serialised now: the writer goes on changing the response object the event points at.
-        var frame = Encoding.UTF8.GetBytes($"event: {streamEvent.Type}\ndata: {JsonSerializer.Serialize(streamEvent, ResponsesJsonContext.Default.ResponseStreamEvent)}\n\n");
-        return GuardAsync(async () =>
-        {
-            await context.Response.Body.WriteAsync(frame, ct);
-            await context.Response.Body.FlushAsync(ct);
-        });
-    }
+    // Serialised before anything is awaited: the writer goes on changing the response object the event points at.
+    public Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct) =>
+        ServerSentEvents.WriteAsync(context, streamEvent.Type, JsonSerializer.SerializeToUtf8Bytes(streamEvent, ResponsesJsonContext.Default.ResponseStreamEvent), ct);
 
-    private static async Task GuardAsync(Func<Task> write)
-    {
-        try
-        {
-            await write();
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
-        {
-            throw new ClientGoneException("The caller stopped receiving the stream.", ex);
-        }
-    }
 }
