@@ -87,7 +87,7 @@ public static partial class Program
                 ["ConnectionStrings__Default"] = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = database }.ToString(),
             })];
         }
-        if (options.Profile is not null) variants = variants[..1];
+        if (options.Profile is not null || options.Serve) variants = variants[..1];
         var results = new List<GatewayRun>();
         foreach (var (name, settings) in variants)
         {
@@ -135,6 +135,15 @@ public static partial class Program
         var idle = RssKb(app.Id, "VmRSS:");
         var gateway = new Target(name, appBase + "/v1/chat/completions", key);
         await LatencyAsync(gateway, options.Warmup);
+        if (options.Serve)
+        {
+            // For outside load generators and profilers (wrk, perf, dotnet-counters): the set-up without the measuring.
+            Console.WriteLine($"bench: serving pid {app.Id} at {appBase}/v1/chat/completions with key {key}; body: {ChatBody}");
+            Console.WriteLine("bench: press Enter to stop");
+            await Task.Run(Console.ReadLine);
+            app.Kill(entireProcessTree: true);
+            Environment.Exit(0);
+        }
         if (options.Profile is { } traces)
         {
             // Where the time goes, sampled by dotnet-trace while one connection and then 64 keep the gateway busy.
@@ -443,10 +452,11 @@ public static partial class Program
 /// <summary>
 /// Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run),
 /// --profile DIR (the default variant only, with dotnet-trace samples of the gateway at c=1 and c=64 written to DIR),
-/// --postgres "Host=…;Username=…" (adds a variant on a fresh database of that server; <c>TF_PG</c> is read when not given).
+/// --postgres "Host=…;Username=…" (adds a variant on a fresh database of that server; <c>TF_PG</c> is read when not given),
+/// --serve (the default variant only: after warm-up, prints the URL and key and keeps the gateway up until Enter).
 /// </summary>
 internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts, string? Profile,
-    string? Postgres)
+    string? Postgres, bool Serve = false)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -457,6 +467,6 @@ internal sealed record BenchOptions(int Requests, int Warmup, int Connections, i
             .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
         return new BenchOptions(Int("requests", 1000), Int("warmup", 100), counts.Max(), Int("seconds", 10),
             long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts, Get("profile") is { } dir ? Path.GetFullPath(dir) : null,
-            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null));
+            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null), args.Contains("--serve"));
     }
 }
