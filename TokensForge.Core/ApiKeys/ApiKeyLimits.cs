@@ -95,9 +95,9 @@ public static class ApiKeySpend
     /// <summary>Deletes a reservation row and says how much it held (0 when someone else gave it back first).</summary>
     private static async Task<long> TakeAsync(AppDbContext db, Guid reservationId, CancellationToken ct)
     {
-        await using var command = RawSql.Command(db, """DELETE FROM api_key_reservations WHERE "Id" = @id RETURNING "Amount" """)
+        var command = RawSql.Command(db, """DELETE FROM api_key_reservations WHERE "Id" = @id RETURNING "Amount" """)
             .With<ApiKeyReservation>(db, "@id", nameof(ApiKeyReservation.Id), reservationId);
-        return await command.ExecuteScalarAsync(ct) is { } amount and not DBNull ? Convert.ToInt64(amount, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return await command.ScalarAsync(ct) is { } amount and not DBNull ? Convert.ToInt64(amount, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 }
 

@@ -19,7 +19,7 @@ public abstract partial class AppDbContext(DbContextOptions options) : IdentityD
     public DbSet<Transfer> Transfers => Set<Transfer>();
 
     /// <summary>True on PostgreSQL, where row locks are taken explicitly; SQLite serialises writers itself.</summary>
-    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    public bool IsPostgres => this is PostgresAppDbContext;
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -31,7 +33,8 @@ public static class Write
 /// rolled back to its savepoint and the others go on. Every rule is still decided by the database inside that
 /// transaction (conditional updates, unique indexes), so instances sharing PostgreSQL stay correct; what changes is
 /// that SQLite's single writer lock is taken once per batch instead of once per request, with no writers sleeping in
-/// the busy handler, and a commit's cost is shared.
+/// the busy handler, and a commit's cost is shared. When nothing is waiting and the writer is idle, a unit runs as a
+/// batch of one on its caller's thread instead, on the same context.
 /// </para>
 /// <para>
 /// A race with a concurrent writer (<see cref="DbRaces.IsRace"/>: a unique index hit, a PostgreSQL deadlock) runs the
@@ -47,11 +50,24 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     private const string UnitSavepoint = "tf_unit";
 
+    /// <summary>The meter of the database writes: how many units each commit carries and how long a batch takes.</summary>
+    public const string MeterName = "TokensForge.Data";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<int> BatchUnits = Meter.CreateHistogram<int>("tokensforge.db.commit.units", "{unit}",
+        "Units of work committed together in one transaction");
+    private static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("tokensforge.db.commit.duration", "ms",
+        "Time from opening a batch's transaction to its commit");
+
     private readonly IDbContextFactory<AppDbContext> _contexts;
     private readonly DatabaseOptions _options;
     private readonly ILogger _log;
-    private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count what waits, which decides whether a unit may run inline.
+    private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>();
     private readonly Lock _startLock = new();
+
+    /// <summary>Whose turn it is to write on the writer's context: the writer's, for a batch, or a caller's, for a unit run inline.</summary>
+    private readonly SemaphoreSlim _turn = new(1, 1);
     private Task? _writer;
 
     public WriteTransaction(IDbContextFactory<AppDbContext> contexts, IOptions<DatabaseOptions> options, ILogger<WriteTransaction>? log = null)
@@ -73,8 +89,30 @@ public sealed class WriteTransaction : IAsyncDisposable
         ct.ThrowIfCancellationRequested();
         var unit = new Unit<T>(work, ct, attempts);
         EnsureWriter();
+        // Nobody writing and nobody waiting: a batch of one on the caller's own thread spares the two thread hops to the
+        // writer and back, which are most of a lone request's wait.
+        if (_queue.Reader.Count == 0 && _turn.Wait(0)) return RunInlineAsync(unit);
         if (!_queue.Writer.TryWrite(unit)) throw new ObjectDisposedException(nameof(WriteTransaction));
         return unit.Task;
+    }
+
+    /// <summary>Commits <paramref name="unit"/> as a batch of its own while holding the writer's turn.</summary>
+    private async Task<T> RunInlineAsync<T>(Unit<T> unit)
+    {
+        try
+        {
+            await CommitBatchAsync([unit]);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "A commit of one unit failed; it runs again in its own transaction");
+            if (!unit.Answered) _ = unit.RunAloneAsync(this);
+        }
+        finally
+        {
+            _turn.Release();
+        }
+        return await unit.Task;
     }
 
     /// <summary>One unit in a transaction of its own, re-run on a race.</summary>
@@ -123,11 +161,12 @@ public sealed class WriteTransaction : IAsyncDisposable
         var batch = new List<IUnit>(_options.GroupCommitMaxBatch);
         while (await reader.WaitToReadAsync())
         {
+            await _turn.WaitAsync();
             batch.Clear();
             while (batch.Count < _options.GroupCommitMaxBatch && reader.TryRead(out var unit)) batch.Add(unit);
             try
             {
-                await CommitBatchAsync(batch);
+                if (batch.Count > 0) await CommitBatchAsync(batch);
             }
             catch (Exception ex)
             {
@@ -135,16 +174,34 @@ public sealed class WriteTransaction : IAsyncDisposable
                 _log.LogWarning(ex, "A group commit of {Count} units failed; each runs again in its own transaction", batch.Count);
                 foreach (var unit in batch.Where(u => !u.Answered)) _ = unit.RunAloneAsync(this);
             }
+            finally
+            {
+                _turn.Release();
+            }
         }
     }
+
+    /// <summary>
+    /// The writer's own context, its connection kept open between batches so the statements the units run stay compiled
+    /// (<see cref="RawSql"/> keeps them per connection); dropped after a failed batch, in case the connection broke.
+    /// </summary>
+    private AppDbContext? _writerDb;
 
     private async Task CommitBatchAsync(List<IUnit> batch)
     {
         var applied = new List<IUnit>(batch.Count);
         var alone = new List<IUnit>();
-        await using (var db = await CreateAsync(CancellationToken.None))
-        await using (var tx = await db.Database.BeginTransactionAsync())
+        var started = Stopwatch.GetTimestamp();
+        if (_writerDb is null)
         {
+            _writerDb = await CreateAsync(CancellationToken.None);
+            await _writerDb.Database.OpenConnectionAsync();
+            RawSql.KeepCommands(_writerDb.Database.GetDbConnection());
+        }
+        var db = _writerDb;
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
             foreach (var unit in batch)
             {
                 if (unit.Cancelled)
@@ -152,16 +209,15 @@ public sealed class WriteTransaction : IAsyncDisposable
                     unit.Cancel();
                     continue;
                 }
-                await tx.CreateSavepointAsync(UnitSavepoint);
+                await SavepointAsync(db, "SAVEPOINT " + UnitSavepoint);
                 try
                 {
-                    if (await unit.ApplyAsync(db)) await tx.ReleaseSavepointAsync(UnitSavepoint);
-                    else await tx.RollbackToSavepointAsync(UnitSavepoint);
+                    await SavepointAsync(db, await unit.ApplyAsync(db) ? "RELEASE SAVEPOINT " + UnitSavepoint : "ROLLBACK TO SAVEPOINT " + UnitSavepoint);
                     applied.Add(unit);
                 }
                 catch (Exception ex)
                 {
-                    await tx.RollbackToSavepointAsync(UnitSavepoint);
+                    await SavepointAsync(db, "ROLLBACK TO SAVEPOINT " + UnitSavepoint);
                     if (DbRaces.IsRace(ex)) alone.Add(unit);
                     else unit.Fail(ex);
                 }
@@ -173,16 +229,34 @@ public sealed class WriteTransaction : IAsyncDisposable
             }
             await tx.CommitAsync();
         }
+        catch
+        {
+            _writerDb = null;
+            await DropAsync(db);
+            throw;
+        }
         if (applied.Count > _largestBatch) Volatile.Write(ref _largestBatch, applied.Count);
+        BatchUnits.Record(applied.Count);
+        BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         foreach (var unit in applied) unit.Complete();
         // A unit that raced another writer looks again after this batch, in a transaction of its own.
         foreach (var unit in alone) _ = unit.RunAloneAsync(this);
     }
 
+    /// <summary>Savepoint statements as kept commands: the same three texts for every unit (EF's own would compile each anew).</summary>
+    private static Task SavepointAsync(AppDbContext db, string sql) => RawSql.Command(db, sql).ExecuteAsync(CancellationToken.None);
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         if (_writer is { } writer) await writer;
+        if (_writerDb is { } db) await DropAsync(db);
+    }
+
+    private static async Task DropAsync(AppDbContext db)
+    {
+        RawSql.ForgetCommands(db.Database.GetDbConnection());
+        await db.DisposeAsync();
     }
 
     private interface IUnit

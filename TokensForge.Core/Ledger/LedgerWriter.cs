@@ -80,6 +80,9 @@ public sealed class LedgerWriter(TimeProvider time)
     /// <summary>Rows per statement: SQLite builds may cap a statement at 999 parameters.</summary>
     private const int RowsPerStatement = 64;
 
+    /// <summary>The texts of the read and the insert per row count, built once: they are the keys of the kept commands.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> ReadSql = new(), InsertSql = new();
+
     private static async Task<Dictionary<Guid, Stored>> ReadAsync(AppDbContext db, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
         var found = new Dictionary<Guid, Stored>();
@@ -89,17 +92,17 @@ public sealed class LedgerWriter(TimeProvider time)
 
     private static async Task ReadAsync(AppDbContext db, Guid[] ids, Dictionary<Guid, Stored> found, CancellationToken ct)
     {
-        var command = RawSql.Command(db, $"""
+        var command = RawSql.Command(db, ReadSql.GetOrAdd(ids.Length, static n => $"""
             SELECT t."Id", t."TxId", t."DebitAccountId", t."CreditAccountId", t."Amount", t."Code", t."Flags", t."PendingId", t."ExpiresAt",
                    t."ReversalOf", t."Reference", t."Memo", t."CreatedAt",
                    (SELECT r."Flags" FROM transfers AS r WHERE r."PendingId" = t."Id"),
                    (SELECT COUNT(*) FROM transfers AS v WHERE v."ReversalOf" = t."Id")
-            FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", ids.Select((_, i) => "@id" + i))})
-            """);
+            FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i))})
+            """));
         for (var i = 0; i < ids.Length; i++) command.With<Transfer>(db, "@id" + i, nameof(Transfer.Id), ids[i]);
-        await using (command)
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        try
         {
+            await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 var transfer = new Transfer(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetInt64(4),
@@ -107,6 +110,10 @@ public sealed class LedgerWriter(TimeProvider time)
                     reader.GetGuidOrNull(9), reader.GetStringOrNull(10), reader.GetStringOrNull(11), reader.GetUtc(12));
                 found[transfer.Id] = new Stored(transfer, reader.IsDBNull(13) ? null : (TransferFlags)reader.GetInt32(13), reader.GetInt64(14) > 0);
             }
+        }
+        finally
+        {
+            RawSql.Return(command);
         }
     }
 
@@ -117,11 +124,11 @@ public sealed class LedgerWriter(TimeProvider time)
 
     private static async Task InsertAsync(AppDbContext db, Transfer[] rows, CancellationToken ct)
     {
-        var command = RawSql.Command(db, $"""
+        var command = RawSql.Command(db, InsertSql.GetOrAdd(rows.Length, static n => $"""
             INSERT INTO transfers ("Id", "TxId", "DebitAccountId", "CreditAccountId", "Amount", "Code", "Flags", "PendingId", "ExpiresAt",
                                    "ReversalOf", "Reference", "Memo", "CreatedAt")
-            VALUES {string.Join(", ", rows.Select((_, i) => $"(@i{i}, @x{i}, @d{i}, @c{i}, @a{i}, @k{i}, @f{i}, @p{i}, @e{i}, @r{i}, @ref{i}, @m{i}, @t{i})"))}
-            """);
+            VALUES {string.Join(", ", Enumerable.Range(0, n).Select(i => $"(@i{i}, @x{i}, @d{i}, @c{i}, @a{i}, @k{i}, @f{i}, @p{i}, @e{i}, @r{i}, @ref{i}, @m{i}, @t{i})"))}
+            """));
         for (var i = 0; i < rows.Length; i++)
         {
             var t = rows[i];
@@ -233,13 +240,22 @@ public sealed class LedgerWriter(TimeProvider time)
             TransferFlags.None, null, null, originalId, spec.Reference ?? original.Reference, spec.Memo, now), null);
     }
 
+    private const string DebitPendingSql = """
+        UPDATE ledger_accounts SET "DebitsPending" = "DebitsPending" + @amount, "Version" = "Version" + 1
+        WHERE "Id" = @id AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount)
+        """;
+
+    private const string DebitPostedSql = """
+        UPDATE ledger_accounts SET "DebitsPosted" = "DebitsPosted" + @amount, "Version" = "Version" + 1
+        WHERE "Id" = @id AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount)
+        """;
+
+    private const string CreditPendingSql = """UPDATE ledger_accounts SET "CreditsPending" = "CreditsPending" + @amount, "Version" = "Version" + 1 WHERE "Id" = @id""";
+    private const string CreditPostedSql = """UPDATE ledger_accounts SET "CreditsPosted" = "CreditsPosted" + @amount, "Version" = "Version" + 1 WHERE "Id" = @id""";
+
     private static async Task<Error?> DebitAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct)
     {
-        var column = pending ? "\"DebitsPending\"" : "\"DebitsPosted\"";
-        var rows = await RawSql.Command(db, $"""
-                UPDATE ledger_accounts SET {column} = {column} + @amount, "Version" = "Version" + 1
-                WHERE "Id" = @id AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount)
-                """)
+        var rows = await RawSql.Command(db, pending ? DebitPendingSql : DebitPostedSql)
             .With<LedgerAccount>(db, "@amount", nameof(LedgerAccount.DebitsPosted), amount)
             .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), accountId)
             .ExecuteAsync(ct);
@@ -247,14 +263,11 @@ public sealed class LedgerWriter(TimeProvider time)
         return await db.LedgerAccounts.AnyAsync(a => a.Id == accountId, ct) ? LedgerErrors.InsufficientBalance : LedgerErrors.AccountNotFound;
     }
 
-    private static async Task<bool> CreditAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct)
-    {
-        var column = pending ? "\"CreditsPending\"" : "\"CreditsPosted\"";
-        return await RawSql.Command(db, $"""UPDATE ledger_accounts SET {column} = {column} + @amount, "Version" = "Version" + 1 WHERE "Id" = @id""")
+    private static async Task<bool> CreditAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct) =>
+        await RawSql.Command(db, pending ? CreditPendingSql : CreditPostedSql)
             .With<LedgerAccount>(db, "@amount", nameof(LedgerAccount.CreditsPosted), amount)
             .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), accountId)
             .ExecuteAsync(ct) == 1;
-    }
 
     /// <summary>
     /// The combinations the ledger knows: a new transfer is single-phase or pending; a resolution names its hold and
