@@ -19,6 +19,8 @@ public static partial class Program
 {
     private const string ChatBody = """{"model":"gpt-4o-mini","max_tokens":16,"messages":[{"role":"user","content":"Say hello to the benchmark in a few words."}]}""";
 
+    private const string StreamBody = """{"model":"gpt-4o-mini","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"Say hello to the benchmark in a few words."}]}""";
+
     public static async Task<int> Main(string[] args)
     {
         var options = BenchOptions.Parse(args);
@@ -53,6 +55,7 @@ public static partial class Program
         await LatencyAsync(direct, options.Warmup);
         var directLatency = await LatencyAsync(direct, options.Requests);
         var directThroughput = await ThroughputAsync(direct, options.Connections, TimeSpan.FromSeconds(options.Seconds));
+        var directStreams = options.Streams > 0 ? await StreamsAsync(direct, options.Streams) : null;
 
         // The same requests through a proxy that only forwards: what any .NET gateway on this box could reach.
         Console.WriteLine("bench: passthrough proxy");
@@ -94,7 +97,8 @@ public static partial class Program
             var variantEnv = new Dictionary<string, string>(env) { ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, $"bench-{results.Count}.db")}" };
             foreach (var (k, v) in settings) variantEnv[k] = v;
             Console.WriteLine($"bench: gateway, {name}");
-            results.Add(await GatewayAsync(name, webDll, variantEnv, options));
+            // The streams run once, on the default settings: they measure the relay, not the commit mode.
+            results.Add(await GatewayAsync(name, webDll, variantEnv, options, streams: results.Count == 0 ? options.Streams : 0));
         }
 
         ExportMemory? export = null;
@@ -104,7 +108,7 @@ public static partial class Program
             export = await ExportMemoryAsync(webDll, env, work.FullName, options.ExportRows);
         }
 
-        var report = Report(options, directLatency, directThroughput, passthroughRun, results, export);
+        var report = Report(options, directLatency, directThroughput, passthroughRun, results, export, directStreams);
         // A profiled run is slowed by the sampler: its figures stay beside the traces, not in RESULTS.md.
         var resultsPath = options.Profile is { } traces ? Path.Combine(traces, "RESULTS.md") : Path.Combine(repo, "bench", "RESULTS.md");
         await File.WriteAllTextAsync(resultsPath, report);
@@ -117,10 +121,10 @@ public static partial class Program
     private sealed record Target(string Name, string Url, string? Key);
 
     private sealed record GatewayRun(string Name, Latency Latency, IReadOnlyList<(int Connections, Throughput Result)> Throughput, long PeakRssKb, string Verify,
-        long IdleRssKb = 0);
+        long IdleRssKb = 0, StreamRun? Streams = null);
 
     /// <summary>One gateway variant: a funded user and key on a fresh database, latency at one connection, throughput per connection count, then `ledger verify`.</summary>
-    private static async Task<GatewayRun> GatewayAsync(string name, string webDll, Dictionary<string, string> env, BenchOptions options)
+    private static async Task<GatewayRun> GatewayAsync(string name, string webDll, Dictionary<string, string> env, BenchOptions options, int streams)
     {
         await RunCliAsync(webDll, env, "users", "add", "--email", "bench@tokensforge.local", "--password", "Bench-pass-1");
         await RunCliAsync(webDll, env, "grants", "add", "--email", "bench@tokensforge.local", "--bucket", "routed", "--amount", "100000");
@@ -158,10 +162,12 @@ public static partial class Program
             throughput.Add((connections, await ThroughputAsync(gateway, connections, TimeSpan.FromSeconds(options.Seconds))));
             peak = Math.Max(peak, PeakRssKb(app.Id));
         }
+        var streamed = streams > 0 ? await StreamsAsync(gateway, streams) : null;
+        peak = Math.Max(peak, PeakRssKb(app.Id));
         app.Kill(entireProcessTree: true);
         await app.WaitForExitAsync();
         var verify = await RunCliAsync(webDll, env, "ledger", "verify");
-        return new GatewayRun(name, latency, throughput, peak, verify.Trim(), idle);
+        return new GatewayRun(name, latency, throughput, peak, verify.Trim(), idle, streamed);
     }
 
     /// <summary>Samples the app's thread stacks with the repository's dotnet-trace tool while <paramref name="load"/> runs.</summary>
@@ -202,6 +208,69 @@ public static partial class Program
         var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new StringContent(ChatBody, Encoding.UTF8, "application/json") };
         if (target.Key is not null) request.Headers.Authorization = new("Bearer", target.Key);
         return request;
+    }
+
+    /// <summary>Over how long the concurrent streams start: about one stream's length.</summary>
+    private static readonly TimeSpan StreamRamp = TimeSpan.FromSeconds(2);
+
+    private sealed record StreamRun(int Streams, int Completed, double TtftP50, double TtftP99, double DurationP50, double DurationP99);
+
+    /// <summary>
+    /// <paramref name="count"/> streamed completions open together, each read to its end: how many finish with
+    /// <c>[DONE]</c>, the time to the first content chunk and the time to the end. They start evenly over <see cref="StreamRamp"/>.
+    /// </summary>
+    private static async Task<StreamRun> StreamsAsync(Target target, int count)
+    {
+        using var client = Client(count);
+        var ttft = new List<double>(count);
+        var durations = new List<double>(count);
+        var completed = 0;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+        var streams = Enumerable.Range(0, count).Select(async i =>
+        {
+            await start.Task;
+            // Started evenly over one stream's length, so that all of them are open together once the first ends: a
+            // steady thousand, not a thousand holds in one burst.
+            var due = StreamRamp * i / count;
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            var started = Stopwatch.GetTimestamp();
+            double? first = null;
+            try
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new StringContent(StreamBody, Encoding.UTF8, "application/json") };
+                if (target.Key is not null) request.Headers.Authorization = new("Bearer", target.Key);
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                if (response.StatusCode != HttpStatusCode.OK) return;
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    if (first is null && line.Contains("\"content\"", StringComparison.Ordinal)) first = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    if (line == "data: [DONE]")
+                    {
+                        lock (durations)
+                        {
+                            completed++;
+                            durations.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                            if (first is { } f) ttft.Add(f);
+                        }
+                        return;
+                    }
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Counted as not completed.
+            }
+        }).ToList();
+        clock.Restart();
+        start.SetResult();
+        await Task.WhenAll(streams);
+        ttft.Sort();
+        durations.Sort();
+        return ttft.Count == 0
+            ? new StreamRun(count, completed, double.NaN, double.NaN, double.NaN, double.NaN)
+            : new StreamRun(count, completed, Percentile(ttft, 0.5), Percentile(ttft, 0.99), Percentile(durations, 0.5), Percentile(durations, 0.99));
     }
 
     private static async Task<Latency> LatencyAsync(Target target, int count)
@@ -325,7 +394,7 @@ public static partial class Program
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
 
-    private static string Report(BenchOptions o, Latency dl, Throughput dt, GatewayRun proxy, IReadOnlyList<GatewayRun> runs, ExportMemory? export)
+    private static string Report(BenchOptions o, Latency dl, Throughput dt, GatewayRun proxy, IReadOnlyList<GatewayRun> runs, ExportMemory? export, StreamRun? ds)
     {
         string Ms(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
         string X(double v) => v.ToString(v < 0.1 ? "0.0000" : "0.00", CultureInfo.InvariantCulture) + "×";
@@ -365,6 +434,18 @@ public static partial class Program
             $"{r.Name} {X(r.Throughput.FirstOrDefault(t => t.Connections == o.Connections).Result is { } t ? t.PerSecond / dt.PerSecond : double.NaN)}")) + ".");
         sb.AppendLine();
         foreach (var r in runs) sb.AppendLine($"After \"{r.Name}\": `{r.Verify}`.");
+        if (ds is not null)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"## {ds.Streams:N0} concurrent streams ({FakeUpstream.StreamChunks} chunks over about 2 s each, started evenly over 2 s, so about {ds.Streams:N0} are open at once)");
+            sb.AppendLine();
+            sb.AppendLine("| | completed | first token p50 ms | first token p99 ms | added first token p50 | whole stream p50 ms | whole stream p99 ms |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine($"| direct upstream (baseline) | {ds.Completed}/{ds.Streams} | {Ms(ds.TtftP50)} | {Ms(ds.TtftP99)} | | {Ms(ds.DurationP50)} | {Ms(ds.DurationP99)} |");
+            foreach (var r in runs.Where(r => r.Streams is not null))
+                sb.AppendLine($"| {r.Name} | {r.Streams!.Completed}/{r.Streams.Streams} | {Ms(r.Streams.TtftP50)} | {Ms(r.Streams.TtftP99)} | +{Ms(r.Streams.TtftP50 - ds.TtftP50)} | " +
+                    $"{Ms(r.Streams.DurationP50)} | {Ms(r.Streams.DurationP99)} |");
+        }
         if (export is not null)
         {
             sb.AppendLine();
@@ -453,10 +534,11 @@ public static partial class Program
 /// Command-line settings: --requests, --warmup, --connections, --seconds, --export-rows (0 skips the export run),
 /// --profile DIR (the default variant only, with dotnet-trace samples of the gateway at c=1 and c=64 written to DIR),
 /// --postgres "Host=…;Username=…" (adds a variant on a fresh database of that server; <c>TF_PG</c> is read when not given),
-/// --serve (the default variant only: after warm-up, prints the URL and key and keeps the gateway up until Enter).
+/// --serve (the default variant only: after warm-up, prints the URL and key and keeps the gateway up until Enter),
+/// --streams 1000 (concurrent streamed requests, direct and through the default variant; 0 skips them).
 /// </summary>
 internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts, string? Profile,
-    string? Postgres, bool Serve = false)
+    string? Postgres, bool Serve = false, int Streams = 1000)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -467,6 +549,6 @@ internal sealed record BenchOptions(int Requests, int Warmup, int Connections, i
             .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
         return new BenchOptions(Int("requests", 1000), Int("warmup", 100), counts.Max(), Int("seconds", 10),
             long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts, Get("profile") is { } dir ? Path.GetFullPath(dir) : null,
-            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null), args.Contains("--serve"));
+            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null), args.Contains("--serve"), Int("streams", 1000));
     }
 }
