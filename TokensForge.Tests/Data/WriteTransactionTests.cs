@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Data;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Ledger;
@@ -78,6 +79,62 @@ public sealed class WriteTransactionTests
         Assert.Equal(["batch-0", "batch-1", "batch-4"], pending.Order());
         var verified = await db.Get<LedgerVerifier>().VerifyAsync();
         Assert.True(verified.Ok, string.Join("\n", verified.Discrepancies));
+    }
+
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task KeySpendReservationsInOneBatch_NeverPassTheKeysLimit_TheRefusedLeaveNoRow(TestProvider provider)
+    {
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var user = await db.AddUserAsync();
+        var created = await db.Get<ApiKeyService>().CreateAsync(user, "limited", new ApiKeyPolicy(SpendLimit: 10_000));
+        var keyId = created.Value!.Key.Id;
+        var writes = db.Get<WriteTransaction>();
+        var expires = db.Time.GetUtcNow().UtcDateTime.AddMinutes(5);
+
+        var (gate, blocker) = await HoldTheWriterAsync(writes);
+        var reserved = Enumerable.Range(0, 12).Select(_ => writes.RunAsync(async (ctx, token) =>
+        {
+            var ok = await ApiKeySpend.TryReserveAsync(ctx, keyId, Guid.CreateVersion7(), 3_000, expires, token);
+            return ok ? Write.Commit(true) : Write.Rollback(false);
+        })).ToList();
+        gate.SetResult();
+        await blocker;
+        var answers = await Task.WhenAll(reserved);
+
+        Assert.True(writes.LargestBatch >= 12, $"largest batch {writes.LargestBatch}");
+        Assert.Equal(3, answers.Count(a => a));
+        await using var read = db.NewContext();
+        var key = await read.ApiKeys.SingleAsync(k => k.Id == keyId);
+        Assert.Equal(9_000, key.SpendReserved);
+        Assert.Equal(3, await read.ApiKeyReservations.CountAsync(r => r.KeyId == keyId));
+    }
+
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task IdempotencyClaimsInOneBatch_TheFirstClaims_TheOthersAreToldItIsInUse(TestProvider provider)
+    {
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var user = await db.AddUserAsync();
+        var writes = db.Get<WriteTransaction>();
+        var store = db.Get<IdempotencyStore>();
+
+        var (gate, blocker) = await HoldTheWriterAsync(writes);
+        var claims = Enumerable.Range(0, 10).Select(_ => store.ClaimAsync(user, "retry-1", "same-body", Guid.CreateVersion7(), false, CancellationToken.None)).ToList();
+        gate.SetResult();
+        await blocker;
+        var answers = await Task.WhenAll(claims);
+
+        Assert.True(writes.LargestBatch >= 10, $"largest batch {writes.LargestBatch}");
+        Assert.Single(answers.OfType<IdempotencyClaim.Claimed>());
+        Assert.All(answers.OfType<IdempotencyClaim.Refused>(), r => Assert.Equal(GatewayErrors.IdempotencyKeyInUse, r.Error));
+        Assert.Equal(9, answers.OfType<IdempotencyClaim.Refused>().Count());
+        await using var read = db.NewContext();
+        Assert.Equal(1, await read.IdempotencyRecords.CountAsync(r => r.UserId == user && r.Key == "retry-1"));
     }
 
     /// <summary>A unit that keeps the writer busy until the gate opens, so whatever is queued meanwhile lands in the next batch.</summary>
