@@ -250,6 +250,8 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         if (_writer is { } writer) await writer;
+        // A unit running inline holds the turn and the writer's context: wait for it before dropping them.
+        await _turn.WaitAsync();
         if (_writerDb is { } db) await DropAsync(db);
     }
 
