@@ -17,6 +17,7 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<HoldSweeper>());
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<GrantExpirer>());
         services.AddSingleton<LedgerVerifier>();
+        services.AddSingleton<SweepHeartbeat>();
         return services;
     }
 }

@@ -16,6 +16,7 @@ using TokensForge.Web.Api.V1;
 using TokensForge.Web.Api.Admin;
 using TokensForge.Web.Components;
 using TokensForge.Web.Components.Account;
+using TokensForge.Web.Operations;
 using TokensForge.Web.Seeding;
 using TokensForge.Web.Simulator;
 
@@ -28,6 +29,7 @@ public static class HostingExtensions
     {
         builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddHostedService<LedgerMaintenanceService>();
+        builder.Services.AddProbes();
         // Simulated routes call this app itself: its address comes from the running server.
         builder.Services.Replace(ServiceDescriptor.Singleton<ISelfAddress, ServerSelfAddress>());
 
@@ -126,6 +128,7 @@ public static class HostingExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
 
+        app.MapProbes();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();
