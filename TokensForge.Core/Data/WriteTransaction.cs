@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -50,12 +51,15 @@ public sealed class WriteTransaction : IAsyncDisposable
     private readonly IDbContextFactory<AppDbContext> _contexts;
     private readonly DatabaseOptions _options;
     private readonly ILogger _log;
+    private readonly CommitMetrics? _metrics;
     private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _startLock = new();
     private Task? _writer;
 
-    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, IOptions<DatabaseOptions> options, ILogger<WriteTransaction>? log = null)
+    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, IOptions<DatabaseOptions> options, ILogger<WriteTransaction>? log = null,
+        CommitMetrics? metrics = null)
     {
+        _metrics = metrics;
         _contexts = contexts;
         _options = options.Value;
         _log = (ILogger?)log ?? NullLogger.Instance;
@@ -82,6 +86,7 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             await using var db = await CreateAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
@@ -89,6 +94,7 @@ public sealed class WriteTransaction : IAsyncDisposable
                 var outcome = await work(db, ct);
                 if (outcome.Commit) await tx.CommitAsync(ct);
                 else await tx.RollbackAsync(ct);
+                if (outcome.Commit) _metrics?.Committed(1, Stopwatch.GetElapsedTime(started));
                 return outcome.Value;
             }
             catch (Exception ex) when (attempt < attempts && DbRaces.IsRace(ex))
@@ -142,6 +148,7 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         var applied = new List<IUnit>(batch.Count);
         var alone = new List<IUnit>();
+        var started = Stopwatch.GetTimestamp();
         await using (var db = await CreateAsync(CancellationToken.None))
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
@@ -173,6 +180,7 @@ public sealed class WriteTransaction : IAsyncDisposable
             }
             await tx.CommitAsync();
         }
+        _metrics?.Committed(applied.Count, Stopwatch.GetElapsedTime(started));
         if (applied.Count > _largestBatch) Volatile.Write(ref _largestBatch, applied.Count);
         foreach (var unit in applied) unit.Complete();
         // A unit that raced another writer looks again after this batch, in a transaction of its own.

@@ -18,6 +18,7 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<GrantExpirer>());
         services.AddSingleton<LedgerVerifier>();
         services.AddSingleton<SweepHeartbeat>();
+        services.AddSingleton<LedgerMetrics>();
         return services;
     }
 }
