@@ -119,7 +119,8 @@ public sealed class WriteTransaction : IAsyncDisposable
         if (_writer is not null) return;
         lock (_startLock)
         {
-            _writer ??= Task.Run(WriteLoopAsync);
+            // Not in the first caller's context: its span and log scope (its receipt id) would otherwise stick to every later batch.
+            using (ExecutionContext.SuppressFlow()) _writer ??= Task.Run(WriteLoopAsync);
         }
     }
 

@@ -10,4 +10,10 @@ public static class TelemetryNames
 
     /// <summary>The gateway's spans: one per request, with children for admission, hold, upstream call and settlement.</summary>
     public const string GatewaySource = "TokensForge.Gateway";
+
+    /// <summary>
+    /// What a trace exporter listens to: the gateway's spans and ASP.NET Core's span of the HTTP request around them.
+    /// Without the latter the server's unsampled request activity is their parent, and a parent-based sampler drops them.
+    /// </summary>
+    public static readonly string[] TracedSources = [GatewaySource, "Microsoft.AspNetCore"];
 }

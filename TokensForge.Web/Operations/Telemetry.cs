@@ -34,7 +34,7 @@ public static class Telemetry
             if (metrics.Mode != MetricsMode.Off) m.AddPrometheusExporter();
             if (otlp) m.AddOtlpExporter();
         });
-        if (otlp) telemetry.WithTracing(t => t.AddSource(TelemetryNames.GatewaySource).AddOtlpExporter());
+        if (otlp) telemetry.WithTracing(t => t.AddSource(TelemetryNames.TracedSources).AddOtlpExporter());
         if (metrics.Mode == MetricsMode.ManagementPort) builder.Services.AddHostedService<ManagementPortServer>();
         return builder;
     }
