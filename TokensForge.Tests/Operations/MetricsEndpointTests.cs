@@ -60,6 +60,33 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Metrics_CountClaimsRedemptionsRefusalsAndTopUpStates()
+    {
+        await using var host = GatewayHost.Start(new Dictionary<string, string?> { ["Metrics:Mode"] = "MainPort", ["Metrics:BearerToken"] = Token });
+        var (userId, _) = await host.AddUserAsync();
+        var campaigns = host.Get<Core.Campaigns.CampaignService>();
+        var starter = await campaigns.CreateAsync(Campaigns.CampaignTestData.Starter(), "test");
+        var promo = await campaigns.CreateAsync(Campaigns.CampaignTestData.Promo(), "test");
+        Assert.True(starter.Succeeded && promo.Succeeded);
+        var code = Campaigns.CampaignTestData.Ok(await campaigns.GenerateCodesAsync(promo.Value!.Id, 1, 1, "test")).Codes[0];
+        var claims = host.Get<Core.Campaigns.ClaimService>();
+        Assert.True((await claims.ClaimStarterAsync(userId, null)).Succeeded);
+        Assert.False((await claims.ClaimStarterAsync(userId, null)).Succeeded);
+        Assert.True((await claims.RedeemCodeAsync(userId, code, null)).Succeeded);
+        var topUps = host.Get<Core.TopUps.TopUpService>();
+        var order = Campaigns.CampaignTestData.Ok(await topUps.CreateAsync(userId, "routed", 10_000_000, Core.TopUps.ManualTransferProvider.ProviderKey));
+        Assert.True((await topUps.ConfirmAsync(order.Order.Id, TokensForgeApp.AdminEmail)).Succeeded);
+
+        var text = await ScrapeAsync(host.BaseUrl, Token);
+
+        Assert.Equal(1, Value(text, "tokensforge_campaign_claims_total", ("campaign", starter.Value!.Name)));
+        Assert.Equal(1, Value(text, "tokensforge_campaign_redemptions_total", ("campaign", promo.Value.Name)));
+        Assert.Equal(1, Value(text, "tokensforge_campaign_refusals_total", ("code", "already_claimed")));
+        Assert.Equal(1, Value(text, "tokensforge_topup_events_total", ("state", "pending")));
+        Assert.Equal(1, Value(text, "tokensforge_topup_events_total", ("state", "credited")));
+    }
+
+    [Fact]
     public async Task HoldGauges_ReadTheOpenHoldsFromTheDatabase()
     {
         await using var host = GatewayHost.Start(new Dictionary<string, string?> { ["Metrics:Mode"] = "MainPort", ["Metrics:BearerToken"] = Token });
