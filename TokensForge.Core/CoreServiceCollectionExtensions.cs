@@ -10,6 +10,7 @@ using TokensForge.Core.Ledger;
 using TokensForge.Core.Playground;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Research;
+using TokensForge.Core.Retention;
 using TokensForge.Core.Routing;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Upstreams;
@@ -38,6 +39,7 @@ public static class CoreServiceCollectionExtensions
         services.AddReceipts();
         services.AddPlayground();
         services.AddResearch();
+        services.AddRetention();
         return services;
     }
 }

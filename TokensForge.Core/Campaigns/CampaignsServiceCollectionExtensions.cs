@@ -9,6 +9,7 @@ public static class CampaignsServiceCollectionExtensions
     {
         services.AddOptions<CampaignOptions>().BindConfiguration(CampaignOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CampaignService>();
+        services.AddSingleton<CampaignMetrics>();
         services.AddSingleton<ClaimService>();
         services.AddSingleton<RedemptionQueries>();
         services.AddSingleton<CampaignQueries>();

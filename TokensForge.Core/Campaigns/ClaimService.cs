@@ -36,6 +36,7 @@ public sealed class ClaimService(
     GrantIssuer issuer,
     RedemptionQueries redemptions,
     IOptions<CampaignOptions> options,
+    CampaignMetrics metrics,
     TimeProvider time)
 {
     private const string Throttled = "too_many_attempts";
@@ -57,8 +58,8 @@ public sealed class ClaimService(
     }
 
     /// <summary>Claims the open starter campaign for <paramref name="userId"/> (no code).</summary>
-    public Task<Result<RedemptionView>> ClaimStarterAsync(string userId, string? clientIp, CancellationToken ct = default) =>
-        ClaimAsync(userId, clientIp, ResolveStarterAsync, ct);
+    public async Task<Result<RedemptionView>> ClaimStarterAsync(string userId, string? clientIp, CancellationToken ct = default) =>
+        Counted(await ClaimAsync(userId, clientIp, ResolveStarterAsync, ct));
 
     /// <summary>
     /// Redeems a code for <paramref name="userId"/>. Every attempt is recorded first; an account or IP address with
@@ -70,13 +71,20 @@ public sealed class ClaimService(
         if (await IsThrottledAsync(userId, clientIp, ct))
         {
             await SetOutcomeAsync(attemptId, Throttled, ct);
-            return CodeErrors.TooManyAttempts(options.Value.MaxFailedAttempts, options.Value.AttemptWindow);
+            return Counted(CodeErrors.TooManyAttempts(options.Value.MaxFailedAttempts, options.Value.AttemptWindow));
         }
 
         var result = RedeemCodeFormat.TryNormalize(code, out var canonical)
             ? await ClaimAsync(userId, clientIp, (db, now, token) => ResolveCodeAsync(db, canonical, now, token), ct)
             : CodeErrors.CodeNotFound;
         await SetOutcomeAsync(attemptId, result.Succeeded ? CodeAttempt.Succeeded : result.Error!.Code, ct);
+        return Counted(result);
+    }
+
+    private Result<RedemptionView> Counted(Result<RedemptionView> result)
+    {
+        if (result.Succeeded) metrics.Claimed(result.Value!);
+        else metrics.Refused(result.Error!.Code);
         return result;
     }
 

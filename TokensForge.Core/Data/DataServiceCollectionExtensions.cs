@@ -41,6 +41,8 @@ public static class DataServiceCollectionExtensions
         }
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseInitializer>();
+        services.AddMetrics();
+        services.AddSingleton<CommitMetrics>();
         services.AddSingleton<WriteTransaction>();
         services.AddKeyRing(configuration);
         return services;

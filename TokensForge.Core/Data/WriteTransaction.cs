@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -50,18 +49,10 @@ public sealed class WriteTransaction : IAsyncDisposable
 
     private const string UnitSavepoint = "tf_unit";
 
-    /// <summary>The meter of the database writes: how many units each commit carries and how long a batch takes.</summary>
-    public const string MeterName = "TokensForge.Data";
-
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Histogram<int> BatchUnits = Meter.CreateHistogram<int>("tokensforge.db.commit.units", "{unit}",
-        "Units of work committed together in one transaction");
-    private static readonly Histogram<double> BatchDuration = Meter.CreateHistogram<double>("tokensforge.db.commit.duration", "ms",
-        "Time from opening a batch's transaction to its commit");
-
     private readonly IDbContextFactory<AppDbContext> _contexts;
     private readonly DatabaseOptions _options;
     private readonly ILogger _log;
+    private readonly CommitMetrics? _metrics;
     // Not SingleReader: that channel cannot count what waits, which decides whether a unit may run inline.
     private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>();
     private readonly Lock _startLock = new();
@@ -70,8 +61,10 @@ public sealed class WriteTransaction : IAsyncDisposable
     private readonly SemaphoreSlim _turn = new(1, 1);
     private Task? _writer;
 
-    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, IOptions<DatabaseOptions> options, ILogger<WriteTransaction>? log = null)
+    public WriteTransaction(IDbContextFactory<AppDbContext> contexts, IOptions<DatabaseOptions> options, ILogger<WriteTransaction>? log = null,
+        CommitMetrics? metrics = null)
     {
+        _metrics = metrics;
         _contexts = contexts;
         _options = options.Value;
         _log = (ILogger?)log ?? NullLogger.Instance;
@@ -120,6 +113,7 @@ public sealed class WriteTransaction : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             await using var db = await CreateAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             try
@@ -127,6 +121,7 @@ public sealed class WriteTransaction : IAsyncDisposable
                 var outcome = await work(db, ct);
                 if (outcome.Commit) await tx.CommitAsync(ct);
                 else await tx.RollbackAsync(ct);
+                if (outcome.Commit) _metrics?.Committed(1, Stopwatch.GetElapsedTime(started));
                 return outcome.Value;
             }
             catch (Exception ex) when (attempt < attempts && DbRaces.IsRace(ex))
@@ -151,7 +146,8 @@ public sealed class WriteTransaction : IAsyncDisposable
         if (_writer is not null) return;
         lock (_startLock)
         {
-            _writer ??= Task.Run(WriteLoopAsync);
+            // Not in the first caller's context: its span and log scope (its receipt id) would otherwise stick to every later batch.
+            using (ExecutionContext.SuppressFlow()) _writer ??= Task.Run(WriteLoopAsync);
         }
     }
 
@@ -235,9 +231,8 @@ public sealed class WriteTransaction : IAsyncDisposable
             await DropAsync(db);
             throw;
         }
+        _metrics?.Committed(applied.Count, Stopwatch.GetElapsedTime(started));
         if (applied.Count > _largestBatch) Volatile.Write(ref _largestBatch, applied.Count);
-        BatchUnits.Record(applied.Count);
-        BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         foreach (var unit in applied) unit.Complete();
         // A unit that raced another writer looks again after this batch, in a transaction of its own.
         foreach (var unit in alone) _ = unit.RunAloneAsync(this);

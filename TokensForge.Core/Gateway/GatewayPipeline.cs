@@ -45,6 +45,8 @@ public sealed class GatewayPipeline(
     public async Task<GatewayResult> RunAsync(GatewayCaller caller, IGatewayShape shape, CancellationToken aborted)
     {
         var started = time.GetTimestamp();
+        using var span = GatewayTracing.StartRequest(shape.Endpoint);
+        using var admission = GatewayTracing.Start(GatewayTracing.Admission);
         if (shape.Validate() is { } invalid) return GatewayResult.Fail(invalid);
         if (caller.Key is { } key && await rateLimiter.TryAcquireAsync(key, aborted) is { Allowed: false } limited)
             return GatewayResult.Fail(GatewayErrors.RateLimited(limited.RetryAfter));
@@ -52,9 +54,11 @@ public sealed class GatewayPipeline(
         if (modelError is not null) return GatewayResult.Fail(modelError);
         var (budget, tooLarge) = shape.Measure(model!);
         if (tooLarge is not null) return GatewayResult.Fail(tooLarge);
+        admission?.Stop();
 
         await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.CreateVersion7(), time.GetUtcNow().UtcDateTime,
             holds, idempotency, log);
+        using var receiptScope = GatewayTracing.Receipt(span, log, request.ReceiptId);
         if (request.Routes.Count == 0) return GatewayResult.Fail(GatewayErrors.NoRouteFor(caller.RoutePreference, model!.Id));
 
         var (answer, claim) = await idempotency.ClaimForAsync(caller, request.ReceiptId, shape.Stream, aborted);

@@ -8,6 +8,8 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddGateway(this IServiceCollection services)
     {
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<GatewayMetrics>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<ModelAccess>();
         services.AddSingleton<IdempotencyStore>();

@@ -20,10 +20,11 @@ public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecisio
 /// moves from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
 /// The <see cref="RequestRecord"/> is built here, once, from the request's facts.
 /// </summary>
-public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, TimeProvider time)
+public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, GatewayMetrics metrics, TimeProvider time)
 {
     public async Task<RequestRecord> WriteAsync(GatewayRequest request, ReceiptFacts facts, CancellationToken ct = default)
     {
+        using var span = GatewayTracing.Start(GatewayTracing.Settlement);
         // Handed over only once committed: a receipt that cannot be written leaves the request to release them.
         var (placed, claim) = (request.Hold, request.IdempotencyClaim);
         var record = RecordOf(request, facts);
@@ -34,6 +35,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ti
             written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.Afresh, token), ct);
         if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.None, token), ct);
         request.HandToReceipt();
+        metrics.Receipt(record);
         return record;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
@@ -25,7 +26,7 @@ public sealed record FailoverResult(RouteCandidate Route, UpstreamOutcome? Outco
 /// covers its worst case; otherwise it is voided (free) before the next hold is placed. Every attempt and skip is
 /// noted on the request and reported to <see cref="RouteHealthMonitor"/>.
 /// </summary>
-public sealed class RouteFailover(HoldPlanner planner, RouteHealthMonitor health, ILogger<RouteFailover> log)
+public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonitor health, GatewayMetrics metrics, ILogger<RouteFailover> log)
 {
     public async Task<FailoverResult> RunAsync(GatewayRequest request, IGatewayShape shape, CancellationToken aborted)
     {
@@ -57,7 +58,13 @@ public sealed class RouteFailover(HoldPlanner planner, RouteHealthMonitor health
                 else
                 {
                     await request.ReleaseHoldAsync();
-                    var (placed, refusedHere) = await planner.PlaceOneAsync(request.Caller, route, worst, request.ReceiptId, aborted);
+                    (PlacedHold? Placed, HoldRefusal? Refusal) placement;
+                    using (var span = GatewayTracing.Start(GatewayTracing.Hold)?.SetTag("tokensforge.route", route.RouteName))
+                    {
+                        placement = await planner.PlaceOneAsync(request.Caller, route, worst, request.ReceiptId, aborted);
+                        span?.SetTag("tokensforge.hold_micros", placement.Placed?.Hold.Amount).SetTag("tokensforge.refusal", placement.Refusal?.Reason);
+                    }
+                    var (placed, refusedHere) = placement;
                     if (placed is null)
                     {
                         refusal ??= refusedHere;
@@ -67,17 +74,24 @@ public sealed class RouteFailover(HoldPlanner planner, RouteHealthMonitor health
                     request.Holds(placed);
                 }
 
-                var outcome = await shape.CallAsync(request, route, aborted);
+                UpstreamOutcome outcome;
+                using (var span = GatewayTracing.Start(GatewayTracing.Upstream)?.SetTag("tokensforge.route", route.RouteName))
+                {
+                    outcome = await shape.CallAsync(request, route, aborted);
+                    span?.SetTag("tokensforge.upstream_status", outcome.UpstreamStatus).SetTag("tokensforge.outcome", outcome.Kind.ToString());
+                    if (outcome.Kind != UpstreamOutcomeKind.Completed) span?.SetStatus(ActivityStatusCode.Error, outcome.Error);
+                }
                 acquired = false;
                 Report(route, outcome);
+                var failingOver = outcome.Retryable && !aborted.IsCancellationRequested;
+                metrics.Attempt(route, outcome, failingOver);
                 lastTried = route;
                 lastOutcome = outcome;
                 held = request.Hold!.Hold.Amount;
                 request.Tried(new RouteAttempt(route, ResultOf(outcome.Kind), outcome.UpstreamStatus, outcome.Error, Ms(outcome.Latency),
                     outcome.TimeToFirstToken is { } t ? Ms(t) : null));
-                if (!outcome.Retryable || aborted.IsCancellationRequested) break;
-                log.LogWarning("Route {Route} failed before the first byte ({Status}) for receipt {ReceiptId}; the next route, if any, is tried",
-                    route.RouteName, outcome.UpstreamStatus?.ToString() ?? outcome.Kind.ToString(), request.ReceiptId);
+                if (!failingOver) break;
+                LogFailover(log, route.RouteName, outcome.UpstreamStatus, outcome.Kind, request.ReceiptId);
             }
             finally
             {
@@ -115,6 +129,10 @@ public sealed class RouteFailover(HoldPlanner planner, RouteHealthMonitor health
                 break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Route {Route} failed before the first byte ({Status}, {Kind}) for receipt {ReceiptId}; the next route, if any, is tried")]
+    private static partial void LogFailover(ILogger log, string route, int? status, UpstreamOutcomeKind kind, Guid receiptId);
 
     private static AttemptResult ResultOf(UpstreamOutcomeKind kind) => kind switch
     {

@@ -73,8 +73,23 @@ public sealed class GrantExpirer(IDbContextFactory<AppDbContext> contexts, Ledge
     }
 }
 
+/// <summary>
+/// When <see cref="LedgerMaintenanceService"/> last finished a pass over every sweep: readiness reports the sweepers as
+/// stopped when no pass has finished for a few intervals (the timer died, or a sweep hangs).
+/// </summary>
+public sealed class SweepHeartbeat
+{
+    private long _lastPassTicks;
+
+    /// <summary>UTC end of the last pass; null before the first.</summary>
+    public DateTime? LastPass => Volatile.Read(ref _lastPassTicks) is var ticks and > 0 ? new DateTime(ticks, DateTimeKind.Utc) : null;
+
+    internal void Beat(DateTime utcNow) => Volatile.Write(ref _lastPassTicks, utcNow.Ticks);
+}
+
 /// <summary>Runs every <see cref="IPeriodicSweep"/> (holds first, then grants, then what other features register) on a <see cref="TimeProvider"/> timer.</summary>
-public sealed class LedgerMaintenanceService(IEnumerable<IPeriodicSweep> sweeps, TimeProvider time, IOptions<LedgerOptions> options, ILogger<LedgerMaintenanceService> log)
+public sealed class LedgerMaintenanceService(IEnumerable<IPeriodicSweep> sweeps, SweepHeartbeat heartbeat, TimeProvider time, IOptions<LedgerOptions> options,
+    ILogger<LedgerMaintenanceService> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -94,6 +109,7 @@ public sealed class LedgerMaintenanceService(IEnumerable<IPeriodicSweep> sweeps,
                     log.LogError(ex, "Sweep of {Sweep} failed; it runs again at the next tick", sweep.Name);
                 }
             }
+            heartbeat.Beat(time.GetUtcNow().UtcDateTime);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

@@ -17,6 +17,8 @@ public static class LedgerServiceCollectionExtensions
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<HoldSweeper>());
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<GrantExpirer>());
         services.AddSingleton<LedgerVerifier>();
+        services.AddSingleton<SweepHeartbeat>();
+        services.AddSingleton<LedgerMetrics>();
         return services;
     }
 }

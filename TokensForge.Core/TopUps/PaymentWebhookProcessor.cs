@@ -74,6 +74,7 @@ public sealed class PaymentWebhookProcessor(
     TopUpLifecycle lifecycle,
     IOptions<PaymentsOptions> options,
     AuditLog audit,
+    TopUpMetrics metrics,
     TimeProvider time)
 {
     public async Task<WebhookResult> HandleAsync(string providerKey, string? timestampHeader, string? signatureHeader, byte[] body,
@@ -101,12 +102,14 @@ public sealed class PaymentWebhookProcessor(
         var hash = Convert.ToHexStringLower(SHA256.HashData(body));
 
         // The same event committed by a concurrent delivery makes this run again: the next look finds it and answers Duplicate.
-        return await writes.RunAsync(async (db, token) =>
+        var handled = await writes.RunAsync(async (db, token) =>
         {
             var result = await ApplyAsync(db, provider.Key, payload, type, hash, sentAt.UtcDateTime, token);
             // A refused event keeps its audit entry; nothing else of it is written.
             return new WriteOutcome<WebhookResult>(result, result.Status is WebhookStatus.Processed or WebhookStatus.Unprocessable);
         }, ct);
+        if (handled is { Status: WebhookStatus.Processed, Transition: { Changed: true } transition }) metrics.Entered(transition.Status);
+        return handled;
     }
 
     private async Task<WebhookResult> ApplyAsync(AppDbContext db, string provider, PaymentWebhookPayload payload, PaymentEventType type, string hash,

@@ -47,6 +47,7 @@ public sealed class TopUpService(
     TopUpLifecycle lifecycle,
     AuditLog audit,
     IOptions<PaymentsOptions> options,
+    TopUpMetrics metrics,
     TimeProvider time)
 {
     /// <summary>The buckets money can buy: starter credit is only ever given away.</summary>
@@ -68,6 +69,7 @@ public sealed class TopUpService(
             time.GetUtcNow().UtcDateTime);
         db.TopUpOrders.Add(order);
         await db.SaveChangesAsync(ct);
+        metrics.Entered(TopUpStatus.Pending);
         var view = (await GetAsync(order.Id, ct))!;
         return new CreatedTopUp(view, provider.Start(view));
     }
@@ -113,6 +115,7 @@ public sealed class TopUpService(
     /// </summary>
     public async Task<Result<TopUpOrderView>> ConfirmAsync(Guid orderId, string actor, CancellationToken ct = default, string? ip = null)
     {
+        TopUpStatus? entered = null;
         var confirmed = await writes.RunAsync(async (db, token) =>
         {
             var order = await db.TopUpOrders.AsNoTracking().FirstOrDefaultAsync(o => o.Id == orderId, token);
@@ -122,12 +125,14 @@ public sealed class TopUpService(
 
             var transition = await lifecycle.PaidAsync(db, orderId, null, actor, token);
             if (!transition.Changed) return Write.Rollback<Result<bool>>(TopUpErrors.CannotConfirm(transition.Status));
+            entered = transition.Status;
             await audit.AppendAsync(db, new AuditEntry(actor, "topup.confirm", $"topup:{order.Reference}",
                 Before: new { Status = order.Status.ToString() },
                 After: new { Status = transition.Status.ToString(), order.Amount, Bucket = order.BucketKey, order.UserId }, Ip: ip), token);
             return Write.Commit<Result<bool>>(true);
         }, ct);
         if (!confirmed.Succeeded) return confirmed.Error!;
+        if (entered is { } status) metrics.Entered(status);
         return (await GetAsync(orderId, ct))!;
     }
 

@@ -14,6 +14,7 @@ public static class TopUpsServiceCollectionExtensions
         services.AddSingleton<IPaymentProvider, GatewayProvider>();
         services.AddSingleton<IPaymentProvider, TestCheckoutProvider>();
         services.AddSingleton<PaymentProviders>();
+        services.AddSingleton<TopUpMetrics>();
         services.AddSingleton<TopUpLifecycle>();
         services.AddSingleton<TopUpService>();
         services.AddSingleton<PaymentWebhookProcessor>();

@@ -39,7 +39,7 @@ public static class OpsCli
 
     public static bool IsCommand(string[] args) =>
         args.Length > 0 && !args[0].StartsWith('-')
-        && (Commands.Keys.Any(k => k.StartsWith(args[0] + " ", StringComparison.OrdinalIgnoreCase)) || IsExport(args[0]));
+        && (Commands.Keys.Any(k => k.StartsWith(args[0] + " ", StringComparison.OrdinalIgnoreCase)) || IsExport(args[0]) || BackupCommands.IsCommand(args));
 
     /// <summary><c>export &lt;dataset&gt;</c>: the datasets are the registered <see cref="IExportDataset"/>s, so it is not a fixed table entry.</summary>
     private static bool IsExport(string word) => string.Equals(word, "export", StringComparison.OrdinalIgnoreCase);
@@ -47,6 +47,7 @@ public static class OpsCli
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, IDictionary<string, string?>? configuration = null)
     {
         output ??= Console.Out;
+        if (BackupCommands.IsCommand(args)) return await BackupCommands.RunAsync(args, output, configuration);
         var parsed = new CliArguments(args);
         var name = string.Join(' ', parsed.Words.Take(2));
         if (!Commands.TryGetValue(name, out var command) && parsed.Words.Count > 0 && IsExport(parsed.Words[0])) command = ExportAsync;

@@ -16,6 +16,7 @@ using TokensForge.Web.Api.V1;
 using TokensForge.Web.Api.Admin;
 using TokensForge.Web.Components;
 using TokensForge.Web.Components.Account;
+using TokensForge.Web.Operations;
 using TokensForge.Web.Seeding;
 using TokensForge.Web.Simulator;
 
@@ -28,6 +29,8 @@ public static class HostingExtensions
     {
         builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddHostedService<LedgerMaintenanceService>();
+        builder.Services.AddProbes();
+        builder.AddTelemetry();
         // Simulated routes call this app itself: its address comes from the running server.
         builder.Services.Replace(ServiceDescriptor.Singleton<ISelfAddress, ServerSelfAddress>());
 
@@ -96,6 +99,7 @@ public static class HostingExtensions
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         app.RefuseUnprotectedKeyRing();
+        app.RefuseUnusableMetrics();
         var database = app.Services.GetRequiredService<DatabaseInitializer>();
         // Instances started together take turns; every step below finds what an earlier one made and adds only what is missing.
         await database.RunExclusiveAsync(async () =>
@@ -126,6 +130,8 @@ public static class HostingExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
 
+        app.MapProbes();
+        app.MapMetrics();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAdditionalIdentityEndpoints();

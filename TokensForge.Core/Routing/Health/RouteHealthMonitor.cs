@@ -87,6 +87,9 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
 
     public void Reset(Guid routeId) => For(routeId).Breaker.Reset();
 
+    /// <summary>The circuit of a route; closed for a route this instance has not used yet.</summary>
+    public CircuitState Circuit(Guid routeId) => _routes.TryGetValue(routeId, out var state) ? state.Breaker.State : CircuitState.Closed;
+
     public RouteHealthSnapshot Snapshot(Guid routeId)
     {
         var state = For(routeId);
