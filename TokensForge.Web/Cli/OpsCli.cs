@@ -58,6 +58,7 @@ public static class OpsCli
 
         // Command-line words are not configuration here; settings come from appsettings and environment variables.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.UseSharedSettings();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
