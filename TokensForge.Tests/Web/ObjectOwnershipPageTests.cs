@@ -9,6 +9,8 @@ using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Wallet;
 using TokensForge.Web.Seeding;
 
+using TokensForge.Web.Links;
+
 namespace TokensForge.Tests.Web;
 
 /// <summary>

@@ -1,6 +1,6 @@
-namespace TokensForge.Web.Components.Pages.Wallet;
+namespace TokensForge.Web.Links;
 
-/// <summary>Addresses of the wallet's detail pages, so results can link to the rows they created.</summary>
+/// <summary>Addresses of the wallet's detail pages, so results (on the pages and in the ops CLI) can link to the rows they created.</summary>
 public static class WalletLinks
 {
     public const string Redemptions = "/wallet/redemptions";
