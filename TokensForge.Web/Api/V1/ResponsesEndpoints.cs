@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Responses;

@@ -4,7 +4,7 @@ using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Usage;
 using static TokensForge.Tests.Receipts.ReceiptTestData;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Usage;
 
 public sealed class UsagePagesTests
 {
@@ -17,7 +17,7 @@ public sealed class UsagePagesTests
         var first = await WriteAsync(db, user, RequestStatus.Succeeded, 120);
         var second = await WriteAsync(db, user, RequestStatus.Failed, 0);
         await WriteAsync(db, other, RequestStatus.Succeeded, 999);
-        await using var ctx = KeysPageTests.ContextFor(db, user);
+        await using var ctx = PageTestContext.Create(db.Services, "someone@test.local", user);
 
         var page = ctx.Render<UsagePage>();
 
@@ -34,7 +34,7 @@ public sealed class UsagePagesTests
         var (user, _) = await FundedUserAsync(db);
         await WriteAsync(db, user, RequestStatus.Succeeded, 120);
         var failed = await WriteAsync(db, user, RequestStatus.Failed, 0, upstreamError: "HTTP 500: boom");
-        await using var ctx = KeysPageTests.ContextFor(db, user);
+        await using var ctx = PageTestContext.Create(db.Services, "someone@test.local", user);
 
         var page = ctx.Render<FailedRequestsPage>();
 
@@ -48,7 +48,7 @@ public sealed class UsagePagesTests
         await using var db = await TestDatabase.CreateAsync();
         var (user, _) = await FundedUserAsync(db);
         var id = await WriteAsync(db, user, RequestStatus.Succeeded, 420);
-        await using var ctx = KeysPageTests.ContextFor(db, user);
+        await using var ctx = PageTestContext.Create(db.Services, "someone@test.local", user);
 
         var page = ctx.Render<ReceiptPage>(p => p.Add(x => x.Id, id));
 
@@ -70,13 +70,13 @@ public sealed class UsagePagesTests
         var (stranger, _) = await FundedUserAsync(db);
         var id = await WriteAsync(db, owner, RequestStatus.Succeeded, 420);
 
-        await using (var ctx = KeysPageTests.ContextFor(db, stranger))
+        await using (var ctx = PageTestContext.Create(db.Services, "someone@test.local", stranger))
         {
             var page = ctx.Render<ReceiptPage>(p => p.Add(x => x.Id, id));
             page.WaitForAssertion(() => page.Find("[data-testid=receipt-not-found]"));
             Assert.Empty(page.FindAll("[data-testid=receipt]"));
         }
-        await using (var ctx = KeysPageTests.ContextFor(db, stranger, "Admin"))
+        await using (var ctx = PageTestContext.Create(db.Services, "someone@test.local", stranger, "Admin"))
         {
             var page = ctx.Render<ReceiptPage>(p => p.Add(x => x.Id, id));
             page.WaitForAssertion(() => page.Find("[data-testid=receipt]"));

@@ -1,35 +1,26 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
-using TokensForge.Core.Gateway;
 using TokensForge.Core.Routing;
-using TokensForge.Core.Routing.Health;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Admin.Routes;
 using TokensForge.Web.Extensions;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Admin.Routes;
 
 public sealed class RoutingPagesTests
 {
     private const string Secret = "sk-page-test-7f3a9c2e11";
 
-    private static BunitContext ContextFor(TestDatabase db)
+    internal static BunitContext ContextFor(TestDatabase db)
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(db.Get<RouteAdminQueries>());
-        ctx.Services.AddSingleton(db.Get<RouteAdministration>());
-        ctx.Services.AddSingleton(db.Get<RouteHealthMonitor>());
-        ctx.Services.AddSingleton(db.Get<RouteProbe>());
+        var ctx = PageTestContext.Create(db.Services, "admin@test.local", null, "Admin");
         ctx.Services.AddSingleton(new ClientAddress("10.1.2.3"));
-        ctx.AddAuthorization().SetAuthorized("admin@test.local").SetRoles("Admin");
         return ctx;
     }
 
-    private static async Task<(TestDatabase Db, Guid RouteId)> SeededAsync()
+    /// <summary>The simulated routes and an official <c>deepseek</c> route serving <c>deepseek-chat</c>, with no price yet.</summary>
+    internal static async Task<(TestDatabase Db, Guid RouteId)> SeededAsync()
     {
         var db = await TestDatabase.CreateAsync();
         await db.Get<SimulatorRoutes>().EnsureAsync();
@@ -76,31 +67,6 @@ public sealed class RoutingPagesTests
 
         page.WaitForAssertion(() => Assert.Equal("invalid_base_url", page.Find("[data-testid=route-error]").GetAttribute("data-error-code")));
         Assert.Equal("https://api.deepseek.example/v1", (await db.Get<RouteAdminQueries>().GetRouteAsync(id))!.BaseUrl);
-    }
-
-    [Fact]
-    public async Task PricesPage_SettingPrices_AddsASnapshot_ShownAsCurrentAndInTheHistoryWithWhoMadeIt()
-    {
-        var (db, id) = await SeededAsync();
-        await using var _db = db;
-        await using var ctx = ContextFor(db);
-
-        var page = ctx.Render<PricesPage>();
-        page.WaitForAssertion(() => page.Find("tr:has([data-route=deepseek]) [data-testid=unpriced]"));
-        await page.Find("tr:has([data-route=deepseek]) [data-testid=edit-price]").ClickAsync(new());
-        page.Find("[data-testid=price-input] input").Input("270000");
-        page.Find("[data-testid=price-output] input").Input("1100000");
-        page.Find("[data-testid=price-cached] input").Input("70000");
-        await page.Find("[data-testid=save-price]").ClickAsync(new());
-
-        page.WaitForAssertion(() => page.Find("[data-testid=price-saved]"));
-        Assert.Contains("1,100,000 µ", page.Find("tr:has([data-route=deepseek]) [data-testid=current-output]").TextContent);
-        var history = (await db.Get<RouteAdminQueries>().PriceHistoryAsync(id)).Single();
-        Assert.Equal((270_000L, 1_100_000L, 70_000L, "admin@test.local"), (history.InputPrice, history.OutputPrice, history.CachedInputPrice, history.CreatedBy));
-        Assert.Contains(page.FindAll("[data-testid=history-by]"), e => e.TextContent.Contains("admin@test.local"));
-        await using var context = db.NewContext();
-        var audit = await context.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).LastAsync();
-        Assert.Equal(("price.change", "10.1.2.3"), (audit.Action, audit.Ip));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ using TokensForge.Tests.Infrastructure;
 using TokensForge.Tests.TopUps;
 using TokensForge.Web.Api.Payments;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Api.Payments;
 
 public sealed class PaymentWebhookEndpointsTests
 {

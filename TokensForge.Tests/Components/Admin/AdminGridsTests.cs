@@ -1,7 +1,6 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Data;
@@ -11,7 +10,7 @@ using TokensForge.Web.Components.Pages.Admin;
 using TokensForge.Web.Extensions;
 using static TokensForge.Tests.Campaigns.CampaignTestData;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Admin;
 
 /// <summary>The admin grids' loading, empty, error and filled states, over a database that can be held back or made to fail.</summary>
 public sealed class AdminGridsTests
@@ -41,16 +40,14 @@ public sealed class AdminGridsTests
     {
         var gate = new GatedContexts(db.Get<IDbContextFactory<AppDbContext>>()) { Fail = fail };
         if (open) gate.Open();
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
+        // The grids' services read through the gate, so a test decides when (and whether) their queries answer.
+        var ctx = PageTestContext.Create(db.Services, Admin, null, "Admin");
         ctx.Services.AddSingleton(new CampaignQueries(gate));
         ctx.Services.AddSingleton(new CodeQueries(gate));
         ctx.Services.AddSingleton(new RedemptionQueries(gate));
         ctx.Services.AddSingleton(new CampaignResultsQueries(gate, db.Time));
         ctx.Services.AddSingleton(new CampaignService(gate, new WriteTransaction(gate, Microsoft.Extensions.Options.Options.Create(new DatabaseOptions())), db.Get<LedgerWriter>(), db.Get<AuditLog>(), db.Time));
         ctx.Services.AddSingleton(new ClientAddress(Ip));
-        ctx.AddAuthorization().SetAuthorized(Admin).SetRoles("Admin");
         return (ctx, gate);
     }
 

@@ -1,25 +1,15 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using TokensForge.Core.Audit;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Admin;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Admin;
 
 public sealed class AuditPageTests
 {
-    private static BunitContext ContextFor(TestDatabase db)
-    {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(db.Get<AuditQueries>());
-        ctx.Services.AddSingleton(db.Get<AuditVerifier>());
-        ctx.AddAuthorization().SetAuthorized("admin@test.local").SetRoles("Admin");
-        return ctx;
-    }
+    private static BunitContext ContextFor(TestDatabase db) => PageTestContext.Create(db.Services, "admin@test.local", null, "Admin");
 
     [Fact]
     public async Task AuditPage_NoEvents_ShowsEmptyState_AndVerifiesAnEmptyChain()

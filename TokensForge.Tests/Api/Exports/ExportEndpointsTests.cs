@@ -11,7 +11,7 @@ using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Api.Exports;
 using TokensForge.Web.Seeding;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Api.Exports;
 
 public sealed class ExportEndpointsTests
 {

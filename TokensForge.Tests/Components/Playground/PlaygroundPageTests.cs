@@ -1,8 +1,6 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MudBlazor.Services;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Common;
 using TokensForge.Core.Gateway;
@@ -16,29 +14,16 @@ using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Playground;
 using TokensForge.Web.Extensions;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Playground;
 
 public sealed class PlaygroundPageTests
 {
     /// <summary>A bunit context whose pages use <paramref name="services"/> (a test database's, or a running app's with the simulator).</summary>
     internal static BunitContext ContextFor(IServiceProvider services, string userId)
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(services.GetRequiredService<GatewayPipeline>());
-        ctx.Services.AddSingleton(services.GetRequiredService<ModelAccess>());
-        ctx.Services.AddSingleton(services.GetRequiredService<HoldPreviewer>());
-        ctx.Services.AddSingleton(services.GetRequiredService<WalletCapacityQuery>());
-        ctx.Services.AddSingleton(services.GetRequiredService<ReceiptQueries>());
-        ctx.Services.AddSingleton(services.GetRequiredService<ApiKeyService>());
-        ctx.Services.AddSingleton(services.GetRequiredService<ResearchAssistant>());
+        var ctx = PageTestContext.Create(services, "someone@test.local", userId);
         ctx.Services.AddSingleton(services.GetRequiredService<IOptions<GatewayOptions>>());
-        ctx.Services.AddSingleton(services.GetRequiredService<TimeProvider>());
         ctx.Services.AddSingleton(new ClientAddress("192.0.2.10"));
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized("someone@test.local");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         return ctx;
     }
 
@@ -172,9 +157,7 @@ public sealed class PlaygroundPageTests
                 new ReceiptTransfer(hold2, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.Pending, 500, "user:u:grant:b", "sys:revenue:routed"),
                 new ReceiptTransfer(post2, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 40, "user:u:grant:b", "sys:revenue:routed"),
             ], [], CacheWrite5mTokens: 3, CacheWrite1hTokens: 2, ReasoningTokens: 7);
-        await using var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
+        await using var ctx = PageTestContext.Create();
 
         var card = ctx.Render<ReceiptCard>(p => p.Add(x => x.R, receipt));
 
@@ -222,9 +205,7 @@ public sealed class PlaygroundPageTests
             ReceiptReasons.Completed, false, true, 20, 5, null, null, null, new ReceiptPrice(Guid.CreateVersion7(), 756_000, 3_024_000, 378_000, at, "seed"),
             [new ReceiptCharge(Guid.Empty, ResearchAllowance.BucketKey, "Research allowance", ResearchAllowance.PaidByLabel, post, 300)],
             [new ReceiptTransfer(post, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 300, "sys:research", "sys:revenue:routed")], []);
-        await using var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
+        await using var ctx = PageTestContext.Create();
 
         var card = ctx.Render<ReceiptCard>(p => p.Add(x => x.R, receipt));
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using TokensForge.Web.Components.Pages.Playground;
 
-namespace TokensForge.Tests.Playground;
+namespace TokensForge.Tests.Components.Playground;
 
 public sealed class MarkdownRendererTests
 {

@@ -6,12 +6,10 @@ using TokensForge.Core.Ledger;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Wallets;
 using TokensForge.Tests.Infrastructure;
-using TokensForge.Web.Components.Pages.Wallet;
+using TokensForge.Web.Links;
 using TokensForge.Web.Seeding;
 
-using TokensForge.Web.Links;
-
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Components;
 
 /// <summary>
 /// Pages that take an object's id in the URL show it to its owner only: another signed-in user gets a readable

@@ -1,37 +1,22 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MudBlazor.Services;
-using TokensForge.Core.Exports;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Users;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Tests.TopUps;
-using TokensForge.Web.Components.Pages.Finance;
 using TokensForge.Web.Components.Pages.TopUps;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.TopUps;
 
 public sealed class TopUpPagesTests
 {
     private static BunitContext ContextFor(TestDatabase db, string userId, params string[] roles)
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(db.Get<TopUpService>());
-        ctx.Services.AddSingleton(db.Get<PaymentProviders>());
+        var ctx = PageTestContext.Create(db.Services, "someone@test.local", userId, roles);
         ctx.Services.AddSingleton(db.Get<IOptions<PaymentsOptions>>());
-        ctx.Services.AddSingleton(db.Get<CsvExporter>());
-        ctx.Services.AddSingleton<TimeProvider>(db.Time);
         ctx.Services.AddSingleton(new TokensForge.Web.Extensions.ClientAddress("127.0.0.1"));
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized("someone@test.local");
-        // SetRoles drops claims set before it, so the user id goes last.
-        if (roles.Length > 0) auth.SetRoles(roles);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         return ctx;
     }
 
@@ -125,21 +110,5 @@ public sealed class TopUpPagesTests
         Assert.Empty(page.FindAll($"[data-testid=confirm-{credited.Reference}]"));
         Assert.Equal("credited", page.Find($"[data-testid=order-status-{credited.Reference}]").TextContent.Trim());
         Assert.Contains("payer@test.local", page.Find("[data-testid=orders-grid]").TextContent);
-    }
-
-    [Fact]
-    public async Task ExportsPage_OneButtonPerDataset_AndBadRangeIsExplained()
-    {
-        await using var db = await TopUpTestKit.CreateDatabaseAsync();
-        await using var ctx = ContextFor(db, "finance-user", Roles.Finance);
-
-        var page = ctx.Render<ExportsPage>();
-
-        Assert.Equal(["export-ledger", "export-redemptions", "export-receipts", "export-failed", "export-topups", "export-codes", "export-audit", "export-reconciliation"],
-            page.FindAll("button[data-testid^=export-]").Select(b => b.GetAttribute("data-testid")));
-        Assert.Equal("2026-06-01", page.Find("input[data-testid=export-from]").GetAttribute("value"));
-        page.Find("input[data-testid=export-from]").Change("2026-07-01");
-        page.Find("[data-testid=export-ledger]").Click();
-        page.WaitForAssertion(() => Assert.Contains("the start before the end", page.Find("[data-testid=export-error]").TextContent));
     }
 }

@@ -5,7 +5,7 @@ using TokensForge.Core.Users;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Seeding;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Accounts;
 
 /// <summary>Password guessing over HTTP against the static SSR login form.</summary>
 public sealed class LoginThrottlingTests

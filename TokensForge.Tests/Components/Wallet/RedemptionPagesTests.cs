@@ -1,14 +1,13 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Campaigns;
-using TokensForge.Core.Wallets;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Wallet;
 using static TokensForge.Tests.Campaigns.CampaignTestData;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Wallet;
 
 /// <summary>The wallet page's refresh after a claim, the redemption history and the transfer page.</summary>
 public sealed class RedemptionPagesTests

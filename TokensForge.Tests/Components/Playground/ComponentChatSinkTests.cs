@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using TokensForge.Core.Gateway;
 using TokensForge.Core.Upstreams;
 using TokensForge.Web.Components.Pages.Playground;
 
-namespace TokensForge.Tests.Playground;
+namespace TokensForge.Tests.Components.Playground;
 
 public sealed class ComponentChatSinkTests
 {
@@ -23,7 +22,7 @@ public sealed class ComponentChatSinkTests
         Assert.Equal(1, renders);
         time.Advance(TimeSpan.FromMilliseconds(100));
         await sink.WriteAsync(Chunk("!"), default);
-        await sink.WriteAsync(new ChatCompletionChunk { Choices = [], Usage = new Usage { CompletionTokens = 3 } }, default);
+        await sink.WriteAsync(new ChatCompletionChunk { Choices = [], Usage = new Core.Upstreams.Usage { CompletionTokens = 3 } }, default);
         await sink.CompleteAsync(default);
 
         Assert.Equal(2, renders);

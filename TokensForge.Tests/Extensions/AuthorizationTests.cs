@@ -4,7 +4,7 @@ using TokensForge.Core.Users;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Seeding;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Extensions;
 
 public sealed class AuthorizationTests
 {

@@ -1,33 +1,17 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using TokensForge.Core.ApiKeys;
-using TokensForge.Core.Gateway;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Keys;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Keys;
 
 public sealed class KeysPageTests
 {
-    internal static BunitContext ContextFor(TestDatabase db, string userId, params string[] roles)
-    {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(db.Get<ApiKeyService>());
-        ctx.Services.AddSingleton(db.Get<ModelAccess>());
-        ctx.Services.AddSingleton(db.Get<ReceiptQueries>());
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized("someone@test.local");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
-        if (roles.Length > 0) auth.SetRoles(roles);
-        return ctx;
-    }
+    private static BunitContext ContextFor(TestDatabase db, string userId) => PageTestContext.Create(db.Services, "someone@test.local", userId);
 
     [Fact]
     public async Task CreateKey_ShowsTheSecretOnce_ListsItByPrefix_StoresOnlyTheHash()

@@ -9,7 +9,7 @@ using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Api.Admin;
 using TokensForge.Web.Seeding;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Api.Admin;
 
 /// <summary>Every admin page and download: admins only; a signed-in plain user gets 403, an anonymous visitor the login page.</summary>
 public sealed class AdminAuthorizationTests

@@ -3,10 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Research;
 using TokensForge.Core.Routing;
+using TokensForge.Tests.Components.Playground;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Research;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Research;
 
 public sealed class ResearchPageTests
 {

@@ -1,16 +1,13 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using TokensForge.Core.Campaigns;
-using TokensForge.Core.Wallets;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Wallet;
 using TokensForge.Web.Extensions;
 using static TokensForge.Tests.Campaigns.CampaignTestData;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Wallet;
 
 /// <summary>The claim UI rendered with the real services over a real database.</summary>
 public sealed class ClaimPanelTests
@@ -19,17 +16,8 @@ public sealed class ClaimPanelTests
 
     internal static BunitContext ContextFor(TestDatabase db, string userId, string email = "someone@test.local")
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(db.Get<ClaimService>());
-        ctx.Services.AddSingleton(db.Get<RedemptionQueries>());
-        ctx.Services.AddSingleton(db.Get<WalletQueries>());
-        ctx.Services.AddSingleton(db.Get<TransferQueries>());
+        var ctx = PageTestContext.Create(db.Services, email, userId);
         ctx.Services.AddSingleton(new ClientAddress(Ip));
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized(email);
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         return ctx;
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Users;
 using TokensForge.Tests.Infrastructure;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Accounts;
 
 /// <summary>What people type into account forms: refused with a readable message on every database, never a 500.</summary>
 public sealed class AccountInputTests

@@ -1,9 +1,7 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using MudBlazor.Services;
 using TokensForge.Core.Data;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Users;
@@ -12,7 +10,7 @@ using TokensForge.Tests.TopUps;
 using TokensForge.Web.Api.Payments;
 using TokensForge.Web.Components.Pages.TopUps;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.TopUps;
 
 public sealed class TestCheckoutPageTests
 {
@@ -25,17 +23,10 @@ public sealed class TestCheckoutPageTests
     /// <summary>The page in bunit, its webhook calls going over HTTP to the real app.</summary>
     private static BunitContext ContextFor(TokensForgeApp app, string userId)
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(app.Get<TopUpService>());
+        var ctx = PageTestContext.Create(app.Services, "buyer@test.local", userId);
         ctx.Services.AddSingleton(app.Get<IOptions<PaymentsOptions>>());
-        ctx.Services.AddSingleton(TimeProvider.System);
         ctx.Services.AddHttpClient(TestCheckoutClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => app.Server.CreateHandler());
         ctx.Services.AddScoped<TestCheckoutClient>();
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized("buyer@test.local");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         return ctx;
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using TokensForge.Tests.Infrastructure;
 
-namespace TokensForge.Tests.Web;
+namespace TokensForge.Tests.Extensions;
 
 /// <summary>The client address behind a reverse proxy, seen through the per-address login throttle over real HTTP.</summary>
 public sealed class ForwardedHeadersTests

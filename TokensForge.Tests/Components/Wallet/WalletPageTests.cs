@@ -1,28 +1,18 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Wallets;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Wallet;
 
-namespace TokensForge.Tests.Components;
+namespace TokensForge.Tests.Components.Wallet;
 
 public sealed class WalletPageTests
 {
-    private static async Task<BunitContext> ContextForAsync(TestDatabase db, string userId)
+    private static BunitContext ContextFor(TestDatabase db, string userId)
     {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddSingleton(db.Get<WalletQueries>());
-        ctx.Services.AddSingleton(db.Get<Core.Campaigns.ClaimService>());
+        var ctx = PageTestContext.Create(db.Services, "someone@test.local", userId);
         ctx.Services.AddSingleton(new TokensForge.Web.Extensions.ClientAddress());
-        var auth = ctx.AddAuthorization();
-        auth.SetAuthorized("someone@test.local");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
-        await Task.CompletedTask;
         return ctx;
     }
 
@@ -37,7 +27,7 @@ public sealed class WalletPageTests
         await adjustments.GrantAsync(new AdjustmentRequest("funded@test.local", Bucket.Routed, 1_000_000, null, "second", "test"));
         var hold = await db.Get<HoldService>().PlaceAsync(userId, Core.Routing.RouteKind.Routed, 300_000, TimeSpan.FromMinutes(5), "receipt-1");
         Assert.True(hold.Succeeded);
-        await using var ctx = await ContextForAsync(db, userId);
+        await using var ctx = ContextFor(db, userId);
 
         var page = ctx.Render<WalletPage>();
 
@@ -61,7 +51,7 @@ public sealed class WalletPageTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var userId = await db.AddUserAsync();
-        await using var ctx = await ContextForAsync(db, userId);
+        await using var ctx = ContextFor(db, userId);
 
         var page = ctx.Render<WalletPage>();
 
