@@ -31,7 +31,7 @@ public static class CampaignCommands
 
         var campaign = CliCommand.Require(await services.GetRequiredService<CampaignService>().CreateAsync(draft, actor: "cli"));
         await output.WriteLineAsync($"campaign created: {campaign.Id} {campaign.Name} ({Line(campaign.Kind, campaign.BucketKey, campaign.AmountPerClaim)}, "
-            + $"{CreditExpiry.Describe(campaign.ExpiryRule, campaign.CreditExpiresOn, campaign.CreditExpiryDays).ToLowerInvariant()}"
+            + Lower(CreditExpiry.Describe(campaign.ExpiryRule, campaign.CreditExpiresOn, campaign.CreditExpiryDays))
             + (campaign.Budget is { } budget ? $", budget {Money.Format(budget)}" : "") + ")");
         return 0;
     }
@@ -49,7 +49,7 @@ public static class CampaignCommands
             foreach (var c in rows.Items)
             {
                 await output.WriteLineAsync($"{c.Id} {c.Status.ToString().ToLowerInvariant(),-8} {c.Name} ({Line(c.Kind, c.BucketKey, c.AmountPerClaim)}, "
-                    + $"{c.ExpiryRuleText.ToLowerInvariant()}): {c.Redemptions} redemptions, {Money.Format(c.Credited)} credited"
+                    + $"{Lower(c.ExpiryRuleText)}): {c.Redemptions} redemptions, {Money.Format(c.Credited)} credited"
                     + (c.Kind == CampaignKind.Promo ? $", {c.Codes} codes" : ""));
             }
             listed += rows.Items.Count;
@@ -67,6 +67,9 @@ public static class CampaignCommands
         await output.WriteLineAsync($"campaign disabled: {id}");
         return 0;
     }
+
+    /// <summary>The page's sentence inside a line: only its first letter changes ("Expires at … UTC" → "expires at … UTC").</summary>
+    private static string Lower(string sentence) => sentence.Length == 0 ? sentence : char.ToLowerInvariant(sentence[0]) + sentence[1..];
 
     private static string Line(CampaignKind kind, string bucket, long amount) => $"{kind.ToString().ToLowerInvariant()}, {Money.Format(amount)} per claim into {bucket}";
 }
