@@ -111,13 +111,6 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         return keys.Select(k => ToView(k, now)).ToList();
     }
 
-    public async Task<string?> FindUserIdByEmailAsync(string email, CancellationToken ct = default)
-    {
-        var normalized = email.Trim().ToUpperInvariant();
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => u.Id).FirstOrDefaultAsync(ct);
-    }
-
     internal static Task BumpStampAsync(AppDbContext db, CancellationToken ct) =>
         db.ApiKeyChangeStamps.Where(s => s.Id == ApiKeyChangeStamp.SingletonId)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace TokensForge.Core.Data;
 
@@ -19,14 +20,17 @@ public static class DataServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTokensForgeData(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        // Read now as well as bound: the provider decides which context factory is registered.
-        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The provider decides which context factory is registered, so it is read now; every other setting comes from
+        // the bound, validated options when the first context is built (the CLI never starts the host, so
+        // ValidateOnStart alone would not guard it). Bound from this configuration rather than from the container's,
+        // so a container built without one (the CLI's tools, tests) sees the same values.
+        var provider = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>()?.Provider ?? DatabaseProvider.Sqlite;
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         // The Identity tables are part of this model: whoever builds the context must see the same store schema.
         services.Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(IdentityStore.Configure);
         var connectionString = configuration.GetConnectionString("Default");
 
-        if (options.Provider == DatabaseProvider.Postgres)
+        if (provider == DatabaseProvider.Postgres)
         {
             if (string.IsNullOrWhiteSpace(connectionString))
                 throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Default is empty. Set it to an Npgsql connection string.");
@@ -35,8 +39,12 @@ public static class DataServiceCollectionExtensions
         }
         else
         {
-            var sqlite = SqliteConnectionString(connectionString ?? "Data Source=App_Data/tokensforge.db", contentRoot, options.SqliteBusyTimeoutSeconds);
-            services.AddPooledDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmas(options)));
+            services.AddPooledDbContextFactory<SqliteAppDbContext>((sp, o) =>
+            {
+                var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+                var sqlite = SqliteConnectionString(connectionString ?? DatabaseOptions.DefaultSqliteConnectionString, contentRoot, options.SqliteBusyTimeoutSeconds);
+                o.UseSqlite(sqlite).AddInterceptors(new SqlitePragmas(options));
+            });
             services.AddSingleton<IDbContextFactory<AppDbContext>, UpcastFactory<SqliteAppDbContext>>();
         }
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());

@@ -27,6 +27,9 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
 
+    /// <summary>The connection string used when <c>ConnectionStrings:Default</c> is not set: a SQLite file under the content root.</summary>
+    public const string DefaultSqliteConnectionString = "Data Source=App_Data/tokensforge.db";
+
     /// <summary><c>Sqlite</c> (default) or <c>Postgres</c>.</summary>
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 

@@ -1,19 +1,10 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.Data;
 
 namespace TokensForge.Core.Ledger;
-
-/// <summary>Timing of the ledger's background work.</summary>
-public sealed class LedgerOptions
-{
-    /// <summary>How often expired holds and grants are swept. Default 30 seconds.</summary>
-    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
-}
 
 /// <summary>Background work that gives back what a crash or the calendar left behind; run on every tick of <see cref="LedgerMaintenanceService"/>.</summary>
 public interface IPeriodicSweep

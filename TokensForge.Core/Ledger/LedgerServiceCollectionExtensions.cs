@@ -7,7 +7,7 @@ public static class LedgerServiceCollectionExtensions
     /// <summary>Accounts, transfers, grants, holds and the background sweeps that expire holds and grants.</summary>
     public static IServiceCollection AddLedger(this IServiceCollection services)
     {
-        services.AddOptions<LedgerOptions>().BindConfiguration("Ledger").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LedgerWriter>();
         services.AddSingleton<LedgerService>();
         services.AddSingleton<GrantIssuer>();

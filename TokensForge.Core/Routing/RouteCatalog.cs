@@ -1,19 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.Data;
 
 namespace TokensForge.Core.Routing;
-
-/// <summary>Route settings (section <c>Routing</c>).</summary>
-public sealed class RoutingOptions
-{
-    public const string Section = "Routing";
-
-    /// <summary>How long the route table is used before it is read again; route and price edits apply after at most this. Default 5 seconds.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(5);
-}
 
 /// <summary>
 /// A route that can serve one model now, at its current price. <see cref="Timeout"/> is the first-byte (and

@@ -21,7 +21,7 @@ public static class RoutingServiceCollectionExtensions
     /// <summary>Each route's rolling health and circuit breaker.</summary>
     public static IServiceCollection AddRouteHealth(this IServiceCollection services)
     {
-        services.AddOptions<CircuitBreakerOptions>().BindConfiguration("Routing:CircuitBreaker").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CircuitBreakerOptions>().BindConfiguration(CircuitBreakerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RouteHealthMonitor>();
         return services;
     }

@@ -4,7 +4,6 @@ using TokensForge.Core;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Data;
 using TokensForge.Core.Wallets;
-using TokensForge.Web.Cli;
 
 using TokensForge.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using CsvHelper;
 using TokensForge.Core.Exports;
-using TokensForge.Web.Cli;
 
 using TokensForge.Tests.Infrastructure;
 

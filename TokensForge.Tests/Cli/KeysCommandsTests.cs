@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using TokensForge.Core.ApiKeys;
-using TokensForge.Web.Cli;
 
 using TokensForge.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using TokensForge.Web.Cli;
 
 using TokensForge.Tests.Infrastructure;
 

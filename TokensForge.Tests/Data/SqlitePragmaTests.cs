@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Data;
+using TokensForge.Tests.Infrastructure;
 
 namespace TokensForge.Tests.Data;
 
@@ -37,6 +38,21 @@ public sealed class SqlitePragmaTests
             SqliteConnection.ClearAllPools();
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3601")]
+    public async Task BusyTimeoutOutOfRange_IsRefusedBeforeTheDatabaseIsTouched(string seconds)
+    {
+        using var cli = new CliDatabase();
+        cli.Settings["Database:SqliteBusyTimeoutSeconds"] = seconds;
+
+        var (exit, output) = await cli.RunAsync("ledger", "verify");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("SqliteBusyTimeoutSeconds", output);
+        Assert.False(File.Exists(cli.DatabasePath), "the database was opened with a busy timeout the options refuse");
     }
 
     private static async Task<long> ScalarAsync(AppDbContext db, string sql)

@@ -28,8 +28,12 @@ public sealed class CliArguments
     public string Required(string name) => Option(name) ?? throw new CliException("missing_option", $"--{name} is required.");
 }
 
-/// <summary>A usage or input error of the CLI: printed as one line, exit code 2.</summary>
+/// <summary>A usage or input error of the CLI, or a refusal by the product: printed as one line, exit code 2.</summary>
 public sealed class CliException(string code, string message) : Exception(message)
 {
+    public CliException(TokensForge.Core.Common.Error error) : this(error.Code, error.Message)
+    {
+    }
+
     public string Code { get; } = code;
 }

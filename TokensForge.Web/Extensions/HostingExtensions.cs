@@ -27,6 +27,7 @@ public static class HostingExtensions
     /// <summary>Every service of the product: Core features, database, Identity and the dashboard.</summary>
     public static WebApplicationBuilder AddTokensForge(this WebApplicationBuilder builder)
     {
+        builder.Configuration.UseSharedSettings();
         builder.Services.AddTokensForgeServices(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddHostedService<LedgerMaintenanceService>();
         builder.Services.AddProbes();

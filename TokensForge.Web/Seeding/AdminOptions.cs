@@ -5,8 +5,8 @@ public sealed class AdminOptions
 {
     public const string Section = "Admin";
 
-    /// <summary>Email of the admin created at first start when no such account exists. Empty: no admin is created.</summary>
-    public string? Email { get; set; }
+    /// <summary>Email of the admin created at first start when no such account exists. Default <c>admin@tokensforge.local</c>; empty: no admin is created.</summary>
+    public string? Email { get; set; } = "admin@tokensforge.local";
 
     /// <summary>Its password. Empty: a strong one is generated and printed once, at the start that creates the account.</summary>
     public string? Password { get; set; }

@@ -5,6 +5,8 @@ namespace TokensForge.Core.Routing.Health;
 /// <summary>When a route's circuit opens and how it recovers (section <c>Routing:CircuitBreaker</c>).</summary>
 public sealed class CircuitBreakerOptions
 {
+    public const string Section = RoutingOptions.Section + ":CircuitBreaker";
+
     /// <summary>Consecutive failures that open the circuit. Default 5.</summary>
     [Range(1, 1000)]
     public int ConsecutiveFailures { get; set; } = 5;

@@ -1,9 +1,17 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Messages;
 using TokensForge.Core.Routing;
+
+// A message's answer: the relayed JSON, an error in Anthropic's shape, or nothing more to write when a stream has
+// already written the response itself (its errors go out as stream events) or the caller has gone.
+using MessageAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult,
+    Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<TokensForge.Core.Gateway.Messages.MessagesErrorBody>,
+    Microsoft.AspNetCore.Http.HttpResults.EmptyHttpResult>;
 
 namespace TokensForge.Web.Api.V1;
 
@@ -68,14 +76,14 @@ public static class AnthropicEndpoints
         return await next(invocation);
     }
 
-    private static async Task<IResult> CreateMessageAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
+    private static async Task<MessageAnswer> CreateMessageAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await V1Endpoints.ReadAsync(context, MessagesJsonContext.Default.MessagesRequest, options.Value.MaxRequestBodyBytes);
         if ((error ?? V1Endpoints.CheckHeaders(context)) is { } refused) return AnthropicErrors.From(refused, context);
 
         var sink = request!.Stream == true ? new AnthropicSseSink(context) : null;
         var result = await pipeline.MessagesAsync(V1Endpoints.Caller(context, body), request, sink, context.RequestAborted);
-        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return Results.Empty;
+        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
 
         if (result.ReceiptId is { } receiptId) context.Response.Headers[V1Endpoints.ReceiptHeader] = receiptId.ToString();
         if (result.Error is { } failed) return AnthropicErrors.From(failed, context);
@@ -85,7 +93,7 @@ public static class AnthropicEndpoints
     }
 
     /// <summary>The prompt tokens the gateway would hold for, counted exactly as for a request; no money moves and no receipt is written.</summary>
-    private static async Task<IResult> CountTokensAsync(HttpContext context, ModelAccess models, TokenCounter tokens, IOptions<GatewayOptions> options)
+    private static async Task<Results<JsonHttpResult<TokenCountResponse>, JsonHttpResult<MessagesErrorBody>>> CountTokensAsync(HttpContext context, ModelAccess models, TokenCounter tokens, IOptions<GatewayOptions> options)
     {
         var (request, _, error) = await V1Endpoints.ReadAsync(context, MessagesJsonContext.Default.MessagesRequest, options.Value.MaxRequestBodyBytes);
         if (error is not null) return AnthropicErrors.From(error, context);
@@ -96,6 +104,6 @@ public static class AnthropicEndpoints
         return TypedResults.Json(new TokenCountResponse(count!.Value), MessagesJsonContext.Default.TokenCountResponse);
     }
 
-    private static IResult UnknownEndpoint(HttpContext context) =>
+    private static JsonHttpResult<MessagesErrorBody> UnknownEndpoint(HttpContext context) =>
         AnthropicErrors.NotFound($"Unknown endpoint: {context.Request.Method} {context.Request.Path}.");
 }

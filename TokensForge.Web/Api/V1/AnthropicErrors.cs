@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using TokensForge.Core.Common;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Messages;
@@ -26,7 +27,7 @@ public static class AnthropicErrors
         _ => (StatusCodes.Status502BadGateway, "api_error"),
     };
 
-    public static IResult From(GatewayError error, HttpContext context)
+    public static JsonHttpResult<MessagesErrorBody> From(GatewayError error, HttpContext context)
     {
         if (error.RetryAfter is { } retry)
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -37,13 +38,13 @@ public static class AnthropicErrors
     /// <summary>The body of a stream's <c>error</c> event.</summary>
     public static MessagesErrorBody Body(GatewayError error) => new(new MessagesErrorDetail(Of(error).Type, error.Message));
 
-    public static IResult AuthenticationFailed(Error error) => Json(StatusCodes.Status401Unauthorized, "authentication_error", error.Message);
+    public static JsonHttpResult<MessagesErrorBody> AuthenticationFailed(Error error) => Json(StatusCodes.Status401Unauthorized, "authentication_error", error.Message);
 
-    public static IResult NotFound(string message) => Json(StatusCodes.Status404NotFound, "not_found_error", message);
+    public static JsonHttpResult<MessagesErrorBody> NotFound(string message) => Json(StatusCodes.Status404NotFound, "not_found_error", message);
 
-    public static IResult ServerError() =>
+    public static JsonHttpResult<MessagesErrorBody> ServerError() =>
         Json(StatusCodes.Status500InternalServerError, "api_error", "The server had an error while processing your request. Retry it; the request id identifies it.");
 
-    public static IResult Json(int status, string type, string message) =>
+    public static JsonHttpResult<MessagesErrorBody> Json(int status, string type, string message) =>
         TypedResults.Json(new MessagesErrorBody(new MessagesErrorDetail(type, message)), MessagesJsonContext.Default.MessagesErrorBody, statusCode: status);
 }

@@ -1,11 +1,15 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using TokensForge.Core.Common;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Web.Api.V1;
 
-/// <summary>The one place that turns gateway failures into OpenAI's error shape and HTTP status codes.</summary>
+/// <summary>
+/// The one place that turns gateway failures into OpenAI's error shape and HTTP status codes; typed, so handlers can
+/// name it in their <c>Results&lt;…&gt;</c>.
+/// </summary>
 public static class OpenAiErrors
 {
     public static int StatusOf(GatewayErrorKind kind) => kind switch
@@ -29,23 +33,23 @@ public static class OpenAiErrors
         _ => "invalid_request_error",
     };
 
-    public static IResult From(GatewayError error, HttpContext context)
+    public static JsonHttpResult<ErrorBody> From(GatewayError error, HttpContext context)
     {
         if (error.RetryAfter is { } retry)
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return Json(StatusOf(error.Kind), error.Message, TypeOf(error.Kind), error.Param, error.Code);
     }
 
-    public static IResult InvalidApiKey(Error error) =>
+    public static JsonHttpResult<ErrorBody> InvalidApiKey(Error error) =>
         Json(StatusCodes.Status401Unauthorized, error.Message, "invalid_request_error", null, "invalid_api_key");
 
-    public static IResult NotFound(string message, string code, string? param = null) =>
+    public static JsonHttpResult<ErrorBody> NotFound(string message, string code, string? param = null) =>
         Json(StatusCodes.Status404NotFound, message, "invalid_request_error", param, code);
 
-    public static IResult ServerError() =>
+    public static JsonHttpResult<ErrorBody> ServerError() =>
         Json(StatusCodes.Status500InternalServerError, "The server had an error while processing your request. Retry it; the request id identifies it.",
             "server_error", null, "internal_error");
 
-    public static IResult Json(int status, string message, string type, string? param, string? code) =>
+    public static JsonHttpResult<ErrorBody> Json(int status, string message, string type, string? param, string? code) =>
         TypedResults.Json(new ErrorBody(new ErrorDetail(message, type, param, code)), OpenAiJsonContext.Default.ErrorBody, statusCode: status);
 }

@@ -1,7 +1,14 @@
-using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Responses;
+using TokensForge.Core.Upstreams;
+
+// As for chat completions: the relayed JSON, an error in OpenAI's shape, or nothing more once a stream wrote the response itself.
+using GatewayAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult,
+    Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<TokensForge.Core.Upstreams.ErrorBody>,
+    Microsoft.AspNetCore.Http.HttpResults.EmptyHttpResult>;
 
 namespace TokensForge.Web.Api.V1;
 
@@ -20,18 +27,18 @@ public static class ResponsesEndpoints
         return v1;
     }
 
-    private static async Task<IResult> CreateResponseAsync(HttpContext context, ResponsesGateway responses, IOptions<GatewayOptions> options)
+    private static async Task<GatewayAnswer> CreateResponseAsync(HttpContext context, ResponsesGateway responses, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await V1Endpoints.ReadAsync(context, ResponsesJsonContext.Default.CreateResponseRequest, options.Value.MaxRequestBodyBytes);
         if ((error ?? V1Endpoints.CheckHeaders(context)) is { } refused) return OpenAiErrors.From(refused, context);
 
         var sink = request!.Stream == true ? new SseResponseStreamSink(context) : null;
         var result = await responses.CreateAsync(V1Endpoints.Caller(context, body), request, sink, context.RequestAborted);
-        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return Results.Empty;
+        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
         return V1Endpoints.Respond(context, result);
     }
 
-    private static async Task<IResult> GetResponseAsync(string id, HttpContext context, ResponseStore store)
+    private static async Task<Results<ContentHttpResult, JsonHttpResult<ErrorBody>>> GetResponseAsync(string id, HttpContext context, ResponseStore store)
     {
         var stored = await store.FindAsync(id, V1Endpoints.Key(context).UserId, context.RequestAborted);
         if (stored is null) return OpenAiErrors.From(GatewayErrors.ResponseNotFound(id), context);
@@ -39,7 +46,7 @@ public static class ResponsesEndpoints
         return TypedResults.Text(stored.ResponseJson, "application/json", System.Text.Encoding.UTF8);
     }
 
-    private static async Task<IResult> DeleteResponseAsync(string id, HttpContext context, ResponseStore store)
+    private static async Task<Results<JsonHttpResult<ResponseDeleted>, JsonHttpResult<ErrorBody>>> DeleteResponseAsync(string id, HttpContext context, ResponseStore store)
     {
         if (!await store.DeleteAsync(id, V1Endpoints.Key(context).UserId, context.RequestAborted))
             return OpenAiErrors.From(GatewayErrors.ResponseNotFound(id), context);

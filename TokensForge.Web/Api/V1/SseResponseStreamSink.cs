@@ -1,5 +1,4 @@
 using System.Text.Json;
-using TokensForge.Core.Gateway;
 using TokensForge.Core.Upstreams;
 using TokensForge.Core.Gateway.Responses;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Common;
@@ -10,6 +11,13 @@ using TokensForge.Core.Gateway;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Upstreams;
+
+// A gateway call's answer: the relayed JSON, an error in OpenAI's shape, or nothing more to write when a stream has
+// already written the response itself (its errors go out as stream events) or the caller has gone.
+using GatewayAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
+    Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult,
+    Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<TokensForge.Core.Upstreams.ErrorBody>,
+    Microsoft.AspNetCore.Http.HttpResults.EmptyHttpResult>;
 
 namespace TokensForge.Web.Api.V1;
 
@@ -86,13 +94,13 @@ public static class V1Endpoints
         return await next(invocation);
     }
 
-    private static async Task<IResult> ListModelsAsync(HttpContext context, ModelAccess models)
+    private static async Task<JsonHttpResult<ModelList>> ListModelsAsync(HttpContext context, ModelAccess models)
     {
         var list = await models.ListAsync(Key(context), context.RequestAborted);
         return TypedResults.Json(new ModelList("list", list.Select(ToModelObject).ToList()), OpenAiJsonContext.Default.ModelList);
     }
 
-    private static async Task<IResult> GetModelAsync(string id, HttpContext context, RouteCatalog catalog)
+    private static async Task<Results<JsonHttpResult<ModelObject>, JsonHttpResult<ErrorBody>>> GetModelAsync(string id, HttpContext context, RouteCatalog catalog)
     {
         var model = (await catalog.GetAsync(context.RequestAborted)).Find(id);
         if (model is null || !model.IsRoutable) return OpenAiErrors.NotFound($"The model '{id}' does not exist or you do not have access to it.", "model_not_found", "model");
@@ -101,7 +109,7 @@ public static class V1Endpoints
         return TypedResults.Json(ToModelObject(model), OpenAiJsonContext.Default.ModelObject);
     }
 
-    private static async Task<IResult> CreateChatCompletionAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
+    private static async Task<GatewayAnswer> CreateChatCompletionAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.ChatCompletionRequest, options.Value.MaxRequestBodyBytes);
         if ((error ?? CheckHeaders(context)) is { } refused) return OpenAiErrors.From(refused, context);
@@ -109,20 +117,20 @@ public static class V1Endpoints
         var caller = Caller(context, body);
         var sink = request!.Stream == true ? new SseChatStreamSink(context) : null;
         var result = await pipeline.ChatAsync(caller, request, sink, context.RequestAborted);
-        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return Results.Empty;
+        if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
         return Respond(context, result);
     }
 
-    private static async Task<IResult> CreateEmbeddingAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
+    private static async Task<GatewayAnswer> CreateEmbeddingAsync(HttpContext context, GatewayPipeline pipeline, IOptions<GatewayOptions> options)
     {
         var (request, body, error) = await ReadAsync(context, OpenAiJsonContext.Default.EmbeddingRequest, options.Value.MaxRequestBodyBytes);
         if ((error ?? CheckHeaders(context)) is { } refused) return OpenAiErrors.From(refused, context);
         var result = await pipeline.EmbedAsync(Caller(context, body), request!, context.RequestAborted);
-        if (context.RequestAborted.IsCancellationRequested) return Results.Empty;
+        if (context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
         return Respond(context, result);
     }
 
-    private static async Task<IResult> GetReceiptAsync(string id, HttpContext context, ReceiptQueries receipts)
+    private static async Task<Results<JsonHttpResult<ReceiptResponse>, JsonHttpResult<ErrorBody>>> GetReceiptAsync(string id, HttpContext context, ReceiptQueries receipts)
     {
         // Someone else's receipt is "not found", exactly like one that does not exist.
         var receipt = Guid.TryParse(id, out var receiptId) ? await receipts.GetAsync(receiptId, Key(context).UserId, context.RequestAborted) : null;
@@ -130,7 +138,7 @@ public static class V1Endpoints
         return TypedResults.Json(ToResponse(receipt), V1JsonContext.Default.ReceiptResponse);
     }
 
-    private static IResult UnknownEndpoint(HttpContext context) =>
+    private static JsonHttpResult<ErrorBody> UnknownEndpoint(HttpContext context) =>
         OpenAiErrors.NotFound($"Unknown endpoint: {context.Request.Method} {context.Request.Path}.", "unknown_url");
 
     /// <summary>Longest <c>Idempotency-Key</c> kept; a longer one is refused rather than ignored (ignoring it would charge a retry again).</summary>
@@ -146,7 +154,7 @@ public static class V1Endpoints
             idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
     }
 
-    internal static IResult Respond(HttpContext context, GatewayResult result)
+    internal static GatewayAnswer Respond(HttpContext context, GatewayResult result)
     {
         if (result.ReceiptId is { } receiptId) context.Response.Headers[ReceiptHeader] = receiptId.ToString();
         if (result.Error is { } error) return OpenAiErrors.From(error, context);

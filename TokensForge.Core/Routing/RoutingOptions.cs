@@ -1,0 +1,13 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TokensForge.Core.Routing;
+
+/// <summary>Route settings (section <c>Routing</c>).</summary>
+public sealed class RoutingOptions
+{
+    public const string Section = "Routing";
+
+    /// <summary>How long the route table is used before it is read again; route and price edits apply after at most this. Default 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,47 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor.Services;
+using TokensForge.Core.Audit;
+using TokensForge.Tests.Infrastructure;
+using TokensForge.Web.Components.Pages.Admin;
+
+namespace TokensForge.Tests.Components.Admin;
+
+public sealed class AuditPageTests
+{
+    private static BunitContext ContextFor(TestDatabase db) => PageTestContext.Create(db.Services, "admin@test.local", null, "Admin");
+
+    [Fact]
+    public async Task AuditPage_NoEvents_ShowsEmptyState_AndVerifiesAnEmptyChain()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var ctx = ContextFor(db);
+
+        var page = ctx.Render<AuditPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid=audit-empty]"));
+        await page.Find("[data-testid=verify-chain]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Chain ok: 0 events verified.", page.Find("[data-testid=verify-result]").TextContent));
+    }
+
+    [Fact]
+    public async Task AuditPage_TamperedEvent_VerifyNamesTheBrokenEvent()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using (var context = db.NewContext())
+        {
+            await using var tx = await context.Database.BeginTransactionAsync();
+            await db.Get<AuditLog>().AppendAsync(context, new AuditEntry("admin@test.local", "code.delete", "code:TF-K7QM-2HWP-X9DA"));
+            await tx.CommitAsync();
+            await context.Database.ExecuteSqlRawAsync("DROP TRIGGER audit_events_no_update");
+            await context.Database.ExecuteSqlRawAsync("UPDATE audit_events SET \"Target\" = 'code:other'");
+        }
+        await using var ctx = ContextFor(db);
+
+        var page = ctx.Render<AuditPage>();
+        page.WaitForAssertion(() => Assert.Contains("code:other", page.Find("[data-testid=audit-grid]").TextContent));
+        await page.Find("[data-testid=verify-chain]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Contains("Chain broken at event 1", page.Find("[data-testid=verify-result]").TextContent));
+    }
+}
