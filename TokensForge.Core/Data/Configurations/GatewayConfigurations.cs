@@ -77,6 +77,7 @@ internal sealed class RouteConfiguration : IEntityTypeConfiguration<Route>
             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
             t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
             t.HasCheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
+            t.HasCheckConstraint("ck_routes_max_answer_positive", "\"MaxAnswerBytes\" > 0");
         });
         b.HasKey(x => x.Id);
         b.Property(x => x.Name).HasMaxLength(100);
