@@ -91,6 +91,10 @@ public sealed class FakeUpstream : IAsyncDisposable
     public int HugeAnswersCompleted => Volatile.Read(ref _hugeCompleted);
     public int HugeAnswersCutOff => Volatile.Read(ref _hugeCutOff);
     private int _hugeCompleted, _hugeCutOff;
+
+    /// <summary><see cref="FakeMode.Gated"/> requests whose caller hung up while they waited for the gate.</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
+    private int _abandoned;
     public ConcurrentQueue<string?> Authorizations { get; } = new();
     public ConcurrentQueue<string?> Models { get; } = new();
 
@@ -184,7 +188,15 @@ public sealed class FakeUpstream : IAsyncDisposable
                 }
                 return;
             case FakeMode.Gated:
-                await _gate.Task.WaitAsync(ct);
+                try
+                {
+                    await _gate.Task.WaitAsync(ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _abandoned);
+                    return;
+                }
                 break;
             case FakeMode.Huge:
                 await HugeAsync(context, model, ct);
