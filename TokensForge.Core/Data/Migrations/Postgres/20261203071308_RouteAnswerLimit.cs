@@ -17,20 +17,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                 nullable: false,
                 // Existing routes get the default limit (Route.DefaultMaxAnswerBytes, 16 MiB).
                 defaultValue: 16 * 1024 * 1024);
-
-            migrationBuilder.AddCheckConstraint(
-                name: "ck_routes_max_answer_positive",
-                table: "routes",
-                sql: "\"MaxAnswerBytes\" > 0");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropCheckConstraint(
-                name: "ck_routes_max_answer_positive",
-                table: "routes");
-
             migrationBuilder.DropColumn(
                 name: "MaxAnswerBytes",
                 table: "routes");

@@ -1418,7 +1418,6 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
 
-                            t.HasCheckConstraint("ck_routes_max_answer_positive", "\"MaxAnswerBytes\" > 0");
 
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
 
