@@ -2,9 +2,11 @@ namespace TokensForge.Core.Upstreams;
 
 /// <summary>
 /// An upstream's body, readable up to a limit: the read that would pass it throws <see cref="AnswerTooLargeException"/>,
-/// so an answer read whole is cut off as soon as it outgrows the route's limit, never buffered to the end first.
+/// so an answer read whole is cut off as soon as it outgrows the route's limit, never buffered to the end first. With
+/// <paramref name="perLine"/> the limit applies to each line instead (an event stream is relayed line by line, so only a
+/// line is ever held, but one without an end would be held whole).
 /// </summary>
-internal sealed class BoundedAnswerStream(Stream inner, long limit, int upstreamStatus) : Stream
+internal sealed class BoundedAnswerStream(Stream inner, long limit, int upstreamStatus, bool perLine = false) : Stream
 {
     private long _read;
 
@@ -12,21 +14,26 @@ internal sealed class BoundedAnswerStream(Stream inner, long limit, int upstream
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+    public override int Read(byte[] buffer, int offset, int count) => Count(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await inner.ReadAsync(buffer, cancellationToken));
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken);
+        return Count(buffer.Span[..read]);
+    }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    private int Count(int read)
+    private int Count(ReadOnlySpan<byte> read)
     {
-        _read += read;
+        // Per line: only what follows the last line break counts towards the next line.
+        var lastBreak = perLine ? read.LastIndexOf((byte)'\n') : -1;
+        _read = lastBreak >= 0 ? read.Length - lastBreak - 1 : _read + read.Length;
         if (_read > limit) throw new AnswerTooLargeException(limit, upstreamStatus);
-        return read;
+        return read.Length;
     }
 
     public override void Flush() { }

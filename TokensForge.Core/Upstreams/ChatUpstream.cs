@@ -43,7 +43,7 @@ public sealed class ChatUpstream(IOpenAiUpstream upstream, UpstreamCall calls)
         {
             using var response = await upstream.CreateChatCompletionAsync(request, call.Authorization, route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
             if (!response.IsSuccessStatusCode) return await call.FailAsync(response);
-            await using var body = await response.Content.ReadAsStreamAsync(call.Token);
+            await using var body = await call.ReadEventsAsync(response);
             using var reader = new StreamReader(body);
             while (true)
             {

@@ -147,6 +147,13 @@ public sealed class UpstreamAttempt : IDisposable
         return await JsonSerializer.DeserializeAsync(body, type, Token);
     }
 
+    /// <summary>
+    /// An event stream's body, each line bounded by the route's <see cref="Route.MaxAnswerBytes"/>: the stream as a whole is
+    /// relayed line by line and may be longer, but a line is held whole until its end.
+    /// </summary>
+    public async Task<Stream> ReadEventsAsync(HttpResponseMessage response) =>
+        new BoundedAnswerStream(await response.Content.ReadAsStreamAsync(Token), _maxAnswerBytes, (int)response.StatusCode, perLine: true);
+
     /// <summary>An error status: its body (cleaned, and only its start) is the error, its <c>Retry-After</c> is remembered for the route.</summary>
     public async Task<UpstreamOutcome> FailAsync(HttpResponseMessage response)
     {
@@ -178,7 +185,7 @@ public sealed class UpstreamAttempt : IDisposable
             Outcome.AnswerOverLimit = tooLarge.Limit;
             Outcome.UpstreamStatus = tooLarge.UpstreamStatus;
             Outcome.Error = tooLarge.Message;
-            kind = UpstreamOutcomeKind.FailedBeforeFirstByte;
+            kind = started ? UpstreamOutcomeKind.CutAfterFirstByte : UpstreamOutcomeKind.FailedBeforeFirstByte;
         }
         else if (ClientAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException) kind = UpstreamOutcomeKind.ClientCancelled;
         else if (ex is ClientGoneException) kind = UpstreamOutcomeKind.ClientCancelled;

@@ -13,8 +13,8 @@ using static TokensForge.Tests.Gateway.FailoverFixture;
 namespace TokensForge.Tests.Gateway;
 
 /// <summary>
-/// An answer read whole (non-streaming chat, Responses, Messages, embeddings) is bounded by its route's answer limit: a
-/// bigger one is cut off while being read, answered as a 502 that says so, free, on a receipt that says why, and counted
+/// An answer read whole (non-streaming chat, Responses, Messages, embeddings), and each line of a streamed one, is bounded
+/// by its route's answer limit: a bigger one is cut off while being read, answered as a 502 that says so, free, on a receipt that says why, and counted
 /// neither against the route's health nor retried on another route (the request made it big, another route would too).
 /// </summary>
 public sealed class AnswerLimitTests(FailoverFixture fixture) : IClassFixture<FailoverFixture>
@@ -38,6 +38,8 @@ public sealed class AnswerLimitTests(FailoverFixture fixture) : IClassFixture<Fa
     {
         { "v1/chat/completions", """{"model":"{model}","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""", false },
         { "v1/chat/completions", """{"model":"{model}","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""", true },
+        // A stream is relayed line by line; one line without an end is held whole, so it is bounded too.
+        { "v1/chat/completions", """{"model":"{model}","stream":true,"max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""", false },
         { "v1/responses", """{"model":"{model}","max_output_tokens":50,"store":false,"input":"hi"}""", false },
         { "v1/messages", """{"model":"{model}","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}""", false },
     };
