@@ -32,6 +32,8 @@ public static class ChargePolicy
     {
         switch (outcome.Kind)
         {
+            case UpstreamOutcomeKind.FailedBeforeFirstByte when outcome.AnswerOverLimit is not null:
+                return ChargeDecision.Free(ReceiptReasons.AnswerTooLarge, countedPromptTokens);
             case UpstreamOutcomeKind.FailedBeforeFirstByte:
                 return ChargeDecision.Free(ReceiptReasons.UpstreamError, countedPromptTokens);
             case UpstreamOutcomeKind.TimedOutBeforeFirstByte:

@@ -75,6 +75,10 @@ public static class GatewayErrors
     /// <summary>The upstream refused the request itself (400, 413, 422): the caller must change it, so it is not retried elsewhere.</summary>
     public static GatewayError RefusedByUpstream(UpstreamOutcome outcome) =>
         Invalid($"The upstream refused the request (HTTP {outcome.UpstreamStatus}); you were not charged. {outcome.Error}");
+    /// <summary>The upstream's answer outgrew the route's limit: cut off unread, so nothing of it can be relayed.</summary>
+    public static GatewayError AnswerTooLarge(long limit) => new(GatewayErrorKind.UpstreamError, "answer_too_large",
+        $"The upstream's answer was larger than this route accepts ({FormatBytes(limit)}) and was cut off; you were not charged. "
+        + "Ask for less (fewer inputs or dimensions, a lower max_tokens) or stream the answer.");
     public static readonly GatewayError ClientCancelled = Invalid("The request was cancelled by the caller.", code: "client_cancelled");
 
     // Stored responses (/v1/responses). Someone else's, an expired and an unknown id read the same.
@@ -94,10 +98,14 @@ public static class GatewayErrors
     public static GatewayError? Of(UpstreamOutcome outcome, int deliveredTokens) => outcome.Kind switch
     {
         UpstreamOutcomeKind.Completed => null,
+        UpstreamOutcomeKind.FailedBeforeFirstByte when outcome.AnswerOverLimit is { } limit => AnswerTooLarge(limit),
         UpstreamOutcomeKind.FailedBeforeFirstByte when outcome.RequestRefused => RefusedByUpstream(outcome),
         UpstreamOutcomeKind.FailedBeforeFirstByte => UpstreamFailed,
         UpstreamOutcomeKind.TimedOutBeforeFirstByte => UpstreamTimedOut,
         UpstreamOutcomeKind.CutAfterFirstByte => UpstreamCut(deliveredTokens),
         _ => ClientCancelled,
     };
+
+    private static string FormatBytes(long bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : bytes % 1024 == 0 ? $"{bytes / 1024} KiB" : $"{bytes} bytes";
 }

@@ -31,6 +31,7 @@ public static class ReceiptReasons
     public const string Completed = "completed";
     public const string UpstreamError = "upstream_error";
     public const string UpstreamTimeout = "upstream_timeout";
+    public const string AnswerTooLarge = "answer_too_large";
     public const string UpstreamCut = "upstream_cut";
     public const string ClientCancelled = "client_cancelled";
     public const string InsufficientBalance = "insufficient_balance";
@@ -46,6 +47,7 @@ public static class ReceiptReasons
         Completed => "Completed; charged for the usage the upstream reported (or counted locally when flagged estimated).",
         UpstreamError => "The upstream failed before the first byte: free, the hold was voided.",
         UpstreamTimeout => "The upstream did not answer in time, before the first byte: free, the hold was voided.",
+        AnswerTooLarge => "The upstream's answer was larger than the route's answer limit: it was cut off while being read and not delivered; free, the hold was voided.",
         UpstreamCut => "The upstream stopped after output began: charged for the prompt and the output delivered (counted locally).",
         ClientCancelled => "The caller cancelled: charged for the prompt and the output delivered so far.",
         InsufficientBalance => "No balance that may pay this route could cover the worst case: nothing was charged.",

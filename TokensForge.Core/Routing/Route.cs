@@ -13,7 +13,7 @@ public sealed class Route
 
     public Route(Guid id, string name, RouteKind kind, string baseUrl, string? protectedUpstreamKey, int priority, int weight,
         int timeoutSeconds, bool isSimulated, DateTime createdAt, int connectTimeoutSeconds = DefaultConnectTimeoutSeconds,
-        int totalTimeoutSeconds = DefaultTotalTimeoutSeconds)
+        int totalTimeoutSeconds = DefaultTotalTimeoutSeconds, int maxAnswerBytes = DefaultMaxAnswerBytes)
     {
         Id = id;
         Name = name;
@@ -25,6 +25,7 @@ public sealed class Route
         TimeoutSeconds = timeoutSeconds;
         ConnectTimeoutSeconds = connectTimeoutSeconds;
         TotalTimeoutSeconds = totalTimeoutSeconds;
+        MaxAnswerBytes = maxAnswerBytes;
         IsSimulated = isSimulated;
         Enabled = true;
         CreatedAt = createdAt;
@@ -36,6 +37,15 @@ public sealed class Route
 
     /// <summary>Total timeout of routes that name none: 10 minutes.</summary>
     public const int DefaultTotalTimeoutSeconds = 600;
+
+    /// <summary>
+    /// Answer limit of routes that name none: 16 MiB, far above a long chat answer or a batch of embeddings at today's
+    /// dimensions, far below what would strain the process.
+    /// </summary>
+    public const int DefaultMaxAnswerBytes = 16 * 1024 * 1024;
+
+    /// <summary>The smallest and largest answer limit an admin may set: 64 KiB and 256 MiB.</summary>
+    public const int MinMaxAnswerBytes = 64 * 1024, MaxMaxAnswerBytes = 256 * 1024 * 1024;
 
     public Guid Id { get; private set; }
     public string Name { get; private set; } = "";
@@ -62,6 +72,12 @@ public sealed class Route
     /// <summary>How long one upstream call may take from start to end, streamed or not.</summary>
     public int TotalTimeoutSeconds { get; private set; }
 
+    /// <summary>
+    /// The largest answer read from the upstream when it is read whole (a non-streaming chat completion, embeddings), in
+    /// bytes; a bigger answer is cut off while being read and the request fails, free.
+    /// </summary>
+    public int MaxAnswerBytes { get; private set; }
+
     /// <summary>The built-in simulator: labelled simulated wherever the route shows.</summary>
     public bool IsSimulated { get; private set; }
 
@@ -78,7 +94,7 @@ public sealed class Route
 
     /// <summary>An admin's edit of everything but the upstream key and the enabled flag.</summary>
     public void Reconfigure(string name, RouteKind kind, string baseUrl, int priority, int weight, int connectTimeoutSeconds, int firstByteTimeoutSeconds,
-        int totalTimeoutSeconds, bool isSimulated, DateTime now)
+        int totalTimeoutSeconds, int maxAnswerBytes, bool isSimulated, DateTime now)
     {
         Name = name;
         Kind = kind;
@@ -88,6 +104,7 @@ public sealed class Route
         ConnectTimeoutSeconds = connectTimeoutSeconds;
         TimeoutSeconds = firstByteTimeoutSeconds;
         TotalTimeoutSeconds = totalTimeoutSeconds;
+        MaxAnswerBytes = maxAnswerBytes;
         IsSimulated = isSimulated;
         UpdatedAt = now;
     }

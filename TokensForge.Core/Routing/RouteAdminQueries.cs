@@ -15,6 +15,7 @@ public sealed record RouteSummary(
     int ConnectTimeoutSeconds,
     int FirstByteTimeoutSeconds,
     int TotalTimeoutSeconds,
+    int MaxAnswerBytes,
     bool Enabled,
     bool HasUpstreamKey,
     IReadOnlyList<ModelMapping> Models,
@@ -127,6 +128,6 @@ public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, 
     }
 
     private static RouteSummary ToView(Route r) => new(r.Id, r.Name, r.Kind, r.BaseUrl, r.IsSimulated, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
-        r.TimeoutSeconds, r.TotalTimeoutSeconds, r.Enabled, r.ProtectedUpstreamKey is not null,
+        r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.ProtectedUpstreamKey is not null,
         r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => new ModelMapping(m.ModelId, m.UpstreamModelId)).ToList(), r.CreatedAt, r.UpdatedAt);
 }

@@ -15,7 +15,7 @@ public sealed record ModelMapping(string ModelId, string UpstreamModelId);
 
 /// <summary>
 /// A route as an admin edits it. <see cref="NewUpstreamKey"/> is write-only: null or empty keeps the stored key,
-/// <see cref="RemoveUpstreamKey"/> drops it. Timeouts are in seconds.
+/// <see cref="RemoveUpstreamKey"/> drops it. Timeouts are in seconds; <see cref="MaxAnswerBytes"/> bounds an answer read whole.
 /// </summary>
 public sealed record RouteDraft(
     string Name,
@@ -29,7 +29,8 @@ public sealed record RouteDraft(
     bool Enabled,
     IReadOnlyList<ModelMapping> Models,
     string? NewUpstreamKey = null,
-    bool RemoveUpstreamKey = false);
+    bool RemoveUpstreamKey = false,
+    int MaxAnswerBytes = Route.DefaultMaxAnswerBytes);
 
 /// <summary>A catalogue model as an admin edits it.</summary>
 public sealed record ModelDraft(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string? OwnedBy = null);
@@ -67,7 +68,8 @@ public sealed partial class RouteAdministration(
         var name = draft.Name.Trim();
         var route = new Route(Guid.CreateVersion7(), name, draft.Kind, NormalizeUrl(draft.BaseUrl),
             string.IsNullOrEmpty(draft.NewUpstreamKey) ? null : keys.Protect(draft.NewUpstreamKey.Trim()),
-            draft.Priority, draft.Weight, draft.FirstByteTimeoutSeconds, IsSelf(draft.BaseUrl), now, draft.ConnectTimeoutSeconds, draft.TotalTimeoutSeconds);
+            draft.Priority, draft.Weight, draft.FirstByteTimeoutSeconds, IsSelf(draft.BaseUrl), now, draft.ConnectTimeoutSeconds, draft.TotalTimeoutSeconds,
+            draft.MaxAnswerBytes);
         route.ServeOnly(Map(draft.Models), now);
         if (!draft.Enabled) route.SetEnabled(false, now);
 
@@ -102,7 +104,7 @@ public sealed partial class RouteAdministration(
         var now = time.GetUtcNow().UtcDateTime;
         var before = AuditView(route);
         route.Reconfigure(draft.Name.Trim(), draft.Kind, NormalizeUrl(draft.BaseUrl), draft.Priority, draft.Weight, draft.ConnectTimeoutSeconds,
-            draft.FirstByteTimeoutSeconds, draft.TotalTimeoutSeconds, IsSelf(draft.BaseUrl), now);
+            draft.FirstByteTimeoutSeconds, draft.TotalTimeoutSeconds, draft.MaxAnswerBytes, IsSelf(draft.BaseUrl), now);
         route.ServeOnly(Map(draft.Models), now);
         var keyReplaced = false;
         if (!string.IsNullOrEmpty(draft.NewUpstreamKey))
@@ -254,6 +256,7 @@ public sealed partial class RouteAdministration(
         // The hold pays for the request: it must outlive the longest the route may take.
         if (draft.TotalTimeoutSeconds >= gateway.Value.HoldTimeout.TotalSeconds)
             return RoutingErrors.TimeoutOutlastsHold(draft.TotalTimeoutSeconds, gateway.Value.HoldTimeout);
+        if (draft.MaxAnswerBytes is < Route.MinMaxAnswerBytes or > Route.MaxMaxAnswerBytes) return RoutingErrors.InvalidAnswerLimit;
         if (draft.NewUpstreamKey is { Length: > 2000 }) return RoutingErrors.UpstreamKeyTooLong;
         if (draft.Models.Count == 0) return RoutingErrors.NoModels;
         var ids = draft.Models.Select(m => m.ModelId?.Trim() ?? "").ToList();
@@ -289,10 +292,10 @@ public sealed partial class RouteAdministration(
 
     /// <summary>What the audit trail keeps of a route: everything but the key, of which only its presence.</summary>
     private sealed record RouteAudit(string Name, string Kind, string BaseUrl, int Priority, int Weight, int ConnectTimeoutSeconds, int FirstByteTimeoutSeconds,
-        int TotalTimeoutSeconds, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, bool UpstreamKeyReplaced = false);
+        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, bool UpstreamKeyReplaced = false);
 
     private static RouteAudit AuditView(Route r) => new(r.Name, r.Kind.ToString().ToLowerInvariant(), r.BaseUrl, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
-        r.TimeoutSeconds, r.TotalTimeoutSeconds, r.Enabled, r.IsSimulated,
+        r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.IsSimulated,
         string.Join(", ", r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => $"{m.ModelId}={m.UpstreamModelId}")),
         r.ProtectedUpstreamKey is not null);
 

@@ -7,7 +7,8 @@ namespace TokensForge.Core.Routing;
 /// <summary>
 /// A route that can serve one model now, at its current price. <see cref="Timeout"/> is the first-byte (and
 /// between-chunks) timeout; <see cref="ConnectTimeout"/> bounds opening a connection and <see cref="TotalTimeout"/>
-/// the whole call (defaults when not given: 10 seconds and 10 minutes).
+/// the whole call (defaults when not given: 10 seconds and 10 minutes); <see cref="MaxAnswerBytes"/> the answer read whole
+/// (default 16 MiB).
 /// </summary>
 public sealed record RouteCandidate(
     Guid RouteId,
@@ -22,16 +23,18 @@ public sealed record RouteCandidate(
     bool IsSimulated,
     Prices Prices,
     TimeSpan? ConnectTimeout = null,
-    TimeSpan? TotalTimeout = null)
+    TimeSpan? TotalTimeout = null,
+    int? MaxAnswerBytes = null)
 {
     public TimeSpan ConnectTimeoutOrDefault => ConnectTimeout ?? TimeSpan.FromSeconds(Route.DefaultConnectTimeoutSeconds);
     public TimeSpan TotalTimeoutOrDefault => TotalTimeout ?? TimeSpan.FromSeconds(Route.DefaultTotalTimeoutSeconds);
+    public int MaxAnswerBytesOrDefault => MaxAnswerBytes ?? Route.DefaultMaxAnswerBytes;
 
     /// <summary>The candidate for one model of a route at the given prices.</summary>
     public static RouteCandidate For(Route route, RouteModel served, Prices prices) =>
         new(route.Id, route.Name, route.Kind, route.BaseUrl, route.ProtectedUpstreamKey, served.UpstreamModelId, route.Priority, route.Weight,
             TimeSpan.FromSeconds(route.TimeoutSeconds), route.IsSimulated, prices, TimeSpan.FromSeconds(route.ConnectTimeoutSeconds),
-            TimeSpan.FromSeconds(route.TotalTimeoutSeconds));
+            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes);
 }
 
 /// <summary>A catalogue model with the enabled routes that serve it at a known price.</summary>

@@ -17,6 +17,8 @@ public static class RoutingErrors
     public static Error TimeoutOutlastsHold(int totalSeconds, TimeSpan holdTimeout) => new("timeout_outlasts_hold",
         $"The total timeout ({totalSeconds} s) must be shorter than Gateway:HoldTimeout ({holdTimeout.TotalSeconds:0} s): a request still running "
         + "when its hold expires could no longer be charged. Lower the total timeout or raise Gateway:HoldTimeout.");
+    public static readonly Error InvalidAnswerLimit = new("invalid_answer_limit",
+        $"The answer limit must be between {Route.MinMaxAnswerBytes / 1024} KiB and {Route.MaxMaxAnswerBytes / 1024} KiB ({Route.MaxMaxAnswerBytes / 1024 / 1024} MiB).");
     public static readonly Error NoModels = new("route_serves_no_model", "Map at least one public model id to the id the upstream knows it by.");
     public static Error DuplicateModel(string id) => new("duplicate_model", $"The model '{id}' is mapped twice.");
     public static Error UnknownModels(IEnumerable<string> ids) =>

@@ -81,13 +81,25 @@ public sealed class PaymentWebhookProcessor(
         CancellationToken ct = default)
     {
         var settings = options.Value;
-        if (providers.Find(providerKey) is not { IsEnabled: true, UsesWebhook: true } provider || string.IsNullOrEmpty(settings.WebhookSecret))
+        if (providers.Find(providerKey) is not { IsEnabled: true, UsesWebhook: true } provider || settings.WebhookSecretFor(providerKey) is not { } secret)
             return new WebhookResult(WebhookStatus.NotFound, TopUpErrors.UnknownProvider);
 
         if (!long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp) || string.IsNullOrEmpty(signatureHeader))
             return new WebhookResult(WebhookStatus.Unauthorized, TopUpErrors.SignatureMissing);
-        if (!WebhookSignature.Matches(settings.WebhookSecret, timestamp, body, signatureHeader))
-            return new WebhookResult(WebhookStatus.Unauthorized, TopUpErrors.SignatureInvalid);
+        if (!WebhookSignature.Matches(secret, timestamp, body, signatureHeader))
+        {
+            if (SignedByOther(provider.Key, secret, timestamp, body, signatureHeader) is not { } signer)
+                return new WebhookResult(WebhookStatus.Unauthorized, TopUpErrors.SignatureInvalid);
+            // Whoever holds one provider's secret tried to pass an event off as another's: worth an audit entry. Plainly
+            // wrong signatures are not audited, so that anyone on the internet cannot fill the audit trail.
+            await writes.RunAsync(async (db, token) =>
+            {
+                await audit.AppendAsync(db, new AuditEntry($"webhook:{provider.Key}", "payment.refused", $"provider:{provider.Key}",
+                    After: new { Error = TopUpErrors.SignedByOtherProvider.Code, SignedBy = signer, Event = Summary(body) }), token);
+                return new WriteOutcome<bool>(true, true);
+            }, ct);
+            return new WebhookResult(WebhookStatus.Unauthorized, TopUpErrors.SignedByOtherProvider);
+        }
 
         var now = time.GetUtcNow();
         DateTimeOffset sentAt;
@@ -150,6 +162,19 @@ public sealed class PaymentWebhookProcessor(
         await db.SaveChangesAsync(ct);
         return new WebhookResult(WebhookStatus.Processed, Transition: transition, OrderId: order.Id);
     }
+
+    /// <summary>The other webhook provider whose own secret (different from this one's) signed the body, if any.</summary>
+    private string? SignedByOther(string provider, string secret, long timestamp, byte[] body, string signature) =>
+        providers.All.Where(p => p.UsesWebhook && !string.Equals(p.Key, provider, StringComparison.OrdinalIgnoreCase))
+            .Select(p => (p.Key, Secret: options.Value.WebhookSecretFor(p.Key)))
+            .FirstOrDefault(p => p.Secret is not null && p.Secret != secret && WebhookSignature.Matches(p.Secret, timestamp, body, signature)).Key;
+
+    /// <summary>What an audit entry keeps of a refused event: its id, type, order and amount when it parses, bounded.</summary>
+    private static object? Summary(byte[] body) => Parse(body) is { } p
+        ? new { EventId = Bound(p.Id), Type = Bound(p.Type), Order = Bound(p.Order), p.Amount, Currency = Bound(p.Currency) }
+        : null;
+
+    private static string? Bound(string? text) => text is { Length: > 100 } ? text[..100] : text;
 
     private static PaymentWebhookPayload? Parse(byte[] body)
     {

@@ -30,10 +30,25 @@ public sealed class PaymentsOptions
     public decimal MaxAmount { get; set; } = 50_000m;
 
     /// <summary>
-    /// The shared secret of signed webhooks (HMAC-SHA256 over <c>timestamp + "." + body</c>). Needed, at least 16
-    /// characters, when the online gateway or the test checkout is enabled. Never shown or logged.
+    /// The shared secret of signed webhooks (HMAC-SHA256 over <c>timestamp + "." + body</c>), for every webhook provider
+    /// without a secret of its own in <see cref="Providers"/>. An enabled webhook provider needs one or the other, at least
+    /// 16 characters. Never shown or logged.
     /// </summary>
     public string? WebhookSecret { get; set; }
+
+    /// <summary>
+    /// Settings per provider key (<c>Payments:Providers:gateway:WebhookSecret</c>): a provider with its own secret accepts
+    /// only events signed with it, so a leaked or shared secret of one provider cannot sign events for another.
+    /// </summary>
+    public Dictionary<string, PaymentProviderOptions> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The secret that signs <paramref name="provider"/>'s webhooks: its own, else the shared one; null when neither is set.</summary>
+    public string? WebhookSecretFor(string provider)
+    {
+        var own = Providers.FirstOrDefault(p => string.Equals(p.Key, provider, StringComparison.OrdinalIgnoreCase)).Value?.WebhookSecret;
+        var secret = string.IsNullOrEmpty(own) ? WebhookSecret : own;
+        return string.IsNullOrEmpty(secret) ? null : secret;
+    }
 
     /// <summary>How far a webhook's signed timestamp may be from now before it is refused as stale. Default 5 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "01:00:00")]
@@ -66,6 +81,13 @@ public sealed class PaymentsOptions
     internal static long ToMicros(decimal units) => (long)decimal.Round(units * Money.MicrosPerUnit, 0, MidpointRounding.ToZero);
 }
 
+/// <summary>One payment provider's own settings (<c>Payments:Providers:{key}</c>).</summary>
+public sealed class PaymentProviderOptions
+{
+    /// <summary>The provider's own webhook secret (at least 16 characters); empty falls back to <see cref="PaymentsOptions.WebhookSecret"/>.</summary>
+    public string? WebhookSecret { get; set; }
+}
+
 /// <summary>The rules between settings that annotations cannot say, with messages that name the setting to fix.</summary>
 internal sealed class PaymentsOptionsValidator : IValidateOptions<PaymentsOptions>
 {
@@ -74,8 +96,20 @@ internal sealed class PaymentsOptionsValidator : IValidateOptions<PaymentsOption
         var failures = new List<string>();
         if (options.MinAmount > options.MaxAmount)
             failures.Add("Payments:MinAmount must not be larger than Payments:MaxAmount.");
-        if ((options.TestCheckoutEnabled || options.GatewayEnabled) && (options.WebhookSecret?.Length ?? 0) < 16)
-            failures.Add("Payments:WebhookSecret must be set (at least 16 characters) when Payments:GatewayEnabled or Payments:TestCheckoutEnabled is on.");
+        foreach (var (provider, enabled, setting) in new[]
+                 {
+                     (GatewayProvider.ProviderKey, options.GatewayEnabled, "Payments:GatewayEnabled"),
+                     (TestCheckoutProvider.ProviderKey, options.TestCheckoutEnabled, "Payments:TestCheckoutEnabled"),
+                 })
+        {
+            if (enabled && (options.WebhookSecretFor(provider)?.Length ?? 0) < 16)
+                failures.Add($"Payments:Providers:{provider}:WebhookSecret or Payments:WebhookSecret must be set (at least 16 characters) when {setting} is on.");
+        }
+        foreach (var (provider, own) in options.Providers)
+        {
+            if (own.WebhookSecret is { Length: > 0 and < 16 })
+                failures.Add($"Payments:Providers:{provider}:WebhookSecret must be at least 16 characters.");
+        }
         if (options.GatewayEnabled && string.IsNullOrWhiteSpace(options.GatewayCheckoutUrl))
             failures.Add("Payments:GatewayCheckoutUrl must be set when Payments:GatewayEnabled is on.");
         if (options.Presets.Any(p => p <= 0))

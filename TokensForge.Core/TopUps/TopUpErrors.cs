@@ -20,6 +20,8 @@ public static class TopUpErrors
     public static readonly Error PayloadInvalid = new("payload_invalid", "The webhook body is not a valid payment event.");
     public static readonly Error UnknownProvider = new("unknown_provider", "No webhook provider has this name.");
     public static readonly Error EventConflict = new("event_conflict", "An event with this id was already received with a different body.");
+    public static readonly Error SignedByOtherProvider = new("signed_by_other_provider",
+        "The webhook is signed with another provider's secret; each provider's events must be signed with its own.");
     public static readonly Error ProviderMismatch = new("provider_mismatch", "The order is paid through another provider.");
     public static Error FieldTooLong(string field, int max) => new("field_too_long", $"The event's {field} is longer than {max} characters.");
     public static Error FieldMalformed(string field) => new("field_malformed", $"The event's {field} contains control characters or invalid Unicode.");

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Routing;
@@ -19,7 +18,7 @@ public sealed class ChatUpstream(IOpenAiUpstream upstream, UpstreamCall calls)
         {
             using var response = await upstream.CreateChatCompletionAsync(request, call.Authorization, route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
             if (!response.IsSuccessStatusCode) return await call.FailAsync(response);
-            var completion = await response.Content.ReadFromJsonAsync(OpenAiJsonContext.Default.ChatCompletionResponse, call.Token);
+            var completion = await call.ReadAnswerAsync(response, OpenAiJsonContext.Default.ChatCompletionResponse);
             if (completion?.Choices is null) return call.Fail((int)response.StatusCode, "The upstream's answer was not a chat completion.");
             completion.Model = publicModel;
             foreach (var choice in completion.Choices) call.Outcome.Deliver(choice.Message);
@@ -44,7 +43,7 @@ public sealed class ChatUpstream(IOpenAiUpstream upstream, UpstreamCall calls)
         {
             using var response = await upstream.CreateChatCompletionAsync(request, call.Authorization, route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
             if (!response.IsSuccessStatusCode) return await call.FailAsync(response);
-            await using var body = await response.Content.ReadAsStreamAsync(call.Token);
+            await using var body = await call.ReadEventsAsync(response);
             using var reader = new StreamReader(body);
             while (true)
             {

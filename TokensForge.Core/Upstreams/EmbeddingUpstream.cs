@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Upstreams;
@@ -14,7 +13,7 @@ public sealed class EmbeddingUpstream(IOpenAiUpstream upstream, UpstreamCall cal
         {
             using var response = await upstream.CreateEmbeddingAsync(request, call.Authorization, route.BaseUrl, route.ConnectTimeoutOrDefault, call.Token);
             if (!response.IsSuccessStatusCode) return await call.FailAsync(response);
-            var embedding = await response.Content.ReadFromJsonAsync(OpenAiJsonContext.Default.EmbeddingResponse, call.Token);
+            var embedding = await call.ReadAnswerAsync(response, OpenAiJsonContext.Default.EmbeddingResponse);
             if (embedding?.Data is null) return call.Fail((int)response.StatusCode, "The upstream's answer was not an embeddings list.");
             embedding.Model = publicModel;
             call.Outcome.Embedding = embedding;

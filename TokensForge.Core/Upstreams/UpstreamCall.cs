@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Upstreams;
@@ -12,6 +14,12 @@ namespace TokensForge.Core.Upstreams;
 public sealed class UpstreamCall(UpstreamKeyProtector keys, TimeProvider time)
 {
     private const int MaxErrorChars = 2000;
+
+    /// <summary>
+    /// How much of an error body is read: enough for <see cref="MaxErrorChars"/> characters, and enough that an upstream key
+    /// cut in two at the end lies beyond them (keys are at most 2000 characters), so redaction never misses half a key.
+    /// </summary>
+    internal const int MaxErrorBytes = 16 * 1024;
 
     internal const string UnreadableKey = "The route's upstream key cannot be decrypted (was the Data Protection key ring replaced?). Enter the key again on the route.";
 
@@ -69,6 +77,7 @@ public sealed class UpstreamAttempt : IDisposable
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly string? _key;
+    private readonly int _maxAnswerBytes;
 
     internal UpstreamAttempt(RouteCandidate route, TimeProvider time, CancellationToken clientAborted, bool keyReadable, string? key)
     {
@@ -76,6 +85,7 @@ public sealed class UpstreamAttempt : IDisposable
         _started = time.GetTimestamp();
         _idle = route.Timeout;
         _key = key;
+        _maxAnswerBytes = route.MaxAnswerBytesOrDefault;
         KeyReadable = keyReadable;
         _firstByte = new CancellationTokenSource(route.Timeout, time);
         _total = new CancellationTokenSource(route.TotalTimeoutOrDefault, time);
@@ -124,14 +134,37 @@ public sealed class UpstreamAttempt : IDisposable
         return End();
     }
 
-    /// <summary>An error status: its body (cleaned) is the error, its <c>Retry-After</c> is remembered for the route.</summary>
+    /// <summary>
+    /// A JSON answer read whole, but never more than the route's <see cref="Route.MaxAnswerBytes"/>: a bigger one (announced
+    /// by its <c>Content-Length</c> or found while reading) throws <see cref="AnswerTooLargeException"/>, which
+    /// <see cref="Classify"/> turns into <see cref="UpstreamOutcome.AnswerOverLimit"/>.
+    /// </summary>
+    public async Task<T?> ReadAnswerAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type)
+    {
+        var status = (int)response.StatusCode;
+        if (response.Content.Headers.ContentLength > _maxAnswerBytes) throw new AnswerTooLargeException(_maxAnswerBytes, status);
+        await using var body = new BoundedAnswerStream(await response.Content.ReadAsStreamAsync(Token), _maxAnswerBytes, status);
+        return await JsonSerializer.DeserializeAsync(body, type, Token);
+    }
+
+    /// <summary>
+    /// An event stream's body, each line bounded by the route's <see cref="Route.MaxAnswerBytes"/>: the stream as a whole is
+    /// relayed line by line and may be longer, but a line is held whole until its end.
+    /// </summary>
+    public async Task<Stream> ReadEventsAsync(HttpResponseMessage response) =>
+        new BoundedAnswerStream(await response.Content.ReadAsStreamAsync(Token), _maxAnswerBytes, (int)response.StatusCode, perLine: true);
+
+    /// <summary>An error status: its body (cleaned, and only its start) is the error, its <c>Retry-After</c> is remembered for the route.</summary>
     public async Task<UpstreamOutcome> FailAsync(HttpResponseMessage response)
     {
         Outcome.RetryAfter = UpstreamCall.RetryAfterOf(response, _time.GetUtcNow());
         string body;
         try
         {
-            body = await response.Content.ReadAsStringAsync(Token);
+            await using var stream = await response.Content.ReadAsStreamAsync(Token);
+            var buffer = new byte[UpstreamCall.MaxErrorBytes];
+            var length = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, Token);
+            body = Encoding.UTF8.GetString(buffer, 0, length);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
@@ -147,7 +180,14 @@ public sealed class UpstreamAttempt : IDisposable
         // Refit wraps transport failures of the send in its own exception type.
         while (ex is Refit.ApiRequestException { InnerException: { } inner }) ex = inner;
         UpstreamOutcomeKind kind;
-        if (ClientAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException) kind = UpstreamOutcomeKind.ClientCancelled;
+        if (ex is AnswerTooLargeException tooLarge)
+        {
+            Outcome.AnswerOverLimit = tooLarge.Limit;
+            Outcome.UpstreamStatus = tooLarge.UpstreamStatus;
+            Outcome.Error = tooLarge.Message;
+            kind = started ? UpstreamOutcomeKind.CutAfterFirstByte : UpstreamOutcomeKind.FailedBeforeFirstByte;
+        }
+        else if (ClientAborted.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException) kind = UpstreamOutcomeKind.ClientCancelled;
         else if (ex is ClientGoneException) kind = UpstreamOutcomeKind.ClientCancelled;
         else if (ex is OperationCanceledException && TimedOut is { } which)
         {

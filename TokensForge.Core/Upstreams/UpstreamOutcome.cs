@@ -44,13 +44,20 @@ public sealed class UpstreamOutcome
     public bool Started { get; set; }
 
     /// <summary>
+    /// The route's answer limit (bytes) when the answer outgrew it and was cut off while being read; null otherwise. What
+    /// made it so big is the request (embeddings' <c>dimensions</c>, a huge output allowance), so another route would
+    /// answer alike: it is neither retried elsewhere nor held against the route's health.
+    /// </summary>
+    public long? AnswerOverLimit { get; set; }
+
+    /// <summary>
     /// Whether the next route may be tried: nothing reached the caller, and the failure is the upstream's (connection
     /// error, timeout, 429, 5xx, a broken answer), not the request's (400, 413, 422 are the request's own fault).
     /// </summary>
     public bool Retryable => Kind switch
     {
         UpstreamOutcomeKind.TimedOutBeforeFirstByte => true,
-        UpstreamOutcomeKind.FailedBeforeFirstByte => !RequestRefused,
+        UpstreamOutcomeKind.FailedBeforeFirstByte => !RequestRefused && AnswerOverLimit is null,
         _ => false,
     };
 
@@ -69,10 +76,11 @@ public sealed class UpstreamOutcome
         && ContentRefusalWords.Any(word => error.Contains(word, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// The failure was the caller's own doing (<see cref="RequestRefused"/>, or content refused mid-stream), so it says
+    /// The failure was the caller's own doing (<see cref="RequestRefused"/>, content refused mid-stream, an answer over the
+    /// route's limit), so it says
     /// nothing about the route's health: one caller's bad prompts must not open the circuit for everyone.
     /// </summary>
-    public bool CallerFault => RequestRefused || ContentRefused;
+    public bool CallerFault => RequestRefused || ContentRefused || AnswerOverLimit is not null;
 
     /// <summary>Words upstreams use for a moderation refusal (OpenAI, Azure, OpenRouter, Gemini's OpenAI-compatible endpoint).</summary>
     private static readonly string[] ContentRefusalWords = ["content_filter", "content_policy", "content policy", "moderation", "flagged", "safety"];

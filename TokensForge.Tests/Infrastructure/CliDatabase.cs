@@ -13,6 +13,8 @@ public sealed class CliDatabase : IDisposable
             ["Database:Provider"] = "Sqlite",
             ["ConnectionStrings:Default"] = $"Data Source={DatabasePath}",
             ["Admin:Email"] = "",
+            // The test process runs in the Production environment; its throwaway databases accept an unprotected key ring.
+            ["DataProtection:AllowUnprotectedKeys"] = "true",
         };
     }
 

@@ -41,6 +41,9 @@ public enum FakeMode
 
     /// <summary>Answers with a tool call: the message's <c>content</c> and <c>refusal</c> are explicit nulls, as OpenAI sends them.</summary>
     ToolCall,
+
+    /// <summary>A non-streaming answer of <see cref="FakeUpstream.HugeAnswerBytes"/>, written in small pieces (its length announced when <see cref="FakeUpstream.AnnounceLength"/>).</summary>
+    Huge,
 }
 
 /// <summary>
@@ -77,6 +80,21 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     public string RefusalMessage { get; set; } = "The fake upstream does not accept this request.";
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>The size of a <see cref="FakeMode.Huge"/> answer.</summary>
+    public int HugeAnswerBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Send a <see cref="FakeMode.Huge"/> answer with its <c>Content-Length</c>.</summary>
+    public bool AnnounceLength { get; set; }
+
+    /// <summary>Huge answers written to their end, and those cut off mid-write (the caller stopped reading and closed the connection).</summary>
+    public int HugeAnswersCompleted => Volatile.Read(ref _hugeCompleted);
+    public int HugeAnswersCutOff => Volatile.Read(ref _hugeCutOff);
+    private int _hugeCompleted, _hugeCutOff;
+
+    /// <summary><see cref="FakeMode.Gated"/> requests whose caller hung up while they waited for the gate.</summary>
+    public int Abandoned => Volatile.Read(ref _abandoned);
+    private int _abandoned;
     public ConcurrentQueue<string?> Authorizations { get; } = new();
     public ConcurrentQueue<string?> Models { get; } = new();
 
@@ -170,8 +188,19 @@ public sealed class FakeUpstream : IAsyncDisposable
                 }
                 return;
             case FakeMode.Gated:
-                await _gate.Task.WaitAsync(ct);
+                try
+                {
+                    await _gate.Task.WaitAsync(ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _abandoned);
+                    return;
+                }
                 break;
+            case FakeMode.Huge:
+                await HugeAsync(context, model, ct);
+                return;
         }
 
         var count = Math.Min(ReplyTokens, limit);
@@ -260,6 +289,39 @@ public sealed class FakeUpstream : IAsyncDisposable
         }.ToJsonString(), ct);
         await Event(context, new JsonObject { ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model, ["choices"] = new JsonArray(), ["usage"] = usage }.ToJsonString(), ct);
         await Event(context, "[DONE]", ct);
+    }
+
+    /// <summary>A chat completion whose content is padding up to <see cref="HugeAnswerBytes"/>, written 64 KiB at a time.</summary>
+    private async Task HugeAsync(HttpContext context, string? model, CancellationToken ct)
+    {
+        var head = System.Text.Encoding.UTF8.GetBytes("{\"id\":\"chatcmpl-huge\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"" + model
+            + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"");
+        var tail = System.Text.Encoding.UTF8.GetBytes("\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + PromptTokens
+            + ",\"completion_tokens\":" + ReplyTokens + ",\"total_tokens\":" + (PromptTokens + ReplyTokens) + "}}");
+        var padding = Math.Max(0, HugeAnswerBytes - head.Length - tail.Length);
+        context.Response.ContentType = "application/json";
+        if (AnnounceLength) context.Response.ContentLength = head.Length + padding + tail.Length;
+        var piece = new byte[64 * 1024];
+        Array.Fill(piece, (byte)'a');
+        try
+        {
+            await context.Response.Body.WriteAsync(head, ct);
+            for (var left = padding; left > 0; left -= piece.Length)
+            {
+                await context.Response.Body.WriteAsync(piece.AsMemory(0, Math.Min(left, piece.Length)), ct);
+                // Once the connection is gone Kestrel accepts writes without sending them, and says so on RequestAborted a
+                // moment later: pausing between pieces lets that be seen, so a completed answer really was read.
+                await Task.Delay(1, ct);
+            }
+            await context.Response.Body.WriteAsync(tail, ct);
+            await context.Response.Body.FlushAsync(ct);
+            ct.ThrowIfCancellationRequested();
+            Interlocked.Increment(ref _hugeCompleted);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            Interlocked.Increment(ref _hugeCutOff);
+        }
     }
 
     private static async Task Event(HttpContext context, string data, CancellationToken ct)

@@ -17,12 +17,12 @@ public static class HostProcess
     }
 
     /// <summary>
-    /// Runs the app on a fresh SQLite file in <paramref name="directory"/> with the given environment variables until it
-    /// exits or (then stopped) logs that it is running.
+    /// Runs the app on a fresh SQLite file in <paramref name="directory"/> with the given environment variables (and
+    /// command-line <paramref name="args"/>, such as an ops command) until it exits or (then stopped) logs that it is running.
     /// </summary>
-    public static async Task<Run> RunAsync(string directory, string environmentName, IReadOnlyDictionary<string, string> environment)
+    public static async Task<Run> RunAsync(string directory, string environmentName, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TokensForge.Web.dll")])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TokensForge.Web.dll"), .. args])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,

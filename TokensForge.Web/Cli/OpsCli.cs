@@ -45,6 +45,9 @@ public static class OpsCli
 
         try
         {
+            // The same refusal as the web host's, before the database is touched: a command would otherwise create or use
+            // the unprotected ring (a grant's audit event, a key) just the same.
+            app.RefuseUnprotectedKeyRing();
             var database = app.Services.GetRequiredService<DatabaseInitializer>();
             await database.RunExclusiveAsync(async () =>
             {
@@ -58,6 +61,11 @@ public static class OpsCli
         catch (CliException ex)
         {
             await output.WriteLineAsync($"{ex.Code}: {ex.Message}");
+            return 2;
+        }
+        catch (StartupRefusedException refused)
+        {
+            await output.WriteLineAsync($"startup_refused: {refused.Message}");
             return 2;
         }
         catch (Exception ex) when (DatabaseErrors.Describe(ex) is { } error)

@@ -137,6 +137,114 @@ public sealed class PaymentWebhookEndpointsTests
         Assert.False(await db.PaymentEvents.AnyAsync());
     }
 
+    private const string TestSecret = "test-provider-own-secret-0123";
+    private const string GatewaySecret = "gateway-provider-own-secret-0123";
+
+    /// <summary>Each webhook provider with a secret of its own, and the shared secret still configured.</summary>
+    private static TokensForgeApp AppWithOwnSecrets() => App(new Dictionary<string, string?>
+    {
+        [$"Payments:Providers:{TestCheckoutProvider.ProviderKey}:WebhookSecret"] = TestSecret,
+        [$"Payments:Providers:{GatewayProvider.ProviderKey}:WebhookSecret"] = GatewaySecret,
+    });
+
+    [Fact]
+    public async Task Webhook_EventSignedWithAnotherProvidersOwnSecret_401SignedByOtherProvider_Audited_NothingCredited()
+    {
+        using var app = AppWithOwnSecrets();
+        using var client = app.CreateClient();
+        var order = await OrderAsync(app);
+        var body = TopUpTestKit.Body(order, "paid", "evt_signed_by_gateway");
+        var (ts, signature) = TopUpTestKit.Sign(body, DateTimeOffset.UtcNow, secret: GatewaySecret);
+
+        var response = await client.SendAsync(Delivery(body, ts, signature, provider: TestCheckoutProvider.ProviderKey));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var answer = (await response.Content.ReadFromJsonAsync<WebhookResponse>())!;
+        Assert.Equal("signed_by_other_provider", answer.Error);
+        Assert.Contains("another provider's secret", answer.Message);
+        Assert.Equal(0, await GrantCountAsync(app));
+        Assert.Equal(TopUpStatus.Pending, (await app.Get<TopUpService>().GetAsync(order.Id))!.Status);
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var audit = await db.AuditEvents.SingleAsync(e => e.Action == "payment.refused");
+        Assert.Equal(("webhook:test", "provider:test"), (audit.Actor, audit.Target));
+        Assert.Contains("signed_by_other_provider", audit.AfterJson);
+        Assert.Contains("\"signedBy\":\"gateway\"", audit.AfterJson);
+        Assert.Contains("evt_signed_by_gateway", audit.AfterJson);
+        Assert.False(await db.PaymentEvents.AnyAsync());
+    }
+
+    [Fact]
+    public async Task Webhook_ProviderWithItsOwnSecret_RefusesTheSharedOne_UnauditedWhenNoProviderSignedIt_AndCreditsWithItsOwn()
+    {
+        using var app = AppWithOwnSecrets();
+        using var client = app.CreateClient();
+        var order = await OrderAsync(app);
+        var body = TopUpTestKit.Body(order, "paid", "evt_own_secret");
+        var (ts, shared) = TopUpTestKit.Sign(body, DateTimeOffset.UtcNow, secret: TopUpTestKit.Secret);
+        var (_, own) = TopUpTestKit.Sign(body, DateTimeOffset.FromUnixTimeSeconds(long.Parse(ts)), secret: TestSecret);
+
+        var refused = await client.SendAsync(Delivery(body, ts, shared));
+        var credited = await client.SendAsync(Delivery(body, ts, own));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("signature_invalid", (await refused.Content.ReadFromJsonAsync<WebhookResponse>())!.Error);
+        Assert.Equal(HttpStatusCode.OK, credited.StatusCode);
+        Assert.Equal(TopUpStatus.Credited, (await app.Get<TopUpService>().GetAsync(order.Id))!.Status);
+        Assert.Equal(1, await GrantCountAsync(app));
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        Assert.False(await db.AuditEvents.AnyAsync(e => e.Action == "payment.refused"));
+    }
+
+    [Fact]
+    public async Task Webhook_OtherProvidersPath_WithThatProvidersOwnSecret_422ProviderMismatch_Audited_NothingCredited()
+    {
+        using var app = AppWithOwnSecrets();
+        using var client = app.CreateClient();
+        var order = await OrderAsync(app);
+        var body = TopUpTestKit.Body(order, "paid", "evt_gateway_path");
+        var (ts, signature) = TopUpTestKit.Sign(body, DateTimeOffset.UtcNow, secret: GatewaySecret);
+
+        var response = await client.SendAsync(Delivery(body, ts, signature, provider: GatewayProvider.ProviderKey));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("provider_mismatch", (await response.Content.ReadFromJsonAsync<WebhookResponse>())!.Error);
+        Assert.Equal(0, await GrantCountAsync(app));
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        Assert.Equal("webhook:gateway", (await db.AuditEvents.SingleAsync(e => e.Action == "payment.refused")).Actor);
+    }
+
+    [Fact]
+    public async Task Webhook_ProviderWithoutItsOwnSecret_FallsBackToTheSharedOne()
+    {
+        using var app = App(new Dictionary<string, string?> { [$"Payments:Providers:{GatewayProvider.ProviderKey}:WebhookSecret"] = GatewaySecret });
+        using var client = app.CreateClient();
+        var order = await OrderAsync(app);
+        var body = TopUpTestKit.Body(order, "paid", "evt_shared_fallback");
+        var (ts, signature) = TopUpTestKit.Sign(body, DateTimeOffset.UtcNow, secret: TopUpTestKit.Secret);
+
+        var response = await client.SendAsync(Delivery(body, ts, signature, provider: TestCheckoutProvider.ProviderKey));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(TopUpStatus.Credited, (await app.Get<TopUpService>().GetAsync(order.Id))!.Status);
+    }
+
+    [Theory]
+    [InlineData(null, "short-secret", "Payments:Providers:gateway:WebhookSecret must be at least 16 characters.")]
+    [InlineData(null, null, "Payments:Providers:gateway:WebhookSecret or Payments:WebhookSecret must be set (at least 16 characters) when Payments:GatewayEnabled is on.")]
+    [InlineData(null, GatewaySecret, "Payments:Providers:test:WebhookSecret or Payments:WebhookSecret must be set (at least 16 characters) when Payments:TestCheckoutEnabled is on.")]
+    public void Startup_WebhookSecretMissingOrShort_RefusedNamingTheSetting(string? shared, string? gateway, string message)
+    {
+        using var app = App(new Dictionary<string, string?>
+        {
+            ["Payments:WebhookSecret"] = shared,
+            [$"Payments:Providers:{GatewayProvider.ProviderKey}:WebhookSecret"] = gateway,
+        });
+
+        var refused = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+
+        Assert.Contains(message, refused.GetBaseException().Message + refused.Message);
+    }
+
     public static TheoryData<string, string, string> OverlongFields => new()
     {
         { "payment_reference", new string('r', 201), "field_too_long" },

@@ -21,6 +21,8 @@ public sealed class BadInputTests(GatewayHostFixture fixture) : IClassFixture<Ga
         { Chat, """{"model":"gpt-4o-mini","max_tokens":9000000,"messages":[{"role":"user","content":"hi"}]}""", null, "messages" },
         { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":10000000}""", null, "dimensions" },
         { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":-1}""", null, "dimensions" },
+        { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":0}""", null, "dimensions" },
+        { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":16385}""", null, "dimensions" },
         // A key too long to store is refused, never silently ignored (a retry would be charged again).
         { Chat, """{"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""", new string('k', 256), "Idempotency-Key" },
     };

@@ -59,6 +59,7 @@ public sealed class KeySecurityTests(GatewayHostFixture fixture) : IClassFixture
         {
             ["Database:Provider"] = "Sqlite",
             ["ConnectionStrings:Default"] = $"Data Source={Path.Combine(Host.App.DatabaseDirectory, "app.db")}",
+            ["DataProtection:AllowUnprotectedKeys"] = "true",
         });
 
         Assert.Equal(0, exit);

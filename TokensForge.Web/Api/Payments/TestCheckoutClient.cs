@@ -21,7 +21,7 @@ public sealed class TestCheckoutClient(IHttpClientFactory http, IOptions<Payment
     public async Task<Result<string>> SendAsync(TopUpOrderView order, PaymentEventType type, CancellationToken ct = default)
     {
         var settings = options.Value;
-        if (!settings.TestCheckoutEnabled || string.IsNullOrEmpty(settings.WebhookSecret)) return Disabled;
+        if (!settings.TestCheckoutEnabled || settings.WebhookSecretFor(TestCheckoutProvider.ProviderKey) is not { } secret) return Disabled;
         if (order.Provider != TestCheckoutProvider.ProviderKey) return TopUpErrors.ProviderMismatch;
 
         var payload = new PaymentWebhookPayload($"evt_test_{Guid.NewGuid():N}", type.ToString().ToLowerInvariant(), order.Id.ToString(),
@@ -32,7 +32,7 @@ public sealed class TestCheckoutClient(IHttpClientFactory http, IOptions<Payment
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Compute(settings.WebhookSecret, timestamp, body));
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Compute(secret, timestamp, body));
 
         try
         {

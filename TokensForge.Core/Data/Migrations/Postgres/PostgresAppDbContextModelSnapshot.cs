@@ -1396,6 +1396,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int>("MaxAnswerBytes")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1428,6 +1431,7 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("routes", null, t =>
                         {
                             t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
+
 
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
 

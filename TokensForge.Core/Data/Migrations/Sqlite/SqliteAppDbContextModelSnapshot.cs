@@ -1382,6 +1382,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MaxAnswerBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1414,6 +1417,7 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("routes", null, t =>
                         {
                             t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
+
 
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
 
