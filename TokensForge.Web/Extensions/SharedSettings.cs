@@ -25,7 +25,9 @@ public static class SharedSettings
                 FileProvider = new PhysicalFileProvider(AppContext.BaseDirectory),
                 Path = FileName,
                 Optional = shared.Optional,
-                ReloadOnChange = shared.ReloadOnChange,
+                // No watcher: this provider is the host's own and nothing disposes it, so a watcher (an inotify instance,
+                // 128 per user by default) would outlive every host a test run starts. A changed shared file takes a restart.
+                ReloadOnChange = false,
             };
             break;
         }
