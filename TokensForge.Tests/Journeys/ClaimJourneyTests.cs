@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using TokensForge.Core.Data;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Seeding;
 
@@ -70,5 +72,62 @@ public sealed class ClaimJourneyTests
         await page.ClickAsync("[data-testid=redemptions-link]");
         await Assertions.Expect(page.Locator("[data-testid=redemption-row]")).ToHaveCountAsync(2);
         await Browser.ScreenshotAsync(page, "05-redemption-history");
+    }
+
+    /// <summary>
+    /// The redeem-code guard counts per account first: someone guessing codes behind a shared address (a NAT, a proxy;
+    /// here both browsers are 127.0.0.1) is stopped, and a bystander on that same address still redeems a real code.
+    /// </summary>
+    [SkippableFact]
+    public async Task Guesser_IsThrottled_ABystanderOnTheSameAddressStillRedeems()
+    {
+        using var app = new TokensForgeApp(new Dictionary<string, string?>
+        {
+            ["Demo:Seed"] = "true",
+            ["Campaigns:MaxFailedAttempts"] = "3",
+            ["Campaigns:MaxFailedAttemptsPerAddress"] = "20",
+        });
+        var baseUrl = app.StartKestrel();
+        await using var browser = await Browser.LaunchAsync();
+        var guesser = await RegisterAsync(browser, baseUrl, "guesser@test.local", "Guesser-pass-1");
+        var bystander = await RegisterAsync(browser, baseUrl, "bystander@test.local", "Bystander-pass-1");
+
+        await guesser.GotoAsync("/wallet");
+        await Browser.WaitForInteractiveAsync(guesser);
+        var error = guesser.Locator("[data-testid=claim-error]");
+        for (var i = 1; i <= 3; i++)
+        {
+            await guesser.FillAsync("[data-testid=redeem-code]", $"TF-WRNG-CODE-000{i}");
+            await guesser.ClickAsync("[data-testid=redeem-submit]");
+            await Assertions.Expect(error).ToHaveAttributeAsync("data-error-code", "code_not_found");
+            // The page shows the same error each time: wait until the server has this guess on record.
+            await WaitForFailedAttemptsAsync(app, "guesser@test.local", i);
+        }
+        // The fourth guess is refused before the code is looked up, even a real one.
+        await guesser.FillAsync("[data-testid=redeem-code]", DemoCodes.SingleUse[1]);
+        await guesser.ClickAsync("[data-testid=redeem-submit]");
+        await Assertions.Expect(error).ToHaveAttributeAsync("data-error-code", "too_many_attempts");
+        await Browser.ScreenshotAsync(guesser, "06-guesser-throttled");
+
+        await bystander.GotoAsync("/wallet");
+        await Browser.WaitForInteractiveAsync(bystander);
+        await bystander.FillAsync("[data-testid=redeem-code]", DemoCodes.SingleUse[1]);
+        await bystander.ClickAsync("[data-testid=redeem-submit]");
+        await Assertions.Expect(bystander.Locator("[data-testid=claim-result-code]")).ToContainTextAsync(DemoCodes.SingleUse[1]);
+        await Assertions.Expect(bystander.Locator("[data-testid=bucket-routed] [data-testid=balance]")).ToHaveTextAsync("¥10.00");
+        await Browser.ScreenshotAsync(bystander, "07-bystander-redeemed");
+    }
+
+    private static async Task WaitForFailedAttemptsAsync(TokensForgeApp app, string email, int count)
+    {
+        var contexts = app.Get<IDbContextFactory<AppDbContext>>();
+        for (var tries = 0; tries < 100; tries++)
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            var user = await db.Users.SingleAsync(u => u.Email == email);
+            if (await db.CodeAttempts.CountAsync(a => a.UserId == user.Id && a.Outcome == "code_not_found") >= count) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{email} never had {count} failed code attempts on record.");
     }
 }
