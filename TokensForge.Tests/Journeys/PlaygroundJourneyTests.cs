@@ -80,7 +80,8 @@ public sealed class PlaygroundJourneyTests
         var left = await page.Locator("[data-testid=bucket-starter] [data-testid=balance]").TextContentAsync();
         Assert.True(Money.TryParseUnits(left!.Trim(), out var remaining));
         var spent = Money.Format(5 * Money.MicrosPerUnit - remaining);
-        await page.GotoAsync("/activity");
+        await page.ClickAsync(".mud-drawer a[href='activity']");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/activity$"));
         await Browser.WaitForInteractiveAsync(page);
         await Expect(page.Locator("[data-testid=activity-chart] svg").First).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=activity-total]")).ToHaveTextAsync(spent);
