@@ -8,6 +8,7 @@ public static class ReceiptsServiceCollectionExtensions
     public static IServiceCollection AddReceipts(this IServiceCollection services)
     {
         services.AddSingleton<ReceiptQueries>();
+        services.AddSingleton<ActivityQueries>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using TokensForge.Core.Common;
 using TokensForge.Core.Research;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Seeding;
@@ -72,5 +73,29 @@ public sealed class PlaygroundJourneyTests
         await Expect(answer.Locator("[data-testid=answer-paid-by]")).ToContainTextAsync("paid by research allowance (free)");
         await Expect(page.Locator("[data-testid=allowance-requests]")).ToContainTextAsync("19 of 20");
         await Browser.ScreenshotAsync(page, "44-research-answer");
+
+        // The activity chart: today's spend is what left the starter balance; the free research answer is not the user's spend.
+        await page.GotoAsync("/wallet");
+        await Browser.WaitForInteractiveAsync(page);
+        var left = await page.Locator("[data-testid=bucket-starter] [data-testid=balance]").TextContentAsync();
+        Assert.True(Money.TryParseUnits(left!.Trim(), out var remaining));
+        var spent = Money.Format(5 * Money.MicrosPerUnit - remaining);
+        await page.ClickAsync(".mud-drawer a[href='activity']");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/activity$"));
+        await Browser.WaitForInteractiveAsync(page);
+        await Expect(page.Locator("[data-testid=activity-chart] svg").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=activity-total]")).ToHaveTextAsync(spent);
+        await Expect(page.Locator("[data-testid=activity-bucket]")).ToHaveCountAsync(1);
+        await Expect(page.Locator("[data-testid=activity-bucket][data-bucket=starter] [data-testid=activity-bucket-total]")).ToHaveTextAsync(spent);
+        await Expect(page.Locator("[data-testid=activity-model]")).Not.ToHaveCountAsync(0);
+        Assert.False(await HasHorizontalScrollAsync(page), "the activity page scrolls sideways at 1366×900");
+        await Browser.ScreenshotAsync(page, "45-activity");
+        await page.SetViewportSizeAsync(390, 844);
+        await Expect(page.Locator("[data-testid=activity-total]")).ToHaveTextAsync(spent);
+        Assert.False(await HasHorizontalScrollAsync(page), "the activity page scrolls sideways at 390×844");
+        await Browser.ScreenshotAsync(page, "46-activity-phone");
     }
+
+    private static Task<bool> HasHorizontalScrollAsync(IPage page) =>
+        page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > document.documentElement.clientWidth");
 }

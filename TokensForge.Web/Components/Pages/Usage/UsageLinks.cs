@@ -3,11 +3,12 @@ using TokensForge.Core.Receipts;
 
 namespace TokensForge.Web.Components.Pages.Usage;
 
-/// <summary>Addresses and small formatting shared by the usage, failed-request and receipt pages.</summary>
+/// <summary>Addresses and small formatting shared by the usage, failed-request, receipt and activity pages.</summary>
 public static class UsageLinks
 {
     public const string Usage = "/usage";
     public const string Failed = "/usage/failed";
+    public const string Activity = "/activity";
 
     public static string Receipt(Guid id) => $"/receipts/{id}";
 
