@@ -27,6 +27,7 @@ namespace TokensForge.Web.Simulator;
 /// <item><c>[sim:cached=N]</c> report N prompt tokens read from the cache (<c>prompt_tokens_details.cached_tokens</c>).</item>
 /// <item><c>[sim:cachewrite=N]</c> report N prompt tokens written to the cache (<c>prompt_tokens_details.cache_write_tokens</c>).</item>
 /// </list>
+/// A request with <c>n</c> gets n choices (streamed interleaved), and usage counts all their output tokens.
 /// A request for JSON (<c>response_format</c> <c>json_schema</c> or <c>json_object</c>) is answered with JSON that fits it
 /// (<see cref="SimulatedReplies.StructuredReply"/>).
 /// <c>Simulator:LatencyMs</c>, <c>Simulator:ChunkDelayMs</c> and <c>Simulator:ReplyTokens</c> set the defaults.
@@ -97,54 +98,21 @@ public static class SimulatorEndpoints
             CompletionTokensDetails = reasoning > 0 ? new CompletionTokensDetails { ReasoningTokens = reasoning } : null,
         };
 
-        ResponseMessage answer;
-        IReadOnlyList<ResponseMessage> deltas;
-        string finish;
-        Usage? usage;
-        if (script.Tool && SimulatedReplies.ToolCall(request, prompt) is var (toolName, arguments))
-        {
-            var callId = "call_sim_" + Guid.NewGuid().ToString("N")[..16];
-            answer = new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = arguments } }] };
-            // The call's head first, then its arguments in pieces, as upstreams stream tool calls.
-            var pieces = Enumerable.Range(0, 3).Select(i => arguments[(arguments.Length * i / 3)..(arguments.Length * (i + 1) / 3)]).Where(p => p.Length > 0);
-            deltas = [
-                new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Index = 0, Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = "" } }] },
-                ..pieces.Select(p => new ResponseMessage { ToolCalls = [new ToolCall { Index = 0, Function = new FunctionCall { Arguments = p } }] }),
-            ];
-            finish = "tool_calls";
-            usage = UsageOf(counter.Count(toolName + arguments));
-        }
-        else if (SimulatedReplies.StructuredReply(request, prompt) is { } structured)
-        {
-            answer = new ResponseMessage { Role = "assistant", Content = structured };
-            deltas = Enumerable.Range(0, 4).Select(i => structured[(structured.Length * i / 4)..(structured.Length * (i + 1) / 4)]).Where(p => p.Length > 0)
-                .Select((p, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = p }).ToList();
-            finish = "stop";
-            usage = UsageOf(counter.Count(structured));
-        }
-        else
-        {
-            // Reasoning comes out of the same output limit as the visible answer.
-            var reasoning = Math.Min(script.ReasoningTokens, limit ?? int.MaxValue);
-            var wanted = script.Fill ? (limit ?? settings.ReplyTokens) - reasoning : script.Tokens ?? settings.ReplyTokens;
-            var count = Math.Min(wanted, (limit ?? int.MaxValue) - reasoning);
-            finish = count < wanted || script.Fill ? "length" : "stop";
-            var tokens = SimulatedReplies.Tokens(prompt, count);
-            answer = new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) };
-            deltas = tokens.Select((t, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = t }).ToList();
-            usage = UsageOf(count + reasoning, reasoning);
-        }
+        // Each of the n choices is its own deterministic sample: the first is seeded by the prompt alone (so n = 1
+        // answers as before), the others by the prompt and their index; usage counts every choice's output, as OpenAI does.
+        var choices = Enumerable.Range(0, request.N ?? 1).Select(i => Answer(request, script, i == 0 ? prompt : $"{prompt}#{i}", limit, settings, counter)).ToList();
+        var usage = UsageOf(choices.Sum(c => c.CompletionTokens), choices.Sum(c => c.ReasoningTokens));
 
         if (request.Stream == true)
         {
-            await StreamAsync(context, request, script, deltas, usage, finish, id, created, time);
+            await StreamAsync(context, request, script, choices, usage, id, created, time);
             return;
         }
 
         var response = new ChatCompletionResponse
         {
             Id = id, Object = "chat.completion", Created = created, Model = request.Model,
-            Choices = [new ChatChoice { Index = 0, Message = answer, FinishReason = finish }],
+            Choices = choices.Select((c, i) => new ChatChoice { Index = i, Message = c.Message, FinishReason = c.Finish }).ToList(),
             Usage = usage,
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(response, OpenAiJsonContext.Default.ChatCompletionResponse);
@@ -160,8 +128,42 @@ public static class SimulatorEndpoints
         await context.Response.Body.WriteAsync(json, ct);
     }
 
-    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<ResponseMessage> deltas,
-        Usage? usage, string finish, string id, long created, TimeProvider time)
+    /// <summary>One choice of a chat completion: the whole message, the deltas it streams as, why it ended, and its output tokens.</summary>
+    private sealed record SimulatedChoice(ResponseMessage Message, IReadOnlyList<ResponseMessage> Deltas, string Finish, int CompletionTokens, int ReasoningTokens = 0);
+
+    /// <summary>One choice, its words and arguments drawn from <paramref name="seed"/>.</summary>
+    private static SimulatedChoice Answer(ChatCompletionRequest request, SimulatorScript script, string seed, int? limit, SimulatorOptions settings, TokenCounter counter)
+    {
+        if (script.Tool && SimulatedReplies.ToolCall(request, seed) is var (toolName, arguments))
+        {
+            var callId = "call_sim_" + Guid.NewGuid().ToString("N")[..16];
+            var call = new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = arguments } }] };
+            // The call's head first, then its arguments in pieces, as upstreams stream tool calls.
+            var pieces = Enumerable.Range(0, 3).Select(i => arguments[(arguments.Length * i / 3)..(arguments.Length * (i + 1) / 3)]).Where(p => p.Length > 0);
+            return new SimulatedChoice(call, [
+                new ResponseMessage { Role = "assistant", ToolCalls = [new ToolCall { Index = 0, Id = callId, Type = "function", Function = new FunctionCall { Name = toolName, Arguments = "" } }] },
+                ..pieces.Select(p => new ResponseMessage { ToolCalls = [new ToolCall { Index = 0, Function = new FunctionCall { Arguments = p } }] }),
+            ], "tool_calls", counter.Count(toolName + arguments));
+        }
+        if (SimulatedReplies.StructuredReply(request, seed) is { } structured)
+        {
+            var parts = Enumerable.Range(0, 4).Select(i => structured[(structured.Length * i / 4)..(structured.Length * (i + 1) / 4)]).Where(p => p.Length > 0)
+                .Select((p, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = p }).ToList();
+            return new SimulatedChoice(new ResponseMessage { Role = "assistant", Content = structured }, parts, "stop", counter.Count(structured));
+        }
+
+        // Reasoning comes out of the same output limit as the visible answer.
+        var reasoning = Math.Min(script.ReasoningTokens, limit ?? int.MaxValue);
+        var wanted = script.Fill ? (limit ?? settings.ReplyTokens) - reasoning : script.Tokens ?? settings.ReplyTokens;
+        var count = Math.Min(wanted, (limit ?? int.MaxValue) - reasoning);
+        var tokens = SimulatedReplies.Tokens(seed, count);
+        return new SimulatedChoice(new ResponseMessage { Role = "assistant", Content = string.Concat(tokens) },
+            tokens.Select((t, i) => new ResponseMessage { Role = i == 0 ? "assistant" : null, Content = t }).ToList(),
+            count < wanted || script.Fill ? "length" : "stop", count + reasoning, reasoning);
+    }
+
+    private static async Task StreamAsync(HttpContext context, ChatCompletionRequest request, SimulatorScript script, IReadOnlyList<SimulatedChoice> choices,
+        Usage? usage, string id, long created, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var response = context.Response;
@@ -170,13 +172,16 @@ public static class SimulatorEndpoints
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         await response.StartAsync(ct);
 
-        ChatCompletionChunk Chunk(ResponseMessage? delta, string? finishReason) => new()
+        ChatCompletionChunk Chunk(int index, ResponseMessage? delta, string? finishReason) => new()
         {
             Id = id, Object = "chat.completion.chunk", Created = created, Model = request.Model,
-            Choices = [new ChunkChoice { Index = 0, Delta = delta, FinishReason = finishReason }],
+            Choices = [new ChunkChoice { Index = index, Delta = delta, FinishReason = finishReason }],
         };
 
-        for (var i = 0; i < deltas.Count; i++)
+        // The choices' deltas interleaved, one chunk per choice per step, as OpenAI streams n > 1;
+        // cut and reset count steps, so each choice has sent that many deltas.
+        var steps = choices.Max(c => c.Deltas.Count);
+        for (var i = 0; i < steps; i++)
         {
             if (script.CutAfterTokens == i) return;
             if (script.ResetAfterTokens == i)
@@ -185,7 +190,10 @@ public static class SimulatorEndpoints
                 return;
             }
             if (i > 0 && script.ChunkDelayMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(script.ChunkDelayMs), time, ct);
-            await WriteEventAsync(response, Chunk(deltas[i], null), ct);
+            for (var c = 0; c < choices.Count; c++)
+            {
+                if (i < choices[c].Deltas.Count) await WriteEventAsync(response, Chunk(c, choices[c].Deltas[i], null), ct);
+            }
         }
         if (script.CutAfterTokens is not null) return;
         if (script.ResetAfterTokens is not null)
@@ -193,7 +201,7 @@ public static class SimulatorEndpoints
             context.Abort();
             return;
         }
-        await WriteEventAsync(response, Chunk(new ResponseMessage(), finish), ct);
+        for (var c = 0; c < choices.Count; c++) await WriteEventAsync(response, Chunk(c, new ResponseMessage(), choices[c].Finish), ct);
         if (usage is not null && request.StreamOptions?.IncludeUsage == true)
         {
             await WriteEventAsync(response, new ChatCompletionChunk
