@@ -17,10 +17,21 @@ internal static class BulkInsert
     private const int ParametersPerStatement = 900;
 
     /// <summary>What an insert into one table needs, read from the model once.</summary>
-    private sealed class Table(IEntityType entity)
+    private sealed class Table
     {
-        public readonly IProperty[] Properties = entity.GetProperties().Where(p => p.PropertyInfo is not null || p.FieldInfo is not null).ToArray();
+        private readonly IEntityType _entity;
+        public readonly IProperty[] Properties;
+        public readonly RelationalTypeMapping[] Mappings;
+        public readonly IClrPropertyGetter[] Getters;
         public readonly ConcurrentDictionary<int, (string Sql, string[] Names)> Statements = new();
+
+        public Table(IEntityType entity)
+        {
+            _entity = entity;
+            Properties = entity.GetProperties().Where(p => p.PropertyInfo is not null || p.FieldInfo is not null).ToArray();
+            Mappings = Properties.Select(p => p.GetRelationalTypeMapping()).ToArray();
+            Getters = Properties.Select(p => p.GetGetter()).ToArray();
+        }
 
         public int RowsPerStatement => Math.Max(1, Math.Min(100, ParametersPerStatement / Properties.Length));
 
@@ -30,7 +41,7 @@ internal static class BulkInsert
             for (var i = 0; i < names.Length; i++) names[i] = $"@p{i}";
             var columns = string.Join(", ", Properties.Select(p => $"\"{p.GetColumnName()}\""));
             var values = string.Join(", ", Enumerable.Range(0, n).Select(r => $"({string.Join(", ", names.Skip(r * Properties.Length).Take(Properties.Length))})"));
-            return ($"INSERT INTO \"{entity.GetTableName()}\" ({columns}) VALUES {values}", names);
+            return ($"INSERT INTO \"{_entity.GetTableName()}\" ({columns}) VALUES {values}", names);
         });
     }
 
@@ -42,7 +53,7 @@ internal static class BulkInsert
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("A bulk insert runs inside the caller's transaction.");
         var table = Tables.GetOrAdd((db.Model, typeof(T)), static key =>
             new Table(key.Item1.FindEntityType(key.Item2) ?? throw new InvalidOperationException($"{key.Item2.Name} is not an entity.")));
-        var properties = table.Properties;
+        var (properties, mappings, getters) = (table.Properties, table.Mappings, table.Getters);
         var perStatement = table.RowsPerStatement;
         for (var start = 0; start < rows.Count; start += perStatement)
         {
@@ -54,9 +65,8 @@ internal static class BulkInsert
                 var row = rows[start + r];
                 for (var c = 0; c < properties.Length; c++)
                 {
-                    var property = properties[c];
-                    command.Parameters.Add(property.GetRelationalTypeMapping()
-                        .CreateParameter(command, names[r * properties.Length + c], property.GetGetter().GetClrValueUsingContainingEntity(row), property.IsNullable));
+                    command.Parameters.Add(mappings[c].CreateParameter(command, names[r * properties.Length + c], getters[c].GetClrValueUsingContainingEntity(row),
+                        properties[c].IsNullable));
                 }
             }
             await command.ExecuteAsync(ct);

@@ -68,16 +68,13 @@ internal static class RawSql
         command.Dispose();
     }
 
-    /// <summary>The type mapping EF uses for <typeparamref name="TEntity"/>'s <paramref name="property"/> column.</summary>
-    public static RelationalTypeMapping MappingOf(IModel model, Type entity, string property) =>
-        Mappings.GetOrAdd((model, entity, property), static key =>
-            key.Item1.FindEntityType(key.Item2)?.FindProperty(key.Item3)?.GetRelationalTypeMapping()
-            ?? throw new InvalidOperationException($"{key.Item2.Name}.{key.Item3} is not a mapped column."));
-
     /// <summary>Adds <paramref name="value"/> as <paramref name="name"/>, typed like <typeparamref name="TEntity"/>'s <paramref name="property"/> column.</summary>
     public static DbCommand With<TEntity>(this DbCommand command, AppDbContext db, string name, string property, object? value)
     {
-        command.Parameters.Add(MappingOf(db.Model, typeof(TEntity), property).CreateParameter(command, name, value, nullable: true));
+        var mapping = Mappings.GetOrAdd((db.Model, typeof(TEntity), property), static key =>
+            key.Item1.FindEntityType(key.Item2)?.FindProperty(key.Item3)?.GetRelationalTypeMapping()
+            ?? throw new InvalidOperationException($"{key.Item2.Name}.{key.Item3} is not a mapped column."));
+        command.Parameters.Add(mapping.CreateParameter(command, name, value, nullable: true));
         return command;
     }
 
@@ -103,6 +100,22 @@ internal static class RawSql
         {
             Return(command);
         }
+    }
+
+    /// <summary>Runs the query and maps each row with <paramref name="row"/>; the command goes back to its connection's cache.</summary>
+    public static async Task<List<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> row, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(row(reader));
+        }
+        finally
+        {
+            Return(command);
+        }
+        return rows;
     }
 
     /// <summary>A UTC time read back from a column (SQLite hands times back unspecified).</summary>

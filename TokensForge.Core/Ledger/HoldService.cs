@@ -29,27 +29,12 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     /// The grants of a user that may pay a route of this kind right now (<see cref="GrantEligibility.UsableAt"/> in SQL),
     /// with their available amounts: raw SQL, since the LINQ form cost more to translate on every hold than to run.
     /// </summary>
-    private static async Task<List<GrantBalance>> EligibleAsync(AppDbContext db, string userId, RouteKind kind, DateTime now, CancellationToken ct)
-    {
-        var command = RawSql.Command(db, kind == RouteKind.Official ? EligibleOfficialSql : EligibleRoutedSql)
+    private static Task<List<GrantBalance>> EligibleAsync(AppDbContext db, string userId, RouteKind kind, DateTime now, CancellationToken ct) =>
+        RawSql.Command(db, kind == RouteKind.Official ? EligibleOfficialSql : EligibleRoutedSql)
             .With<CreditGrant>(db, "@user", nameof(CreditGrant.UserId), userId)
-            .With<CreditGrant>(db, "@now", nameof(CreditGrant.EffectiveAt), now);
-        var grants = new List<GrantBalance>();
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                grants.Add(new GrantBalance(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), Enum.Parse<GrantCategory>(reader.GetString(3)),
-                    reader.GetInt32(4), reader.GetUtcOrNull(5), reader.GetUtc(6), reader.GetString(7), reader.GetInt64(8)));
-            }
-        }
-        finally
-        {
-            RawSql.Return(command);
-        }
-        return grants;
-    }
+            .With<CreditGrant>(db, "@now", nameof(CreditGrant.EffectiveAt), now)
+            .ReadAllAsync(reader => new GrantBalance(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), Enum.Parse<GrantCategory>(reader.GetString(3)),
+                reader.GetInt32(4), reader.GetUtcOrNull(5), reader.GetUtc(6), reader.GetString(7), reader.GetInt64(8)), ct);
 
     private const string EligibleSql = """
         SELECT g."Id", g."AccountId", g."BucketKey", g."Category", g."Priority", g."ExpiresAt", g."CreatedAt", g."SourceLabel",

@@ -100,21 +100,12 @@ public sealed class LedgerWriter(TimeProvider time)
             FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i))})
             """));
         for (var i = 0; i < ids.Length; i++) command.With<Transfer>(db, "@id" + i, nameof(Transfer.Id), ids[i]);
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var transfer = new Transfer(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetInt64(4),
-                    Enum.Parse<TransferCode>(reader.GetString(5)), (TransferFlags)reader.GetInt32(6), reader.GetGuidOrNull(7), reader.GetUtcOrNull(8),
-                    reader.GetGuidOrNull(9), reader.GetStringOrNull(10), reader.GetStringOrNull(11), reader.GetUtc(12));
-                found[transfer.Id] = new Stored(transfer, reader.IsDBNull(13) ? null : (TransferFlags)reader.GetInt32(13), reader.GetInt64(14) > 0);
-            }
-        }
-        finally
-        {
-            RawSql.Return(command);
-        }
+        var rows = await command.ReadAllAsync(reader => new Stored(
+            new Transfer(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetInt64(4),
+                Enum.Parse<TransferCode>(reader.GetString(5)), (TransferFlags)reader.GetInt32(6), reader.GetGuidOrNull(7), reader.GetUtcOrNull(8),
+                reader.GetGuidOrNull(9), reader.GetStringOrNull(10), reader.GetStringOrNull(11), reader.GetUtc(12)),
+            reader.IsDBNull(13) ? null : (TransferFlags)reader.GetInt32(13), reader.GetInt64(14) > 0), ct);
+        foreach (var stored in rows) found[stored.Transfer.Id] = stored;
     }
 
     private static async Task InsertAsync(AppDbContext db, List<Transfer> all, CancellationToken ct)
