@@ -84,7 +84,7 @@ public sealed class AnswerLimitTests(FailoverFixture fixture) : IClassFixture<Fa
         Assert.Equal(0, next.Requests);
         Assert.Equal(CircuitState.Closed, fixture.Host.Get<RouteHealthMonitor>().Snapshot(routes[0].Id).Circuit);
         // The 32 MiB answers were never read to their end: the gateway hung up after the first 64 KiB (or at the header).
-        await WaitUntilAsync(() => huge.HugeAnswersCutOff == ConsecutiveFailures + 1, () => $"{huge.HugeAnswersCutOff} cut off, {huge.HugeAnswersCompleted} completed");
+        await TestTimeouts.EventuallyAsync(() => huge.HugeAnswersCutOff == ConsecutiveFailures + 1, () => $"{huge.HugeAnswersCutOff} cut off, {huge.HugeAnswersCompleted} completed");
         Assert.Equal(0, huge.HugeAnswersCompleted);
     }
 
@@ -150,9 +150,4 @@ public sealed class AnswerLimitTests(FailoverFixture fixture) : IClassFixture<Fa
 
     private const int EmbeddingShapeMax = Core.Gateway.EmbeddingShape.MaxDimensions;
 
-    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> state)
-    {
-        for (var waited = 0; !condition() && waited < 10_000; waited += 50) await Task.Delay(50);
-        Assert.True(condition(), state());
-    }
 }

@@ -14,4 +14,14 @@ internal static class TestTimeouts
         Bunit.BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         Microsoft.Playwright.Assertions.SetDefaultExpectTimeout(20_000);
     }
+
+    /// <summary>
+    /// Waits up to 10 s for something another process or thread reports after the fact (a socket's abort seen by the
+    /// other end, a write finished), then asserts it, describing the state when it never came.
+    /// </summary>
+    internal static async Task EventuallyAsync(Func<bool> condition, Func<string> state)
+    {
+        for (var waited = 0; !condition() && waited < 10_000; waited += 50) await Task.Delay(50);
+        Xunit.Assert.True(condition(), state());
+    }
 }
