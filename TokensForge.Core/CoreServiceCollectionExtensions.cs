@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Audit;
+using TokensForge.Core.Budgets;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Exports;
 using TokensForge.Core.Gateway;
@@ -32,6 +33,7 @@ public static class CoreServiceCollectionExtensions
         services.AddTopUps();
         services.AddExports();
         services.AddApiKeys();
+        services.AddBudgets();
         services.AddUpstreamRoutes();
         services.AddUpstreams();
         services.AddGateway();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TokensForge.Core.Budgets;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Routing;
@@ -17,7 +18,8 @@ public sealed record KeyPrincipal(
     IReadOnlySet<string> AllowedModels,
     long? SpendLimit,
     RoutePreference RoutePreference,
-    int? RequestsPerMinute)
+    int? RequestsPerMinute,
+    IReadOnlyList<BudgetLimit>? Budgets = null)
 {
     public bool MayUse(string model) => AllowedModels.Count == 0 || AllowedModels.Contains(model);
 }
@@ -32,7 +34,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
 {
     private const int MaxEntries = 20_000;
 
-    private sealed record Entry(ApiKey? Key, long Generation, long LoadedAt)
+    private sealed record Entry(ApiKey? Key, IReadOnlyList<BudgetLimit> Budgets, long Generation, long LoadedAt)
     {
         public long LastUsedWrittenAt;
     }
@@ -58,8 +60,10 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
+            // The key's budgets and its owner's ride with it: they change only with the stamp.
+            var budgets = key is null ? [] : await BudgetService.LimitsAsync(db, key.UserId, key.Id, ct);
             if (_cache.Count >= MaxEntries) _cache.Clear();
-            entry = new Entry(key, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
+            entry = new Entry(key, budgets, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
             _cache[hash] = entry;
         }
 
@@ -71,7 +75,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
 
         await TouchLastUsedAsync(entry, found.Id, utcNow, ct);
         return new KeyPrincipal(found.Id, found.UserId, found.Name, found.Prefix, found.ExpiresAt,
-            found.AllowedModels.ToHashSet(StringComparer.Ordinal), found.SpendLimit, found.RoutePreference, found.RequestsPerMinute);
+            found.AllowedModels.ToHashSet(StringComparer.Ordinal), found.SpendLimit, found.RoutePreference, found.RequestsPerMinute, entry.Budgets);
     }
 
     /// <summary>Drops every cached key at once (after a change made by this instance).</summary>

@@ -1,4 +1,5 @@
 using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Budgets;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Upstreams;
@@ -8,7 +9,8 @@ namespace TokensForge.Core.Gateway;
 /// <summary>
 /// Who is calling and how: the user who pays, the key used (none for the playground), the route preference, and
 /// the request's identity for receipts and idempotency. A <see cref="Sponsor"/>, when set, pays instead of the
-/// user's wallet.
+/// user's wallet. <see cref="Budgets"/> are the budgets the request must fit (the key's and its owner's); null for a
+/// keyless caller means the user's own are looked up when a hold is placed.
 /// </summary>
 public sealed record GatewayCaller(
     string UserId,
@@ -19,10 +21,11 @@ public sealed record GatewayCaller(
     string? ClientIp = null,
     string? IdempotencyKey = null,
     string? RequestHash = null,
-    IRequestSponsor? Sponsor = null)
+    IRequestSponsor? Sponsor = null,
+    IReadOnlyList<BudgetLimit>? Budgets = null)
 {
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
-        new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash);
+        new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? []);
 
     public static GatewayCaller Playground(string userId, RoutePreference preference, string requestId) =>
         new(userId, RequestSource.Playground, null, preference, requestId);

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Budgets;
+using TokensForge.Core.Common;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
@@ -9,8 +11,12 @@ using TokensForge.Core.Routing;
 namespace TokensForge.Core.Gateway;
 
 /// <summary>The route a request will use and the funds reserved for it (by the sponsor, when one pays).</summary>
-/// <remarks><see cref="KeyReservation"/> names the key's spend reservation made with the hold, when the key has a spend limit.</remarks>
-public sealed record PlacedHold(RouteCandidate Route, Hold Hold, long WorstCase, Guid? KeyReservation, IRequestSponsor? Sponsor = null);
+/// <remarks>
+/// <see cref="KeyReservation"/> names the key's spend reservation made with the hold, when the key has a spend limit;
+/// <see cref="Budgets"/> what it reserved on the caller's budgets, when there are any.
+/// </remarks>
+public sealed record PlacedHold(RouteCandidate Route, Hold Hold, long WorstCase, Guid? KeyReservation, IRequestSponsor? Sponsor = null,
+    BudgetHold? Budgets = null);
 
 /// <summary>Why no hold could be placed, and on which route the attempt started (for the failed-request record).</summary>
 public sealed record HoldRefusal(RouteCandidate Route, long WorstCase, string Reason, string? Message = null, bool AnyKind = false);
@@ -38,7 +44,8 @@ public sealed class RefusedRoutes
 /// on the grants that pay the route's kind, or by the sponsor when one pays instead of the wallet.
 /// <see cref="RouteFailover"/> walks the routes and asks <see cref="RefusedRoutes"/> which a refusal rules out.
 /// </summary>
-public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOptions<GatewayOptions> options)
+public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, BudgetService budgets, BudgetCalendar calendar, TimeProvider time,
+    IOptions<GatewayOptions> options)
 {
     /// <summary>
     /// Reserves <paramref name="worst"/> for one route: on the key's spend limit first, then on the grants that pay the
@@ -56,19 +63,29 @@ public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOpt
         }
         if (worst == 0) return (new PlacedHold(route, Hold.Empty, 0, null), null);
 
-        // A key's spend limit is reserved in the hold's own transaction, expiring with it: both or neither.
+        // A key's spend limit and the budgets are reserved in the hold's own transaction, expiring with it: all or none.
         var key = caller.Key is { SpendLimit: not null } limited ? limited : null;
         Guid? reservation = key is null ? null : Guid.CreateVersion7();
+        var limits = caller.Budgets ?? await budgets.LimitsAsync(caller.UserId, ct);
+        BudgetHold? budgetHold = null;
+        Error? budgetRefusal = null;
         var hold = await holds.PlaceAsync(caller.UserId, route.Kind, worst, options.Value.HoldTimeout, receiptId.ToString(), ct: ct,
-            reserveFirst: key is null ? null : async (db, expiresAt, token) =>
-                await ApiKeySpend.TryReserveAsync(db, key.KeyId, reservation!.Value, worst, expiresAt, token) ? null : ApiKeyErrors.SpendLimitReached);
-        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, reservation), null);
-        return (null, hold.Error == ApiKeyErrors.SpendLimitReached
-            ? new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true)
-            : new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
+            reserveFirst: key is null && limits.Count == 0 ? null : async (db, expiresAt, token) =>
+            {
+                if (key is not null && !await ApiKeySpend.TryReserveAsync(db, key.KeyId, reservation!.Value, worst, expiresAt, token)) return ApiKeyErrors.SpendLimitReached;
+                if (limits.Count == 0) return null;
+                var (reserved, refused) = await BudgetSpend.TryReserveAsync(db, calendar, limits, worst, time.GetUtcNow().UtcDateTime, expiresAt, token);
+                budgetHold = reserved;
+                return budgetRefusal = refused is null ? null : BudgetErrors.Exceeded(refused, calendar);
+            });
+        if (hold.Succeeded) return (new PlacedHold(route, hold.Value!, worst, reservation, Budgets: budgetHold), null);
+        if (hold.Error == ApiKeyErrors.SpendLimitReached) return (null, new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true));
+        if (budgetRefusal is not null && hold.Error == budgetRefusal)
+            return (null, new HoldRefusal(route, worst, ReceiptReasons.BudgetExceeded, budgetRefusal.Message, AnyKind: true));
+        return (null, new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance));
     }
 
-    /// <summary>Gives back everything a hold reserved (voids it, frees the key's reservation) in one transaction: nothing is charged.</summary>
+    /// <summary>Gives back everything a hold reserved (voids it, frees the key's and the budgets' reservations) in one transaction: nothing is charged.</summary>
     public async Task ReleaseAsync(PlacedHold placed, GatewayCaller caller, Guid receiptId)
     {
         var reservation = placed.KeyReservation is { } id && caller.Key is { } key ? (key.KeyId, id) : ((Guid, Guid)?)null;
@@ -82,10 +99,16 @@ public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, IOpt
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
             }
             if (reservation is var (keyId, reservationId)) await ApiKeySpend.ReleaseAsync(db, keyId, reservationId, token);
+            if (placed.Budgets is { } budgetHold) await BudgetSpend.ReleaseAsync(db, budgetHold.ReservationId, token);
             return Write.Commit(true);
         }, CancellationToken.None);
-        if (!bothReleased && reservation is var (k, r))
-            await writes.RunAsync(async (db, token) => Write.Commit(await ApiKeySpend.ReleaseAsync(db, k, r, token)), CancellationToken.None);
+        if (!bothReleased && (reservation is not null || placed.Budgets is not null))
+            await writes.RunAsync(async (db, token) =>
+            {
+                if (reservation is var (k, r)) await ApiKeySpend.ReleaseAsync(db, k, r, token);
+                if (placed.Budgets is { } budgetHold) await BudgetSpend.ReleaseAsync(db, budgetHold.ReservationId, token);
+                return Write.Commit(true);
+            }, CancellationToken.None);
         if (placed.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Budgets;
 using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
@@ -16,8 +17,8 @@ public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecisio
 
 /// <summary>
 /// Writes a receipt atomically with its money: in one transaction the hold is posted for the charge (the rest
-/// returns) or voided, the record and its paid-by parts are inserted, the key's spend (or the sponsor's limit)
-/// moves from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
+/// returns) or voided, the record and its paid-by parts are inserted, the key's spend and the budgets (or the sponsor's limit)
+/// move from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
 /// The <see cref="RequestRecord"/> is built here, once, from the request's facts.
 /// </summary>
 public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, GatewayMetrics metrics, TimeProvider time)
@@ -77,6 +78,9 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
         await BulkInsert.InsertAsync(db, record.Charges, ct);
         // A fresh charge must still fit the key's spend limit; if it does not, the answer is free after all.
         if (record.ApiKeyId is { } key && !await ApiKeySpend.SettleAsync(db, key, placed?.KeyReservation, record.Cost, ct, refuseOverLimit: payment == Payment.Afresh))
+            return Write.Rollback(false);
+        // And the budgets: a fresh charge a budget no longer covers is free too.
+        if (placed?.Budgets is { } budgets && !await BudgetSpend.SettleAsync(db, budgets, record.Cost, refuseOverLimit: payment == Payment.Afresh, ct))
             return Write.Rollback(false);
         if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
         if (claim is { } claimId)

@@ -101,7 +101,7 @@ public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonito
 
         if (lastOutcome is not null) return new FailoverResult(lastTried!, lastOutcome, null, null, held);
         var unavailable = skipped.Where(s => !refused.RulesOut(s.Route.Kind, request.WorstCaseOn(s.Route.Prices))).ToList();
-        if (refusal is not null && (unavailable.Count == 0 || refusal.Reason == ReceiptReasons.SpendLimitReached))
+        if (refusal is not null && (unavailable.Count == 0 || ReceiptReasons.IsCallerLimit(refusal.Reason)))
             return new FailoverResult(refusal.Route, null, refusal, null);
         var soonest = unavailable.Select(s => s.RetryAt).Where(r => r is not null).Min();
         return new FailoverResult((unavailable.Count > 0 ? unavailable : skipped)[0].Route, null, null, soonest);

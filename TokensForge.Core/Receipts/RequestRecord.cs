@@ -36,10 +36,14 @@ public static class ReceiptReasons
     public const string ClientCancelled = "client_cancelled";
     public const string InsufficientBalance = "insufficient_balance";
     public const string SpendLimitReached = "key_spend_limit_reached";
+    public const string BudgetExceeded = Budgets.BudgetErrors.ExceededCode;
     public const string CappedAtHold = "capped_at_hold";
     public const string HoldExpired = "hold_expired";
     public const string ResearchAllowanceExhausted = "research_allowance_exhausted";
     public const string NoHealthyRoute = "no_healthy_route";
+
+    /// <summary>Refusals by a limit the caller set (a key's spend limit, a budget): they hold on every route, so no other route is tried.</summary>
+    public static bool IsCallerLimit(string reason) => reason is SpendLimitReached or BudgetExceeded;
 
     /// <summary>A sentence for each reason, for receipt pages.</summary>
     public static string Describe(string reason) => reason switch
@@ -52,6 +56,7 @@ public static class ReceiptReasons
         ClientCancelled => "The caller cancelled: charged for the prompt and the output delivered so far.",
         InsufficientBalance => "No balance that may pay this route could cover the worst case: nothing was charged.",
         SpendLimitReached => "The API key's spend limit would have been passed: nothing was charged.",
+        BudgetExceeded => "A daily, weekly or monthly budget of the key or the account could not cover the worst case: nothing was charged.",
         CappedAtHold => "The upstream reported more usage than the worst case held: charged the hold, no more.",
         HoldExpired => "The request outlived its hold, which expired: nothing was charged.",
         ResearchAllowanceExhausted => "Today's free research allowance could not cover the worst case: nothing was charged.",

@@ -22,7 +22,7 @@ public sealed class GatewayMoneyTests
     /// What the test request holds and costs: the simulator answers exactly max_tokens with the whole prompt uncached, so the
     /// cost is the worst case less the rounding slack the hold keeps for a prompt split across cached and uncached prices.
     /// </summary>
-    private static (long Worst, long Cost) Priced(GatewayHost host, string model, RouteKind kind)
+    internal static (long Worst, long Cost) Priced(GatewayHost host, string model, RouteKind kind)
     {
         var request = new ChatCompletionRequest
         {
@@ -37,7 +37,7 @@ public sealed class GatewayMoneyTests
         return (prices.WorstCase(promptTokens, MaxTokens), prices.CostOf(promptTokens, MaxTokens));
     }
 
-    private static Task<HttpResponseMessage> FillAsync(HttpClient client, string model = "gpt-4o-mini") =>
+    internal static Task<HttpResponseMessage> FillAsync(HttpClient client, string model = "gpt-4o-mini") =>
         client.PostAsJsonAsync("v1/chat/completions", new { model, max_tokens = MaxTokens, messages = new[] { new { role = "user", content = Prompt } } });
 
     [Fact]

@@ -22,10 +22,13 @@ public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly string? _pgDatabase;
 
-    private GatewayHost(TokensForgeApp app, string baseUrl, string? pgDatabase = null)
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    private GatewayHost(TokensForgeApp app, string baseUrl, IReadOnlyDictionary<string, string?> settings, string? pgDatabase = null)
     {
         App = app;
         BaseUrl = baseUrl;
+        _settings = settings;
         _pgDatabase = pgDatabase;
     }
 
@@ -38,7 +41,7 @@ public sealed class GatewayHost : IAsyncDisposable
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var app = new TokensForgeApp(all, time, logs);
         var baseUrl = app.StartKestrel();
-        return new GatewayHost(app, baseUrl);
+        return new GatewayHost(app, baseUrl, all);
     }
 
     /// <summary>The app on a fresh PostgreSQL database of the <c>TF_PG</c> server (callers skip when it is null).</summary>
@@ -60,7 +63,15 @@ public sealed class GatewayHost : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var app = new TokensForgeApp(all);
-        return new GatewayHost(app, app.StartKestrel(), database);
+        return new GatewayHost(app, app.StartKestrel(), all, database);
+    }
+
+    /// <summary>A second instance of the app on this host's PostgreSQL database (left to this host to drop), as a load balancer would run it.</summary>
+    public GatewayHost StartAnotherInstance()
+    {
+        if (_pgDatabase is null) throw new InvalidOperationException("Only instances on PostgreSQL share a database.");
+        var app = new TokensForgeApp(new Dictionary<string, string?>(_settings));
+        return new GatewayHost(app, app.StartKestrel(), _settings);
     }
 
     public T Get<T>() where T : notnull => App.Services.GetRequiredService<T>();

@@ -371,6 +371,105 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Budgets.Budget", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Limit")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("Scope", "OwnerId", "Period")
+                        .IsUnique();
+
+                    b.ToTable("budgets", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_budgets_limit_positive", "\"Limit\" > 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetReservation", b =>
+                {
+                    b.Property<Guid>("ReservationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("BudgetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ReservationId", "BudgetId");
+
+                    b.HasIndex("BudgetId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("budget_reservations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_budget_reservations_amount_positive", "\"Amount\" > 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetWindow", b =>
+                {
+                    b.Property<Guid>("BudgetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Reserved")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("BudgetId", "Start");
+
+                    b.ToTable("budget_windows", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_budget_windows_non_negative", "\"Spent\" >= 0 AND \"Reserved\" >= 0");
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Campaigns.Campaign", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1432,7 +1531,6 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         {
                             t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
 
-
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
 
                             t.HasCheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
@@ -1848,6 +1946,33 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
                         .WithMany()
                         .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.Budget", b =>
+                {
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetReservation", b =>
+                {
+                    b.HasOne("TokensForge.Core.Budgets.Budget", null)
+                        .WithMany()
+                        .HasForeignKey("BudgetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetWindow", b =>
+                {
+                    b.HasOne("TokensForge.Core.Budgets.Budget", null)
+                        .WithMany()
+                        .HasForeignKey("BudgetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

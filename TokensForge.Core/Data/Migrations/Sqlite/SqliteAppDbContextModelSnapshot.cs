@@ -362,6 +362,105 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Budgets.Budget", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Limit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("Scope", "OwnerId", "Period")
+                        .IsUnique();
+
+                    b.ToTable("budgets", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_budgets_limit_positive", "\"Limit\" > 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetReservation", b =>
+                {
+                    b.Property<Guid>("ReservationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BudgetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("WindowStart")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ReservationId", "BudgetId");
+
+                    b.HasIndex("BudgetId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("budget_reservations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_budget_reservations_amount_positive", "\"Amount\" > 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetWindow", b =>
+                {
+                    b.Property<Guid>("BudgetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Start")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Reserved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BudgetId", "Start");
+
+                    b.ToTable("budget_windows", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_budget_windows_non_negative", "\"Spent\" >= 0 AND \"Reserved\" >= 0");
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Campaigns.Campaign", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1418,7 +1517,6 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_routes_connect_timeout_positive", "\"ConnectTimeoutSeconds\" > 0");
 
-
                             t.HasCheckConstraint("ck_routes_timeout_positive", "\"TimeoutSeconds\" > 0");
 
                             t.HasCheckConstraint("ck_routes_total_timeout_positive", "\"TotalTimeoutSeconds\" > 0");
@@ -1834,6 +1932,33 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
                         .WithMany()
                         .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.Budget", b =>
+                {
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetReservation", b =>
+                {
+                    b.HasOne("TokensForge.Core.Budgets.Budget", null)
+                        .WithMany()
+                        .HasForeignKey("BudgetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Budgets.BudgetWindow", b =>
+                {
+                    b.HasOne("TokensForge.Core.Budgets.Budget", null)
+                        .WithMany()
+                        .HasForeignKey("BudgetId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
