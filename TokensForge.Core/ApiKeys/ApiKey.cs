@@ -59,10 +59,23 @@ public sealed class ApiKey
     /// <summary>Requests allowed per minute; null means no limit.</summary>
     public int? RequestsPerMinute { get; private set; }
 
-    /// <summary>The minute the rate counter belongs to (fixed windows, shared by every instance).</summary>
+    /// <summary>Worst-case tokens (prompt + output held) allowed per minute; null means no limit.</summary>
+    public int? TokensPerMinute { get; private set; }
+
+    /// <summary>Requests of this key allowed in flight at once; null means no limit.</summary>
+    public int? MaxConcurrentRequests { get; private set; }
+
+    /// <summary>The minute the rate counters belong to (shared by every instance).</summary>
     public DateTime? RateWindowStart { get; private set; }
 
+    /// <summary>Requests admitted in the minute <see cref="RateWindowStart"/>.</summary>
     public int RateWindowCount { get; private set; }
+
+    /// <summary>Requests admitted in the minute before it: the sliding window weighs them by how much of it still overlaps.</summary>
+    public int RatePreviousCount { get; private set; }
+
+    /// <summary>Tokens held in the minute <see cref="RateWindowStart"/>: worst cases, lowered to the actual use as requests finish.</summary>
+    public long TokenWindowUsed { get; private set; }
 
     /// <summary>Bumped by every policy change or revocation.</summary>
     public long Version { get; private set; }
@@ -95,6 +108,8 @@ public sealed class ApiKey
         SpendLimit = policy.SpendLimit;
         RoutePreference = policy.RoutePreference;
         RequestsPerMinute = policy.RequestsPerMinute;
+        TokensPerMinute = policy.TokensPerMinute;
+        MaxConcurrentRequests = policy.MaxConcurrentRequests;
     }
 
     private void Touch(DateTime now)
@@ -118,7 +133,9 @@ public sealed record ApiKeyPolicy(
     IReadOnlyList<string>? Models = null,
     long? SpendLimit = null,
     RoutePreference RoutePreference = RoutePreference.Auto,
-    int? RequestsPerMinute = null)
+    int? RequestsPerMinute = null,
+    int? TokensPerMinute = null,
+    int? MaxConcurrentRequests = null)
 {
     public IReadOnlyList<string> AllowedModels => Models ?? [];
 }

@@ -19,9 +19,14 @@ public sealed record KeyPrincipal(
     long? SpendLimit,
     RoutePreference RoutePreference,
     int? RequestsPerMinute,
-    IReadOnlyList<BudgetLimit>? Budgets = null)
+    IReadOnlyList<BudgetLimit>? Budgets = null,
+    int? TokensPerMinute = null,
+    int? MaxConcurrentRequests = null)
 {
     public bool MayUse(string model) => AllowedModels.Count == 0 || AllowedModels.Contains(model);
+
+    /// <summary>Whether any request-rate, token-rate or concurrency limit applies (only then does admission touch the database).</summary>
+    public bool HasRateLimits => RequestsPerMinute is not null || TokensPerMinute is not null || MaxConcurrentRequests is not null;
 }
 
 /// <summary>
@@ -75,7 +80,8 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
 
         await TouchLastUsedAsync(entry, found.Id, utcNow, ct);
         return new KeyPrincipal(found.Id, found.UserId, found.Name, found.Prefix, found.ExpiresAt,
-            found.AllowedModels.ToHashSet(StringComparer.Ordinal), found.SpendLimit, found.RoutePreference, found.RequestsPerMinute, entry.Budgets);
+            found.AllowedModels.ToHashSet(StringComparer.Ordinal), found.SpendLimit, found.RoutePreference, found.RequestsPerMinute, entry.Budgets,
+            found.TokensPerMinute, found.MaxConcurrentRequests);
     }
 
     /// <summary>Drops every cached key at once (after a change made by this instance).</summary>

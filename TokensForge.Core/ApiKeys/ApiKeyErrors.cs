@@ -15,6 +15,8 @@ public static class ApiKeyErrors
     public static readonly Error ExpiryInPast = new("key_expiry_in_past", "The expiry must be in the future.");
     public static readonly Error InvalidSpendLimit = new("invalid_spend_limit", "The spend limit must be a positive amount.");
     public static readonly Error InvalidRateLimit = new("invalid_rate_limit", "The requests-per-minute limit must be between 1 and 100000.");
+    public static readonly Error InvalidTokenLimit = new("invalid_token_limit", "The tokens-per-minute limit must be between 1 and 100000000.");
+    public static readonly Error InvalidConcurrencyLimit = new("invalid_concurrency_limit", "The concurrent-requests limit must be between 1 and 10000.");
     public static readonly Error PrefixAmbiguous = new("key_prefix_ambiguous", "More than one key starts with this prefix; give more characters.");
     public static readonly Error RateLimited = new("rate_limit_exceeded", "Rate limit reached for this API key. Retry after the time in the Retry-After header.");
     public static readonly Error SpendLimitReached = new("key_spend_limit_reached", "This API key has reached its spend limit.");

@@ -21,7 +21,9 @@ public sealed record ApiKeyView(
     long Spent,
     long SpendReserved,
     RoutePreference RoutePreference,
-    int? RequestsPerMinute);
+    int? RequestsPerMinute,
+    int? TokensPerMinute = null,
+    int? MaxConcurrentRequests = null);
 
 /// <summary>A freshly created key: the secret is in <see cref="Secret"/> and is never shown again.</summary>
 public sealed record CreatedApiKey(ApiKeyView Key, string Secret);
@@ -120,6 +122,8 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         if (policy.ExpiresAt is { } expiry && expiry <= now) return ApiKeyErrors.ExpiryInPast;
         if (policy.SpendLimit is <= 0) return ApiKeyErrors.InvalidSpendLimit;
         if (policy.RequestsPerMinute is < 1 or > 100_000) return ApiKeyErrors.InvalidRateLimit;
+        if (policy.TokensPerMinute is < 1 or > 100_000_000) return ApiKeyErrors.InvalidTokenLimit;
+        if (policy.MaxConcurrentRequests is < 1 or > 10_000) return ApiKeyErrors.InvalidConcurrencyLimit;
         var models = policy.AllowedModels.Select(m => m.Trim()).Where(m => m.Length > 0).Distinct().ToList();
         if (models.Count == 0) return null;
         var known = await db.Models.Where(m => models.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
@@ -128,5 +132,5 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
     }
 
     private static ApiKeyView ToView(ApiKey k, DateTime now) => new(k.Id, k.Name, k.Prefix, k.CreatedAt, k.LastUsedAt, k.ExpiresAt, k.RevokedAt,
-        k.StatusAt(now), k.AllowedModels, k.SpendLimit, k.Spent, k.SpendReserved, k.RoutePreference, k.RequestsPerMinute);
+        k.StatusAt(now), k.AllowedModels, k.SpendLimit, k.Spent, k.SpendReserved, k.RoutePreference, k.RequestsPerMinute, k.TokensPerMinute, k.MaxConcurrentRequests);
 }

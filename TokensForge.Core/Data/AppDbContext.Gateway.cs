@@ -10,6 +10,7 @@ public abstract partial class AppDbContext
 {
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ApiKeyReservation> ApiKeyReservations => Set<ApiKeyReservation>();
+    public DbSet<ApiKeyLease> ApiKeyLeases => Set<ApiKeyLease>();
     public DbSet<ApiKeyChangeStamp> ApiKeyChangeStamps => Set<ApiKeyChangeStamp>();
     public DbSet<ModelInfo> Models => Set<ModelInfo>();
     public DbSet<Route> Routes => Set<Route>();

@@ -10,7 +10,8 @@ namespace TokensForge.Core.Gateway;
 /// Who is calling and how: the user who pays, the key used (none for the playground), the route preference, and
 /// the request's identity for receipts and idempotency. A <see cref="Sponsor"/>, when set, pays instead of the
 /// user's wallet. <see cref="Budgets"/> are the budgets the request must fit (the key's and its owner's); null for a
-/// keyless caller means the user's own are looked up when a hold is placed.
+/// keyless caller means the user's own are looked up when a hold is placed. <see cref="RateLimits"/>, when given, is told
+/// the key's rate-limit state for the answer's headers.
 /// </summary>
 public sealed record GatewayCaller(
     string UserId,
@@ -22,7 +23,8 @@ public sealed record GatewayCaller(
     string? IdempotencyKey = null,
     string? RequestHash = null,
     IRequestSponsor? Sponsor = null,
-    IReadOnlyList<BudgetLimit>? Budgets = null)
+    IReadOnlyList<BudgetLimit>? Budgets = null,
+    RateLimitReport? RateLimits = null)
 {
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
         new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? []);
@@ -83,4 +85,20 @@ public interface IChatStreamSink
 
     /// <summary>The stream broke after it started; the receipt says what was charged.</summary>
     Task FailAsync(GatewayError error, CancellationToken ct);
+}
+
+/// <summary>
+/// Where the pipeline leaves a key's rate-limit state (the last admission's) for the front door to send as OpenAI's
+/// <c>x-ratelimit-*</c> headers, on successes and refusals alike.
+/// </summary>
+public sealed class RateLimitReport
+{
+    public RateLimitState? Requests { get; private set; }
+    public RateLimitState? Tokens { get; private set; }
+
+    internal void Report(RateLimitVerdict verdict)
+    {
+        Requests = verdict.Requests;
+        Tokens = verdict.Tokens;
+    }
 }

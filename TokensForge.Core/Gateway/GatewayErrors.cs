@@ -47,8 +47,8 @@ public static class GatewayErrors
             param, "context_length_exceeded");
 
     // Limits and money. Insufficient balance is 402, never 429: SDKs retry 429, and retrying cannot create balance.
-    public static GatewayError RateLimited(TimeSpan retryAfter) =>
-        new(GatewayErrorKind.RateLimited, ApiKeyErrors.RateLimited.Code, ApiKeyErrors.RateLimited.Message, RetryAfter: retryAfter);
+    public static GatewayError RateLimited(TimeSpan retryAfter, string? message = null) =>
+        new(GatewayErrorKind.RateLimited, ApiKeyErrors.RateLimited.Code, message ?? ApiKeyErrors.RateLimited.Message, RetryAfter: retryAfter);
     public static readonly GatewayError SpendLimitReached =
         new(GatewayErrorKind.InsufficientBalance, ApiKeyErrors.SpendLimitReached.Code, ApiKeyErrors.SpendLimitReached.Message);
     public static GatewayError InsufficientBalance(long worstCase) => new(GatewayErrorKind.InsufficientBalance, "insufficient_balance",

@@ -48,16 +48,23 @@ public sealed class GatewayPipeline(
         using var span = GatewayTracing.StartRequest(shape.Endpoint);
         using var admission = GatewayTracing.Start(GatewayTracing.Admission);
         if (shape.Validate() is { } invalid) return GatewayResult.Fail(invalid);
-        if (caller.Key is { } key && await rateLimiter.TryAcquireAsync(key, aborted) is { Allowed: false } limited)
-            return GatewayResult.Fail(GatewayErrors.RateLimited(limited.RetryAfter));
         var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, aborted);
         if (modelError is not null) return GatewayResult.Fail(modelError);
         var (budget, tooLarge) = shape.Measure(model!);
         if (tooLarge is not null) return GatewayResult.Fail(tooLarge);
-        admission?.Stop();
 
         await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.CreateVersion7(), time.GetUtcNow().UtcDateTime,
-            holds, idempotency, log);
+            holds, idempotency, log, rateLimiter);
+        // Rate limits weigh the request's worst case in tokens, so they come once the prompt is counted.
+        if (caller.Key is { HasRateLimits: true } key)
+        {
+            var (verdict, admitted) = await rateLimiter.AdmitAsync(key, budget!.PromptTokens + budget.HeldOutputTokens,
+                request.StartedAt + options.Value.HoldTimeout, aborted);
+            caller.RateLimits?.Report(verdict);
+            if (!verdict.Allowed) return GatewayResult.Fail(GatewayErrors.RateLimited(verdict.RetryAfter, verdict.Message));
+            request.Admitted(admitted);
+        }
+        admission?.Stop();
         using var receiptScope = GatewayTracing.Receipt(span, log, request.ReceiptId);
         if (request.Routes.Count == 0) return GatewayResult.Fail(GatewayErrors.NoRouteFor(caller.RoutePreference, model!.Id));
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
 
@@ -22,11 +23,13 @@ public sealed class GatewayRequest : IAsyncDisposable
     private readonly HoldPlanner _holds;
     private readonly IdempotencyStore _claims;
     private readonly ILogger _log;
+    private readonly ApiKeyRateLimiter? _limiter;
     private readonly List<RouteAttempt> _attempts = [];
 
     internal GatewayRequest(GatewayCaller caller, string endpoint, bool stream, CatalogModel model, PromptBudget budget, Guid receiptId, DateTime startedAt,
-        HoldPlanner holds, IdempotencyStore claims, ILogger log)
+        HoldPlanner holds, IdempotencyStore claims, ILogger log, ApiKeyRateLimiter? limiter = null)
     {
+        _limiter = limiter;
         Caller = caller;
         Endpoint = endpoint;
         Stream = stream;
@@ -62,6 +65,9 @@ public sealed class GatewayRequest : IAsyncDisposable
     /// <summary>The claim on the caller's <c>Idempotency-Key</c>, until the receipt completes or releases it.</summary>
     public Guid? IdempotencyClaim { get; private set; }
 
+    /// <summary>The tokens and concurrency lease the key's rate limits admitted the request with, until the receipt settles them.</summary>
+    public RateLimitHold? RateLimit { get; private set; }
+
     /// <summary>The hold placed for the route being called, until the receipt settles it or it is released.</summary>
     public PlacedHold? Hold { get; private set; }
 
@@ -71,6 +77,8 @@ public sealed class GatewayRequest : IAsyncDisposable
     public long WorstCaseOn(Prices prices) => prices.WorstCase(PromptTokens, HeldOutputTokens);
 
     internal void Claimed(Guid? claim) => IdempotencyClaim = claim;
+
+    internal void Admitted(RateLimitHold? limit) => RateLimit = limit;
 
     internal void Holds(PlacedHold hold) => Hold = hold;
 
@@ -84,21 +92,25 @@ public sealed class GatewayRequest : IAsyncDisposable
         await _holds.ReleaseAsync(hold, Caller, ReceiptId);
     }
 
-    /// <summary>The receipt takes over the hold and the claim: from here on it settles or releases them, in its transaction.</summary>
-    internal (PlacedHold? Hold, Guid? Claim) HandToReceipt()
+    /// <summary>The receipt takes over the hold, the claim and the rate-limit hold: from here on it settles or releases them, in its transaction.</summary>
+    internal void HandToReceipt()
     {
-        var handed = (Hold, IdempotencyClaim);
         Hold = null;
         IdempotencyClaim = null;
-        return handed;
+        RateLimit = null;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (Hold is null && IdempotencyClaim is null) return;
+        if (Hold is null && IdempotencyClaim is null && RateLimit is null) return;
         try
         {
             await ReleaseHoldAsync();
+            if (RateLimit is { } limit && _limiter is not null)
+            {
+                RateLimit = null;
+                await _limiter.ReleaseAsync(limit, CancellationToken.None);
+            }
             if (IdempotencyClaim is { } claim)
             {
                 IdempotencyClaim = null;

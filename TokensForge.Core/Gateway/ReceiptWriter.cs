@@ -18,7 +18,7 @@ public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecisio
 /// <summary>
 /// Writes a receipt atomically with its money: in one transaction the hold is posted for the charge (the rest
 /// returns) or voided, the record and its paid-by parts are inserted, the key's spend and the budgets (or the sponsor's limit)
-/// move from reserved to spent, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
+/// move from reserved to spent, the key's tokens this minute fall to the actual use and its concurrency lease ends, and the idempotency claim is completed or released. The transfers' reference is the receipt id.
 /// The <see cref="RequestRecord"/> is built here, once, from the request's facts.
 /// </summary>
 public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, GatewayMetrics metrics, TimeProvider time)
@@ -27,14 +27,14 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
     {
         using var span = GatewayTracing.Start(GatewayTracing.Settlement);
         // Handed over only once committed: a receipt that cannot be written leaves the request to release them.
-        var (placed, claim) = (request.Hold, request.IdempotencyClaim);
+        var (placed, claim, limit) = (request.Hold, request.IdempotencyClaim, request.RateLimit);
         var record = RecordOf(request, facts);
-        var written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.Hold, token), ct);
+        var written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, limit, facts, Payment.Hold, token), ct);
         // The sweeper expired the hold first (the answer outlived it): the money went back, so the answer is charged
         // afresh from the wallet; only when the wallet can no longer pay is it free, and the receipt says why.
         if (!written && placed is { Sponsor: null } && facts.Decision.Cost > 0)
-            written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.Afresh, token), ct);
-        if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, facts, Payment.None, token), ct);
+            written = await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, limit, facts, Payment.Afresh, token), ct);
+        if (!written) await writes.RunAsync((db, token) => WriteAsync(db, record, placed, claim, limit, facts, Payment.None, token), ct);
         request.HandToReceipt();
         metrics.Receipt(record);
         return record;
@@ -44,8 +44,8 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
     private enum Payment { Hold, Afresh, None }
 
     /// <summary>One attempt at the receipt's transaction; rolls back with false when it cannot be paid that way.</summary>
-    private async Task<WriteOutcome<bool>> WriteAsync(AppDbContext db, RequestRecord record, PlacedHold? placed, Guid? claim, ReceiptFacts facts,
-        Payment payment, CancellationToken ct)
+    private async Task<WriteOutcome<bool>> WriteAsync(AppDbContext db, RequestRecord record, PlacedHold? placed, Guid? claim, RateLimitHold? limit,
+        ReceiptFacts facts, Payment payment, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var decision = facts.Decision;
@@ -83,6 +83,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
         if (placed?.Budgets is { } budgets && !await BudgetSpend.SettleAsync(db, budgets, record.Cost, refuseOverLimit: payment == Payment.Afresh, ct))
             return Write.Rollback(false);
         if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
+        if (limit is not null) await ApiKeyRateLimiter.SettleAsync(db, limit, record.PromptTokens + record.CompletionTokens, ct);
         if (claim is { } claimId)
         {
             if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, claimId, ct);

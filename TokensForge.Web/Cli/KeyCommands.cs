@@ -18,19 +18,16 @@ public static class KeyCommands
         if (args.Option("preference") is { } p && !RoutePreferences.TryParse(p, out preference))
             throw new CliException("invalid_preference", $"'{p}' is not a route preference; use auto, official or routed.");
         var spendLimit = CliParse.OptionalAmount(args, "spend-limit");
-        int? rpm = null;
-        if (args.Option("rpm") is { } rpmText)
-        {
-            // The key's own error, so the CLI and the keys page refuse a bad rate limit alike.
-            if (!int.TryParse(rpmText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsedRpm)) throw new CliException(ApiKeyErrors.InvalidRateLimit);
-            rpm = parsedRpm;
-        }
+        // The key's own errors, so the CLI and the keys page refuse a bad limit alike.
+        var rpm = OptionalCount(args, "rpm", ApiKeyErrors.InvalidRateLimit);
+        var tpm = OptionalCount(args, "tpm", ApiKeyErrors.InvalidTokenLimit);
+        var concurrency = OptionalCount(args, "max-concurrent", ApiKeyErrors.InvalidConcurrencyLimit);
         var expires = CliParse.OptionalTime(args, "expires", "invalid_expiry");
         var models = args.Option("models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
 
         var userId = await CliUsers.IdAsync(services, email);
         var created = CliCommand.Require(await services.GetRequiredService<ApiKeyService>()
-            .CreateAsync(userId, name, new ApiKeyPolicy(expires, models, spendLimit, preference, rpm)));
+            .CreateAsync(userId, name, new ApiKeyPolicy(expires, models, spendLimit, preference, rpm, tpm, concurrency)));
         var key = created.Key;
         await output.WriteLineAsync($"key created for {email}: {key.Name} ({key.Prefix}…), preference {key.RoutePreference.ToString().ToLowerInvariant()}"
             + (key.SpendLimit is { } l ? $", spend limit {Money.Format(l)}" : "")
@@ -47,5 +44,11 @@ public static class KeyCommands
         var revoked = CliCommand.Require(await keys.RevokeAsync(found.Id, ownerUserId: null, actor: "cli"));
         await output.WriteLineAsync($"key revoked: {revoked.Name} ({revoked.Prefix}…)");
         return 0;
+    }
+
+    private static int? OptionalCount(CliArguments args, string option, Core.Common.Error invalid)
+    {
+        if (args.Option(option) is not { } text) return null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : throw new CliException(invalid);
     }
 }

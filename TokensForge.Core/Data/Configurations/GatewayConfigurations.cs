@@ -44,6 +44,19 @@ internal sealed class ApiKeyReservationConfiguration : IEntityTypeConfiguration<
     }
 }
 
+internal sealed class ApiKeyLeaseConfiguration : IEntityTypeConfiguration<ApiKeyLease>
+{
+    public void Configure(EntityTypeBuilder<ApiKeyLease> b)
+    {
+        b.ToTable("api_key_leases");
+        b.HasKey(x => x.Id);
+        b.HasOne<ApiKey>().WithMany().HasForeignKey(x => x.KeyId).OnDelete(DeleteBehavior.Cascade);
+        // Admission counts a key's unexpired leases.
+        b.HasIndex(x => new { x.KeyId, x.ExpiresAt });
+        b.HasIndex(x => x.ExpiresAt);
+    }
+}
+
 internal sealed class ApiKeyChangeStampConfiguration : IEntityTypeConfiguration<ApiKeyChangeStamp>
 {
     public void Configure(EntityTypeBuilder<ApiKeyChangeStamp> b)

@@ -150,8 +150,17 @@ public static class V1Endpoints
     internal static GatewayCaller Caller(HttpContext context, byte[] body)
     {
         var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
-        return GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
+        var caller = GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
             idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
+        if (!caller.Key!.HasRateLimits) return caller;
+        // Written when the answer starts, streamed or not, success or refusal: by then admission has reported.
+        var report = new RateLimitReport();
+        context.Response.OnStarting(() =>
+        {
+            RateLimitHeaders.Write(context.Response.Headers, report);
+            return Task.CompletedTask;
+        });
+        return caller with { RateLimits = report };
     }
 
     internal static GatewayAnswer Respond(HttpContext context, GatewayResult result)

@@ -202,6 +202,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.Property<DateTime?>("LastUsedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("MaxConcurrentRequests")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -211,6 +214,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<int>("RatePreviousCount")
+                        .HasColumnType("integer");
 
                     b.Property<int>("RateWindowCount")
                         .HasColumnType("integer");
@@ -241,6 +247,12 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.Property<long>("Spent")
                         .HasColumnType("bigint");
+
+                    b.Property<long>("TokenWindowUsed")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("TokensPerMinute")
+                        .HasColumnType("integer");
 
                     b.Property<string>("UserId")
                         .IsRequired()
@@ -285,6 +297,27 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                             Id = 1,
                             Version = 0L
                         });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("KeyId", "ExpiresAt");
+
+                    b.ToTable("api_key_leases", (string)null);
                 });
 
             modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
@@ -1938,6 +1971,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
+                {
+                    b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -193,6 +193,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastUsedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("MaxConcurrentRequests")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -202,6 +205,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("RatePreviousCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("RateWindowCount")
                         .HasColumnType("INTEGER");
@@ -231,6 +237,12 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("Spent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TokenWindowUsed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TokensPerMinute")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("UserId")
@@ -276,6 +288,27 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                             Id = 1,
                             Version = 0L
                         });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("KeyId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("KeyId", "ExpiresAt");
+
+                    b.ToTable("api_key_leases", (string)null);
                 });
 
             modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyReservation", b =>
@@ -1924,6 +1957,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
+                {
+                    b.HasOne("TokensForge.Core.ApiKeys.ApiKey", null)
+                        .WithMany()
+                        .HasForeignKey("KeyId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
