@@ -65,6 +65,16 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
         return (new PromptBudget(weight.PromptTokens, weight.HeldOutputTokens), null);
     }
 
+    public bool CapHeldOutput(long heldOutputTokens)
+    {
+        var perChoice = heldOutputTokens / (request.N ?? 1);
+        if (perChoice < 1) return false;
+        var capped = (int)Math.Min(perChoice, ChatShape.MaxOutputLimit);
+        if (request.MaxCompletionTokens is { } completion) request.MaxCompletionTokens = Math.Min(completion, capped);
+        else request.MaxTokens = Math.Min(request.MaxTokens ?? options.DefaultMaxOutputTokens, capped);
+        return true;
+    }
+
     /// <summary>
     /// What a chat request weighs: its prompt tokens, the output it asked for, and the output to hold (the default
     /// limit when it names none, times <c>n</c>). The playground's hold preview uses the same numbers.

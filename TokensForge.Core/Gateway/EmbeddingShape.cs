@@ -33,6 +33,9 @@ public sealed class EmbeddingShape(EmbeddingRequest request, EmbeddingUpstream u
         return null;
     }
 
+    /// <summary>Embeddings hold no output: a ceiling is met or not by the input alone.</summary>
+    public bool CapHeldOutput(long heldOutputTokens) => true;
+
     public (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model) =>
         (new PromptBudget(tokens.CountEmbeddingInput(request.Input!.Value), 0), null);
 

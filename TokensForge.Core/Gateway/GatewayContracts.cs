@@ -11,7 +11,8 @@ namespace TokensForge.Core.Gateway;
 /// the request's identity for receipts and idempotency. A <see cref="Sponsor"/>, when set, pays instead of the
 /// user's wallet. <see cref="Budgets"/> are the budgets the request must fit (the key's and its owner's); null for a
 /// keyless caller means the user's own are looked up when a hold is placed. <see cref="RateLimits"/>, when given, is told
-/// the key's rate-limit state for the answer's headers.
+/// the key's rate-limit state for the answer's headers. <see cref="MaxCost"/> is the caller's ceiling on this request's
+/// worst case, in µ (<see cref="CostCeiling"/>).
 /// </summary>
 public sealed record GatewayCaller(
     string UserId,
@@ -24,7 +25,8 @@ public sealed record GatewayCaller(
     string? RequestHash = null,
     IRequestSponsor? Sponsor = null,
     IReadOnlyList<BudgetLimit>? Budgets = null,
-    RateLimitReport? RateLimits = null)
+    RateLimitReport? RateLimits = null,
+    long? MaxCost = null)
 {
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
         new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? []);
@@ -102,3 +104,11 @@ public sealed class RateLimitReport
         Tokens = verdict.Tokens;
     }
 }
+
+/// <summary>
+/// What a request would hold, answered by <c>POST /v1/quote</c> without moving money: the route that would serve it (the
+/// first in the gateway's order whose worst case the wallet can pay), its price snapshot, the prompt's tokens and the
+/// output held (after a cost ceiling, when one is set), the worst case, and the grants that would pay it.
+/// </summary>
+public sealed record GatewayQuote(string Model, RouteCandidate Route, int PromptTokens, long HeldOutputTokens, long WorstCase,
+    IReadOnlyList<Ledger.Allocation> PaidBy, long? MaxCost);

@@ -54,6 +54,14 @@ public static class GatewayErrors
     public static GatewayError InsufficientBalance(long worstCase) => new(GatewayErrorKind.InsufficientBalance, "insufficient_balance",
         $"Your balance cannot cover this request on any route it may use (worst case {Money.Format(worstCase)}). Top up or redeem a code.");
 
+    public const string MaxCostHeader = "X-TokensForge-Max-Cost";
+    public static readonly GatewayError InvalidMaxCost = Invalid(
+        $"The {MaxCostHeader} header must be a positive amount in yuan with at most six decimals, e.g. 0.05.", MaxCostHeader);
+    public static GatewayError CostCeilingExceeded(long ceiling, long cheapest, int promptTokens, string model) => new(GatewayErrorKind.InsufficientBalance,
+        "cost_ceiling_exceeded",
+        $"This request cannot fit the ceiling of {Money.Format(ceiling)} set in {MaxCostHeader}: its prompt ({promptTokens} tokens) and one output token " +
+        $"cost at least {Money.Format(cheapest)} on every route serving '{model}'. Raise the ceiling or shorten the prompt; you were not charged.");
+
     /// <summary>Why no hold could be placed on any route, in the words of whoever refused it (the wallet, the key, a sponsor).</summary>
     public static GatewayError Refused(HoldRefusal refusal) => refusal.Reason switch
     {

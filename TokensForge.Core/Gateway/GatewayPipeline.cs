@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Gateway.Messages;
+using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Upstreams;
 
@@ -22,6 +23,7 @@ public sealed class GatewayPipeline(
     RouteFailover failover,
     ReceiptWriter receipts,
     HoldPlanner holds,
+    HoldService wallet,
     ChatUpstream chat,
     EmbeddingUpstream embeddings,
     IOptions<GatewayOptions> options,
@@ -39,6 +41,22 @@ public sealed class GatewayPipeline(
     public Task<GatewayResult> MessagesAsync(GatewayCaller caller, MessagesRequest request, IMessagesStreamSink? sink, CancellationToken aborted) =>
         RunAsync(caller, new MessagesShape(request, sink, chat, tokens), aborted);
 
+    /// <summary>The quote of a chat completion (streamed or not: the hold is the same).</summary>
+    public Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteChatAsync(GatewayCaller caller, ChatCompletionRequest request, CancellationToken ct)
+    {
+        request.Stream = null;
+        return QuoteAsync(caller, new ChatShape(request, null, chat, tokens, options.Value, time), ct);
+    }
+
+    public Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteMessagesAsync(GatewayCaller caller, MessagesRequest request, CancellationToken ct)
+    {
+        request.Stream = null;
+        return QuoteAsync(caller, new MessagesShape(request, null, chat, tokens), ct);
+    }
+
+    public Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteEmbeddingAsync(GatewayCaller caller, EmbeddingRequest request, CancellationToken ct) =>
+        QuoteAsync(caller, new EmbeddingShape(request, embeddings, tokens), ct);
+
     public Task<GatewayResult> EmbedAsync(GatewayCaller caller, EmbeddingRequest request, CancellationToken aborted) =>
         RunAsync(caller, new EmbeddingShape(request, embeddings, tokens), aborted);
 
@@ -52,6 +70,11 @@ public sealed class GatewayPipeline(
         if (modelError is not null) return GatewayResult.Fail(modelError);
         var (budget, tooLarge) = shape.Measure(model!);
         if (tooLarge is not null) return GatewayResult.Fail(tooLarge);
+        if (caller.MaxCost is { } ceiling)
+        {
+            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller.RoutePreference, ceiling);
+            if (tooDear is not null) return GatewayResult.Fail(tooDear);
+        }
 
         await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.CreateVersion7(), time.GetUtcNow().UtcDateTime,
             holds, idempotency, log, rateLimiter);
@@ -103,6 +126,38 @@ public sealed class GatewayPipeline(
             log.LogError(ex, "Gateway request {ReceiptId} ({Endpoint}) failed unexpectedly; releasing its hold", request.ReceiptId, request.Endpoint);
             throw;
         }
+    }
+
+    /// <summary>
+    /// What <see cref="RunAsync"/> would hold for this request, without moving money or calling an upstream: the same
+    /// admission (validation, model, weight, cost ceiling), the same route order, the first route whose worst case the
+    /// wallet can pay, and which grants would pay it.
+    /// </summary>
+    public async Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteAsync(GatewayCaller caller, IGatewayShape shape, CancellationToken ct)
+    {
+        if (shape.Validate() is { } invalid) return (null, invalid);
+        var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, ct);
+        if (modelError is not null) return (null, modelError);
+        var (budget, tooLarge) = shape.Measure(model!);
+        if (tooLarge is not null) return (null, tooLarge);
+        if (caller.MaxCost is { } ceiling)
+        {
+            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller.RoutePreference, ceiling);
+            if (tooDear is not null) return (null, tooDear);
+        }
+        await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.Empty, time.GetUtcNow().UtcDateTime,
+            holds, idempotency, log);
+        if (request.Routes.Count == 0) return (null, GatewayErrors.NoRouteFor(caller.RoutePreference, model!.Id));
+        var refused = new RefusedRoutes();
+        foreach (var route in request.Routes)
+        {
+            var worst = request.WorstCaseOn(route.Prices);
+            if (refused.RulesOut(route.Kind, worst)) continue;
+            var plan = worst == 0 ? [] : await wallet.PlanAsync(caller.UserId, route.Kind, worst, ct);
+            if (plan is not null) return (new GatewayQuote(model!.Id, route, request.PromptTokens, request.HeldOutputTokens, worst, plan, caller.MaxCost), null);
+            refused.Add(route.Kind, worst);
+        }
+        return (null, GatewayErrors.InsufficientBalance(request.WorstCaseOn(request.Routes[0].Prices)));
     }
 
     private TimeSpan? WaitUntil(DateTime? retryAt)

@@ -41,7 +41,10 @@ public sealed class GatewayRequest : IAsyncDisposable
         _holds = holds;
         _claims = claims;
         _log = log;
-        Routes = RouteSelection.Order(model.Routes, caller.RoutePreference, WorstCaseOn);
+        // Under a cost ceiling, routes whose worst case passes it are not tried.
+        Routes = caller.MaxCost is null
+            ? RouteSelection.Order(model.Routes, caller.RoutePreference, WorstCaseOn)
+            : RouteSelection.Order(model.Routes, caller.RoutePreference, WorstCaseOn).Where(r => CostCeiling.Allows(caller.MaxCost, WorstCaseOn(r.Prices))).ToList();
     }
 
     public GatewayCaller Caller { get; }

@@ -27,6 +27,12 @@ public interface IGatewayShape
     /// <summary>The prompt's tokens and the output to hold, or why the request cannot fit the model at all.</summary>
     (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model);
 
+    /// <summary>
+    /// Lowers the request's output limit so that it holds at most <paramref name="heldOutputTokens"/> output tokens over
+    /// all choices (a caller's cost ceiling); false when not even one token per choice fits. <see cref="Measure"/> again after.
+    /// </summary>
+    bool CapHeldOutput(long heldOutputTokens);
+
     /// <summary>Calls one route (streaming to the caller where the request streams).</summary>
     Task<UpstreamOutcome> CallAsync(GatewayRequest request, RouteCandidate route, CancellationToken aborted);
 

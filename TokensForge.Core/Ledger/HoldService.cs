@@ -23,8 +23,21 @@ public sealed record ChargePart(Guid GrantId, string BucketKey, string SourceLab
 /// actual cost (the rest returns) or void. Eligibility, allocation and the pending transfers happen in one
 /// transaction, with the wallet's rows locked (PostgreSQL) or the database write-locked (SQLite).
 /// </summary>
-public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, LedgerService ledger, TimeProvider time)
+public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, LedgerService ledger, TimeProvider time,
+    IDbContextFactory<AppDbContext> contexts)
 {
+    /// <summary>
+    /// Which grants would pay <paramref name="amount"/> on a route of <paramref name="kind"/> right now, in consumption
+    /// order, without reserving anything (a quote); null when the wallet cannot pay it all. The hold itself decides again.
+    /// </summary>
+    public async Task<IReadOnlyList<Allocation>?> PlanAsync(string userId, RouteKind kind, long amount, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var plan = ConsumptionOrder.Allocate(await EligibleAsync(db, userId, kind, time.GetUtcNow().UtcDateTime, ct), amount);
+        return plan.Sum(p => p.Amount) < amount ? null : plan;
+    }
+
     /// <summary>
     /// The grants of a user that may pay a route of this kind right now (<see cref="GrantEligibility.UsableAt"/> in SQL),
     /// with their available amounts: raw SQL, since the LINQ form cost more to translate on every hold than to run.

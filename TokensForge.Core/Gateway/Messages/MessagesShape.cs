@@ -44,6 +44,13 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
         return (new PromptBudget(prompt, output), null);
     }
 
+    public bool CapHeldOutput(long heldOutputTokens)
+    {
+        if (heldOutputTokens < 1) return false;
+        request.MaxTokens = (int)Math.Min(request.MaxTokens!.Value, heldOutputTokens);
+        return true;
+    }
+
     public Task<UpstreamOutcome> CallAsync(GatewayRequest gateway, RouteCandidate route, CancellationToken aborted)
     {
         var chat = new ChatCompletionRequest

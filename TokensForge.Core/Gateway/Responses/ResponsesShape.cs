@@ -49,6 +49,13 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
         return (new PromptBudget(prompt, _maxOutput), null);
     }
 
+    public bool CapHeldOutput(long heldOutputTokens)
+    {
+        if (heldOutputTokens < 1) return false;
+        request.MaxOutputTokens = (int)Math.Min(request.MaxOutputTokens ?? options.DefaultMaxOutputTokens, heldOutputTokens);
+        return true;
+    }
+
     public Task<UpstreamOutcome> CallAsync(GatewayRequest gateway, RouteCandidate route, CancellationToken aborted)
     {
         _userId = gateway.Caller.UserId;

@@ -45,6 +45,32 @@ public sealed record ReceiptUsageResponse(int PromptTokens, int CompletionTokens
 
 public sealed record ReceiptPartResponse(string Bucket, string BucketName, string Grant, string GrantLabel, long Amount, string Transfer);
 
+/// <summary>
+/// <c>POST /v1/quote</c>: what the request in the body would hold, with no money moved. Amounts are µ (1 CNY = 1,000,000 µ),
+/// prices µ per million tokens.
+/// </summary>
+public sealed record QuoteResponse(
+    string Object,
+    string Endpoint,
+    string Model,
+    QuoteRouteResponse Route,
+    QuotePricesResponse Prices,
+    int PromptTokens,
+    long MaxOutputTokens,
+    long WorstCase,
+    string WorstCaseDisplay,
+    long? MaxCost,
+    IReadOnlyList<QuotePartResponse> PaidBy);
+
+public sealed record QuoteRouteResponse(string Name, string Kind);
+
+public sealed record QuotePricesResponse(string SnapshotId, long InputPerMillion, long OutputPerMillion, long CachedInputPerMillion,
+    long CacheWrite5mPerMillion, long CacheWrite1hPerMillion);
+
+public sealed record QuotePartResponse(string Bucket, string Grant, string GrantLabel, long Amount);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ReceiptResponse))]
+[JsonSerializable(typeof(QuoteResponse))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 public sealed partial class V1JsonContext : JsonSerializerContext;

@@ -47,6 +47,7 @@ public static class V1Endpoints
         v1.MapPost("/chat/completions", CreateChatCompletionAsync);
         v1.MapPost("/embeddings", CreateEmbeddingAsync);
         v1.MapGet("/receipts/{id}", GetReceiptAsync);
+        v1.MapPost("/quote", QuoteAsync);
         v1.MapResponsesApi();
         // Every other path and method, file-like ones (/v1/x.txt) included.
         v1.MapFallback("{**path}", UnknownEndpoint);
@@ -130,6 +131,46 @@ public static class V1Endpoints
         return Respond(context, result);
     }
 
+    /// <summary>
+    /// The hold a request would place, for a body of any front door: <c>?endpoint=chat.completions</c> (the default for a body
+    /// with <c>messages</c>), <c>messages</c> (Anthropic), <c>responses</c> or <c>embeddings</c> (told apart by the model's
+    /// kind for a body with <c>input</c>). The cost ceiling header applies as it would to the request itself.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<QuoteResponse>, JsonHttpResult<ErrorBody>>> QuoteAsync(HttpContext context, GatewayPipeline pipeline,
+        Core.Gateway.Responses.ResponsesGateway responses, RouteCatalog catalog, IOptions<GatewayOptions> options)
+    {
+        var max = options.Value.MaxRequestBodyBytes;
+        var (json, body, error) = await ReadAsync(context, V1JsonContext.Default.JsonObject, max);
+        if ((error ?? CheckHeaders(context)) is { } refused) return OpenAiErrors.From(refused, context);
+        var model = json!["model"] is System.Text.Json.Nodes.JsonValue named && named.TryGetValue<string>(out var id) ? id : "";
+        var endpoint = context.Request.Query["endpoint"].ToString() is { Length: > 0 } asked ? asked
+            : json.ContainsKey("messages") ? ChatShape.EndpointName
+            : (await catalog.GetAsync(context.RequestAborted)).Find(model)?.Kind == ModelKind.Embedding ? EmbeddingShape.EndpointName
+            : Core.Gateway.Responses.ResponsesShape.EndpointName;
+        var caller = Caller(context, body);
+        var ct = context.RequestAborted;
+        (GatewayQuote? Quote, GatewayError? Error) quoted = endpoint switch
+        {
+            ChatShape.EndpointName => Parse(body, OpenAiJsonContext.Default.ChatCompletionRequest) is var (chat, e1) && chat is not null
+                ? await pipeline.QuoteChatAsync(caller, chat, ct) : (null, e1),
+            EmbeddingShape.EndpointName => Parse(body, OpenAiJsonContext.Default.EmbeddingRequest) is var (embed, e2) && embed is not null
+                ? await pipeline.QuoteEmbeddingAsync(caller, embed, ct) : (null, e2),
+            Core.Gateway.Responses.ResponsesShape.EndpointName => Parse(body, Core.Gateway.Responses.ResponsesJsonContext.Default.CreateResponseRequest) is var (create, e3) && create is not null
+                ? await responses.QuoteAsync(caller, create, ct) : (null, e3),
+            Core.Gateway.Messages.MessagesShape.EndpointName => Parse(body, Core.Gateway.Messages.MessagesJsonContext.Default.MessagesRequest) is var (messages, e4) && messages is not null
+                ? await pipeline.QuoteMessagesAsync(caller, messages, ct) : (null, e4),
+            _ => (null, GatewayErrors.Invalid($"Unknown endpoint '{endpoint}': quote chat.completions, embeddings, responses or messages.", "endpoint")),
+        };
+        if (quoted.Error is { } failed) return OpenAiErrors.From(failed, context);
+        var q = quoted.Quote!;
+        var p = q.Route.Prices;
+        return TypedResults.Json(new QuoteResponse("quote", endpoint, q.Model, new QuoteRouteResponse(q.Route.RouteName, q.Route.Kind.ToString().ToLowerInvariant()),
+            new QuotePricesResponse(p.SnapshotId.ToString(), p.Input, p.Output, p.CachedInput, p.CacheWrite5m, p.CacheWrite1h),
+            q.PromptTokens, q.HeldOutputTokens, q.WorstCase, Money.Format(q.WorstCase), q.MaxCost,
+            q.PaidBy.Select(a => new QuotePartResponse(a.Grant.BucketKey, a.Grant.GrantId.ToString(), a.Grant.SourceLabel, a.Amount)).ToList()),
+            V1JsonContext.Default.QuoteResponse);
+    }
+
     private static async Task<Results<JsonHttpResult<ReceiptResponse>, JsonHttpResult<ErrorBody>>> GetReceiptAsync(string id, HttpContext context, ReceiptQueries receipts)
     {
         // Someone else's receipt is "not found", exactly like one that does not exist.
@@ -144,14 +185,22 @@ public static class V1Endpoints
     /// <summary>Longest <c>Idempotency-Key</c> kept; a longer one is refused rather than ignored (ignoring it would charge a retry again).</summary>
     private const int MaxIdempotencyKeyLength = 255;
 
-    internal static GatewayError? CheckHeaders(HttpContext context) =>
-        context.Request.Headers[IdempotencyHeader].ToString().Length > MaxIdempotencyKeyLength ? GatewayErrors.IdempotencyKeyTooLong(MaxIdempotencyKeyLength) : null;
+    internal static GatewayError? CheckHeaders(HttpContext context)
+    {
+        if (context.Request.Headers[IdempotencyHeader].ToString().Length > MaxIdempotencyKeyLength) return GatewayErrors.IdempotencyKeyTooLong(MaxIdempotencyKeyLength);
+        if (context.Request.Headers.ContainsKey(GatewayErrors.MaxCostHeader) && MaxCost(context) is null) return GatewayErrors.InvalidMaxCost;
+        return null;
+    }
+
+    /// <summary>The caller's cost ceiling for this request (<c>X-TokensForge-Max-Cost</c>, yuan) in µ; null when absent or unreadable.</summary>
+    private static long? MaxCost(HttpContext context) =>
+        context.Request.Headers[GatewayErrors.MaxCostHeader].ToString() is { Length: > 0 } text && Money.TryParseUnits(text, out var micros) ? micros : null;
 
     internal static GatewayCaller Caller(HttpContext context, byte[] body)
     {
         var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
         var caller = GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
-            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body)));
+            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body))) with { MaxCost = MaxCost(context) };
         if (!caller.Key!.HasRateLimits) return caller;
         // Written when the answer starts, streamed or not, success or refusal: by then admission has reported.
         var report = new RateLimitReport();
@@ -190,15 +239,22 @@ public static class V1Endpoints
         var body = buffer.ToArray();
         if (body.Length == 0) return (null, body, GatewayErrors.BodyEmpty);
         if (UnicodeCheck.FindUndecodable(body) is { } undecodable) return (null, body, GatewayErrors.InvalidUnicode(undecodable));
+        var (value, error) = Parse(body, type);
+        return (value, body, error);
+    }
+
+    /// <summary>Parses a body already read; a value of the wrong type is a 400 naming its parameter.</summary>
+    private static (T? Value, GatewayError? Error) Parse<T>(byte[] body, JsonTypeInfo<T> type) where T : class
+    {
         try
         {
             var value = JsonSerializer.Deserialize(body, type);
-            return value is null ? (null, body, GatewayErrors.BodyNotObject) : (value, body, null);
+            return value is null ? (null, GatewayErrors.BodyNotObject) : (value, null);
         }
         catch (JsonException ex)
         {
             var param = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
-            return (null, body, param is null ? GatewayErrors.BodyUnparseable : GatewayErrors.InvalidValue(param));
+            return (null, param is null ? GatewayErrors.BodyUnparseable : GatewayErrors.InvalidValue(param));
         }
     }
 
