@@ -9,6 +9,7 @@ using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Responses;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Playground;
+using TokensForge.Core.PriceGroups;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Research;
 using TokensForge.Core.Retention;
@@ -34,6 +35,7 @@ public static class CoreServiceCollectionExtensions
         services.AddExports();
         services.AddApiKeys();
         services.AddBudgets();
+        services.AddPriceGroups();
         services.AddUpstreamRoutes();
         services.AddUpstreams();
         services.AddGateway();

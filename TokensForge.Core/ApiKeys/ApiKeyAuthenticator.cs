@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TokensForge.Core.Budgets;
 using TokensForge.Core.Common;
 using TokensForge.Core.Data;
+using TokensForge.Core.PriceGroups;
 using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.ApiKeys;
@@ -21,7 +22,8 @@ public sealed record KeyPrincipal(
     int? RequestsPerMinute,
     IReadOnlyList<BudgetLimit>? Budgets = null,
     int? TokensPerMinute = null,
-    int? MaxConcurrentRequests = null)
+    int? MaxConcurrentRequests = null,
+    PriceTier? Tier = null)
 {
     public bool MayUse(string model) => AllowedModels.Count == 0 || AllowedModels.Contains(model);
 
@@ -39,7 +41,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
 {
     private const int MaxEntries = 20_000;
 
-    private sealed record Entry(ApiKey? Key, IReadOnlyList<BudgetLimit> Budgets, long Generation, long LoadedAt)
+    private sealed record Entry(ApiKey? Key, IReadOnlyList<BudgetLimit> Budgets, PriceTier Tier, long Generation, long LoadedAt)
     {
         public long LastUsedWrittenAt;
     }
@@ -65,10 +67,11 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
-            // The key's budgets and its owner's ride with it: they change only with the stamp.
+            // The key's budgets, its owner's and the owner's price tier ride with it: they change only with the stamp.
             var budgets = key is null ? [] : await BudgetService.LimitsAsync(db, key.UserId, key.Id, ct);
+            var tier = key is null ? PriceTier.None : await PriceGroupService.TierOfAsync(db, key.UserId, ct);
             if (_cache.Count >= MaxEntries) _cache.Clear();
-            entry = new Entry(key, budgets, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
+            entry = new Entry(key, budgets, tier, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
             _cache[hash] = entry;
         }
 
@@ -81,7 +84,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
         await TouchLastUsedAsync(entry, found.Id, utcNow, ct);
         return new KeyPrincipal(found.Id, found.UserId, found.Name, found.Prefix, found.ExpiresAt,
             found.AllowedModels.ToHashSet(StringComparer.Ordinal), found.SpendLimit, found.RoutePreference, found.RequestsPerMinute, entry.Budgets,
-            found.TokensPerMinute, found.MaxConcurrentRequests);
+            found.TokensPerMinute, found.MaxConcurrentRequests, entry.Tier);
     }
 
     /// <summary>Drops every cached key at once (after a change made by this instance).</summary>

@@ -11,9 +11,10 @@ namespace TokensForge.Core.Gateway;
 public static class CostCeiling
 {
     public static (PromptBudget? Budget, GatewayError? Error) Fit(IGatewayShape shape, CatalogModel model, PromptBudget budget,
-        RoutePreference preference, long ceiling)
+        GatewayCaller caller, long ceiling)
     {
-        var ordered = RouteSelection.Order(model.Routes, preference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
+        var routes = caller.Tier is { } tier ? model.Routes.Select(tier.Apply) : model.Routes;
+        var ordered = RouteSelection.Order(routes, caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
         if (ordered.Count == 0) return (budget, null);
         foreach (var route in ordered)
         {

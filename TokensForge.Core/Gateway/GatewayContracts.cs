@@ -12,7 +12,8 @@ namespace TokensForge.Core.Gateway;
 /// user's wallet. <see cref="Budgets"/> are the budgets the request must fit (the key's and its owner's); null for a
 /// keyless caller means the user's own are looked up when a hold is placed. <see cref="RateLimits"/>, when given, is told
 /// the key's rate-limit state for the answer's headers. <see cref="MaxCost"/> is the caller's ceiling on this request's
-/// worst case, in µ (<see cref="CostCeiling"/>).
+/// worst case, in µ (<see cref="CostCeiling"/>). <see cref="Tier"/> is the user's price group (null for a keyless caller:
+/// looked up when the request is admitted).
 /// </summary>
 public sealed record GatewayCaller(
     string UserId,
@@ -26,10 +27,11 @@ public sealed record GatewayCaller(
     IRequestSponsor? Sponsor = null,
     IReadOnlyList<BudgetLimit>? Budgets = null,
     RateLimitReport? RateLimits = null,
-    long? MaxCost = null)
+    long? MaxCost = null,
+    PriceGroups.PriceTier? Tier = null)
 {
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
-        new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? []);
+        new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? [], Tier: key.Tier ?? PriceGroups.PriceTier.None);
 
     public static GatewayCaller Playground(string userId, RoutePreference preference, string requestId) =>
         new(userId, RequestSource.Playground, null, preference, requestId);

@@ -24,6 +24,7 @@ public sealed class GatewayPipeline(
     ReceiptWriter receipts,
     HoldPlanner holds,
     HoldService wallet,
+    PriceGroups.PriceGroupService tiers,
     ChatUpstream chat,
     EmbeddingUpstream embeddings,
     IOptions<GatewayOptions> options,
@@ -66,13 +67,14 @@ public sealed class GatewayPipeline(
         using var span = GatewayTracing.StartRequest(shape.Endpoint);
         using var admission = GatewayTracing.Start(GatewayTracing.Admission);
         if (shape.Validate() is { } invalid) return GatewayResult.Fail(invalid);
+        caller = await PricedAsync(caller, aborted);
         var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, aborted);
         if (modelError is not null) return GatewayResult.Fail(modelError);
         var (budget, tooLarge) = shape.Measure(model!);
         if (tooLarge is not null) return GatewayResult.Fail(tooLarge);
         if (caller.MaxCost is { } ceiling)
         {
-            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller.RoutePreference, ceiling);
+            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller, ceiling);
             if (tooDear is not null) return GatewayResult.Fail(tooDear);
         }
 
@@ -136,13 +138,14 @@ public sealed class GatewayPipeline(
     public async Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteAsync(GatewayCaller caller, IGatewayShape shape, CancellationToken ct)
     {
         if (shape.Validate() is { } invalid) return (null, invalid);
+        caller = await PricedAsync(caller, ct);
         var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, ct);
         if (modelError is not null) return (null, modelError);
         var (budget, tooLarge) = shape.Measure(model!);
         if (tooLarge is not null) return (null, tooLarge);
         if (caller.MaxCost is { } ceiling)
         {
-            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller.RoutePreference, ceiling);
+            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller, ceiling);
             if (tooDear is not null) return (null, tooDear);
         }
         await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.Empty, time.GetUtcNow().UtcDateTime,
@@ -159,6 +162,11 @@ public sealed class GatewayPipeline(
         }
         return (null, GatewayErrors.InsufficientBalance(request.WorstCaseOn(request.Routes[0].Prices)));
     }
+
+    /// <summary>The caller with its price tier: a key carries its owner's; a keyless caller's is looked up; a sponsor pays list prices.</summary>
+    private async Task<GatewayCaller> PricedAsync(GatewayCaller caller, CancellationToken ct) =>
+        caller.Tier is not null ? caller
+        : caller with { Tier = caller.Sponsor is null ? await tiers.TierOfAsync(caller.UserId, ct) : PriceGroups.PriceTier.None };
 
     private TimeSpan? WaitUntil(DateTime? retryAt)
     {

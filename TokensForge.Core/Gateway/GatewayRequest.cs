@@ -41,10 +41,11 @@ public sealed class GatewayRequest : IAsyncDisposable
         _holds = holds;
         _claims = claims;
         _log = log;
-        // Under a cost ceiling, routes whose worst case passes it are not tried.
+        // Priced as the caller pays (a price group's multiplier); under a cost ceiling, routes whose worst case passes it are not tried.
+        var routes = caller.Tier is { } tier && tier != PriceGroups.PriceTier.None ? model.Routes.Select(tier.Apply) : model.Routes;
         Routes = caller.MaxCost is null
-            ? RouteSelection.Order(model.Routes, caller.RoutePreference, WorstCaseOn)
-            : RouteSelection.Order(model.Routes, caller.RoutePreference, WorstCaseOn).Where(r => CostCeiling.Allows(caller.MaxCost, WorstCaseOn(r.Prices))).ToList();
+            ? RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn)
+            : RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn).Where(r => CostCeiling.Allows(caller.MaxCost, WorstCaseOn(r.Prices))).ToList();
     }
 
     public GatewayCaller Caller { get; }

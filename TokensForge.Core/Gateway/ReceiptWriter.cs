@@ -99,6 +99,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
         record.IssuedWith(caller.Key?.KeyId, caller.Key?.Prefix, request.Stream, caller.ClientIp);
         foreach (var a in request.Attempts) record.Tried(a.Route, a.Result, a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs);
         record.RoutedTo(facts.Route);
+        if (caller.Tier is { } tier) record.PricedFor(tier);
         record.Held(facts.Held);
         var decision = facts.Decision;
         record.Counted(decision.Tokens, decision.Estimated);

@@ -94,7 +94,9 @@ public sealed record ReceiptDetail(
     IReadOnlyList<ReceiptAttempt> Attempts,
     int CacheWrite5mTokens = 0,
     int CacheWrite1hTokens = 0,
-    int ReasoningTokens = 0);
+    int ReasoningTokens = 0,
+    int PriceMultiplier = PriceGroups.PriceGroup.OneTimes,
+    string? PriceGroup = null);
 
 /// <summary>Read side of receipts: users see their own, admins (null user) see all.</summary>
 public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
@@ -158,6 +160,6 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
             transfers,
             r.Attempts.OrderBy(a => a.Position).Select(a => new ReceiptAttempt(a.Position, a.RouteId, a.RouteName, a.RouteKind, a.PriceSnapshotId, a.Result,
                 a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList(),
-            r.CacheWrite5mTokens, r.CacheWrite1hTokens, r.ReasoningTokens);
+            r.CacheWrite5mTokens, r.CacheWrite1hTokens, r.ReasoningTokens, r.PriceMultiplier, r.PriceGroup);
     }
 }

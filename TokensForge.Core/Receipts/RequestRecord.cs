@@ -109,6 +109,12 @@ public sealed class RequestRecord
     public RouteKind? RouteKind { get; private set; }
     public bool Simulated { get; private set; }
     public Guid? PriceSnapshotId { get; private set; }
+
+    /// <summary>Basis points of the snapshot's prices the user paid (their price group's multiplier for the route's kind; 10,000 = 1×).</summary>
+    public int PriceMultiplier { get; private set; } = PriceGroups.PriceGroup.OneTimes;
+
+    /// <summary>The price group whose multiplier applied, when one did.</summary>
+    public string? PriceGroup { get; private set; }
     public int PromptTokens { get; private set; }
     public int CompletionTokens { get; private set; }
 
@@ -167,6 +173,13 @@ public sealed class RequestRecord
         RouteKind = route.Kind;
         Simulated = route.IsSimulated;
         PriceSnapshotId = route.Prices.SnapshotId;
+    }
+
+    public void PricedFor(PriceGroups.PriceTier tier)
+    {
+        if (RouteKind is not { } kind || tier.For(kind) == PriceGroups.PriceGroup.OneTimes) return;
+        PriceMultiplier = tier.For(kind);
+        PriceGroup = tier.Group;
     }
 
     public void Held(long amount) => HoldAmount = amount;

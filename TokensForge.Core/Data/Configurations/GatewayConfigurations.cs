@@ -143,6 +143,8 @@ internal sealed class RequestRecordConfiguration : IEntityTypeConfiguration<Requ
         b.Property(x => x.ApiKeyPrefix).HasMaxLength(16);
         b.Property(x => x.Endpoint).HasMaxLength(32);
         b.Property(x => x.Model).HasMaxLength(100);
+        b.Property(x => x.PriceGroup).HasMaxLength(64);
+        b.Property(x => x.PriceMultiplier).HasDefaultValue(PriceGroups.PriceGroup.OneTimes);
         b.Property(x => x.RouteName).HasMaxLength(100);
         b.Property(x => x.Reason).HasMaxLength(32);
         b.Property(x => x.UpstreamError).HasMaxLength(500);

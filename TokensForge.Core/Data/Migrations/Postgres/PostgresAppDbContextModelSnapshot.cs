@@ -1149,6 +1149,59 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.PriceGroups.PriceGroup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("OfficialMultiplier")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RoutedMultiplier")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("price_groups", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_price_groups_multipliers", "\"RoutedMultiplier\" BETWEEN 1000 AND 100000 AND \"OfficialMultiplier\" BETWEEN 1000 AND 100000");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.PriceGroups.PriceGroupMember", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("GroupId");
+
+                    b.ToTable("price_group_members", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1312,6 +1365,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<string>("PriceGroup")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("PriceMultiplier")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(10000);
 
                     b.Property<Guid?>("PriceSnapshotId")
                         .HasColumnType("uuid");
@@ -2125,6 +2187,21 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("DebitAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.PriceGroups.PriceGroupMember", b =>
+                {
+                    b.HasOne("TokensForge.Core.PriceGroups.PriceGroup", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1135,6 +1135,59 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.PriceGroups.PriceGroup", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OfficialMultiplier")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RoutedMultiplier")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("price_groups", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_price_groups_multipliers", "\"RoutedMultiplier\" BETWEEN 1000 AND 100000 AND \"OfficialMultiplier\" BETWEEN 1000 AND 100000");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.PriceGroups.PriceGroupMember", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("JoinedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("GroupId");
+
+                    b.ToTable("price_group_members", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1298,6 +1351,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("PriceGroup")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PriceMultiplier")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(10000);
 
                     b.Property<Guid?>("PriceSnapshotId")
                         .HasColumnType("TEXT");
@@ -2111,6 +2173,21 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("DebitAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.PriceGroups.PriceGroupMember", b =>
+                {
+                    b.HasOne("TokensForge.Core.PriceGroups.PriceGroup", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -12,6 +12,7 @@ public static class RoutingLinks
     public const string Models = "/admin/models";
     public const string Prices = "/admin/prices";
     public const string Health = "/admin/routes/health";
+    public const string PriceGroups = "/admin/price-groups";
 
     public static string Route(Guid id) => $"/admin/routes/{id}";
 
