@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TokensForge.Core.Alerts;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Budgets;
@@ -36,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddApiKeys();
         services.AddBudgets();
         services.AddPriceGroups();
+        services.AddAlerts();
         services.AddUpstreamRoutes();
         services.AddUpstreams();
         services.AddGateway();
