@@ -1,10 +1,12 @@
 using System.Globalization;
+using TokensForge.Core.Ledger;
+using TokensForge.Core.Wallets;
 
 namespace TokensForge.Web.Formatting;
 
 /// <summary>
-/// How the pages write times and money: UTC in invariant culture (a server in any locale writes the same text), money
-/// through <see cref="Core.Common.Money"/>.
+/// How the pages write times, money and ledger transfers: UTC in invariant culture (a server in any locale writes the same
+/// text), money through <see cref="Core.Common.Money"/>, a transfer's kind and two-phase state in words.
 /// </summary>
 public static class Format
 {
@@ -24,4 +26,36 @@ public static class Format
 
     /// <summary>Money with its direction: "+¥5.00" in, "-¥0.01" out.</summary>
     public static string SignedMoney(long micros) => (micros > 0 ? "+" : "") + Core.Common.Money.Format(micros);
+
+    /// <summary>What kind of movement a transfer is, in a word or two.</summary>
+    public static string Kind(TransferCode code) => code switch
+    {
+        TransferCode.TopUp => "top-up",
+        TransferCode.Expire => "expiry",
+        TransferCode.Adjust => "adjustment",
+        _ => code.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// A transfer's state as the money moved: a hold reads as held until it is settled, then as what settled it (posted for
+    /// an amount, released, expired); a settlement reads as what it did to its hold. Only an open hold is "pending".
+    /// </summary>
+    public static string State(WalletTransferView t) => t.Flags switch
+    {
+        TransferFlags.Pending => t.Resolution switch
+        {
+            null => t.ExpiresAt is { } expires ? $"pending hold, expires {Minute(expires)}" : "pending hold",
+            { Flags: TransferFlags.PostPending } r => $"hold posted for {Money(r.Amount)}",
+            { Flags: TransferFlags.VoidPending } => "hold released",
+            { Flags: TransferFlags.ExpirePending } => "hold expired",
+            _ => "hold settled",
+        },
+        TransferFlags.PostPending => $"posted for {Money(t.Amount)}",
+        TransferFlags.VoidPending => "released",
+        TransferFlags.ExpirePending => "expired",
+        _ => "posted",
+    };
+
+    /// <summary>The other transfer of a hold's pair: the settlement of a hold, or the hold a settlement settles.</summary>
+    public static Guid? Related(WalletTransferView t) => t.Resolution?.Id ?? t.PendingId;
 }
