@@ -24,6 +24,9 @@ public static class Format
 
     public static string Money(long micros) => Core.Common.Money.Format(micros);
 
+    /// <summary>An amount for an input field: plain units an admin or user can edit and that parse back exactly ("50.00", "0.000123").</summary>
+    public static string Amount(long micros) => (micros / (decimal)Core.Common.Money.MicrosPerUnit).ToString("0.00####", Invariant);
+
     /// <summary>Money with its direction: "+¥5.00" in, "-¥0.01" out.</summary>
     public static string SignedMoney(long micros) => (micros > 0 ? "+" : "") + Core.Common.Money.Format(micros);
 
