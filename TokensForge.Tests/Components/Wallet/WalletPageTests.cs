@@ -47,10 +47,13 @@ public sealed class WalletPageTests
         Assert.Contains("pending hold, expires", page.Find("[data-testid=ledger]").TextContent);
     }
 
-    [Fact]
-    public async Task WalletPage_SettledHolds_ReadAsPostedAndReleased_LinkTheirSettlement_AndNameEverySideWithoutAnAddress()
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task WalletPage_SettledHolds_ReadAsPostedAndReleased_LinkTheirSettlement_AndNameEverySideWithoutAnAddress(TestProvider provider)
     {
-        await using var db = await TestDatabase.CreateAsync();
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var db = await TestDatabase.CreateAsync(provider);
         var userId = await db.AddUserAsync("holder@test.local");
         await db.Get<AdjustmentService>().GrantAsync(new AdjustmentRequest("holder@test.local", Bucket.Routed, 2_000_000, null, "credit", "test"));
         var holds = db.Get<HoldService>();
@@ -87,10 +90,13 @@ public sealed class WalletPageTests
         Assert.Contains("-¥0.12", page.FindAll("[data-testid=ledger-amount]").Select(a => a.TextContent.Trim()));
     }
 
-    [Fact]
-    public async Task TransferPage_ASettledHold_NamesItsSettlement_AndNeverReadsAsPending()
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task TransferPage_ASettledHold_NamesItsSettlement_AndNeverReadsAsPending(TestProvider provider)
     {
-        await using var db = await TestDatabase.CreateAsync();
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var db = await TestDatabase.CreateAsync(provider);
         var userId = await db.AddUserAsync("holder@test.local");
         await db.Get<AdjustmentService>().GrantAsync(new AdjustmentRequest("holder@test.local", Bucket.Routed, 2_000_000, null, "credit", "test"));
         var holds = db.Get<HoldService>();
