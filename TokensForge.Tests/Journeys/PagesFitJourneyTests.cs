@@ -98,6 +98,13 @@ public sealed class PagesFitJourneyTests
         await using var browser = await Browser.LaunchAsync();
 
         var found = new List<string>();
+        var anonymous = await browser.NewPageAsync(baseUrl);
+        foreach (var path in new[] { "/Account/Login", "/Account/Register" })
+        {
+            found.AddRange(await MeasureAsync(anonymous, "anonymous", new Visit(path, Interactive: false)));
+            // No template leftovers about external sign-in when none is configured.
+            Assert.DoesNotContain("external authentication", await anonymous.ContentAsync(), StringComparison.OrdinalIgnoreCase);
+        }
         var user = await LoginAsync(browser, baseUrl, demo.UserEmail, demo.UserPassword);
         Visit[] userPages = [.. UserPages, new($"/receipts/{receiptId}"), new($"/wallet/transfers/{transferId}")];
         foreach (var visit in userPages) found.AddRange(await MeasureAsync(user, "user", visit));
@@ -114,6 +121,39 @@ public sealed class PagesFitJourneyTests
         await File.WriteAllLinesAsync(Path.Combine(Browser.ArtifactsDirectory, "fit-measurements.txt"), found);
         Assert.True(found.Count == 0, "Content hidden behind horizontal scroll:\n" + string.Join('\n', found));
         Assert.NotEqual(Guid.Empty, Guid.Parse(userId));
+    }
+
+    [SkippableFact]
+    public async Task DarkMode_FollowsTheOperatingSystem_UntilTheUserChooses_AndTheChoiceSurvivesAReload()
+    {
+        using var app = new TokensForgeApp();
+        var baseUrl = app.StartKestrel();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
+        var toggle = page.Locator("[data-testid=theme-toggle]");
+
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync("/wallet");
+        await Browser.WaitForInteractiveAsync(page);
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "false");
+        await Browser.ScreenshotAsync(page, "fit-theme-follows-os");
+
+        // Chosen light while the OS is dark: the choice wins, now and after a reload.
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
+        await toggle.ClickAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "false");
+        await page.ReloadAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await page.WaitForTimeoutAsync(500);
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "false");
+        await toggle.ClickAsync();
+        await page.ReloadAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
+        await Browser.ScreenshotAsync(page, "fit-theme-remembered-dark");
     }
 
     private static async Task<IReadOnlyList<string>> MeasureAsync(IPage page, string role, Visit visit)
