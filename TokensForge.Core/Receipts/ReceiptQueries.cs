@@ -40,7 +40,9 @@ public sealed record ReceiptRow(
 public sealed record ReceiptCharge(Guid GrantId, string BucketKey, string BucketName, string SourceLabel, Guid TransferId, long Amount);
 
 /// <summary>A ledger transfer that names the receipt as its reference: the holds, posts and voids of the request.</summary>
-public sealed record ReceiptTransfer(Guid Id, Guid TxId, DateTime CreatedAt, TransferCode Code, TransferFlags Flags, long Amount, string DebitAccount, string CreditAccount);
+/// <summary>A transfer a request made: the ledger addresses for the API and exports, the names of both sides for people.</summary>
+public sealed record ReceiptTransfer(Guid Id, Guid TxId, DateTime CreatedAt, TransferCode Code, TransferFlags Flags, long Amount, string DebitAccount, string CreditAccount,
+    string DebitName = "", string CreditName = "");
 
 /// <summary>The price snapshot a receipt was charged at.</summary>
 public sealed record ReceiptPrice(Guid Id, long InputPrice, long OutputPrice, long CachedInputPrice, DateTime EffectiveFrom, string CreatedBy,
@@ -142,12 +144,16 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
         buckets.TryAdd(Research.ResearchAllowance.BucketKey, "Research allowance");
         var reference = id.ToString();
         // Within one instant a hold comes before its resolution; ids alone are partly random.
-        var transfers = await db.Transfers.AsNoTracking().Where(t => t.Reference == reference)
-            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Flags == TransferFlags.Pending ? 0 : 1).ThenBy(t => t.Id)
-            .Select(t => new ReceiptTransfer(t.Id, t.TxId, t.CreatedAt, t.Code, t.Flags, t.Amount,
-                db.LedgerAccounts.Where(a => a.Id == t.DebitAccountId).Select(a => a.Address).First(),
-                db.LedgerAccounts.Where(a => a.Id == t.CreditAccountId).Select(a => a.Address).First()))
+        var rows = await Wallets.TransferRows.Project(db, db.Transfers.AsNoTracking().Where(t => t.Reference == reference)
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Flags == TransferFlags.Pending ? 0 : 1).ThenBy(t => t.Id))
             .ToListAsync(ct);
+        var transfers = rows.Select(x =>
+        {
+            var t = x.Transfer;
+            var own = x.Debit.UserId == r.UserId ? x.Debit : x.Credit;
+            return new ReceiptTransfer(t.Id, t.TxId, t.CreatedAt, t.Code, t.Flags, t.Amount, x.Debit.Address, x.Credit.Address,
+                Wallets.TransferRows.NameOf(x.Debit, t.Code, own.GrantLabel, r.UserId), Wallets.TransferRows.NameOf(x.Credit, t.Code, own.GrantLabel, r.UserId));
+        }).ToList();
         var price = r.PriceSnapshotId is { } snapshotId
             ? await db.PriceSnapshots.AsNoTracking().Where(p => p.Id == snapshotId)
                 .Select(p => new ReceiptPrice(p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.EffectiveFrom, p.CreatedBy, p.CacheWrite5mPrice, p.CacheWrite1hPrice)).FirstOrDefaultAsync(ct)

@@ -33,7 +33,14 @@ public sealed record GrantView(
     DateTime? ExpiresAt,
     DateTime CreatedAt);
 
-/// <summary>A transfer that touches one of the user's accounts, signed from the user's side.</summary>
+/// <summary>How a hold was settled: the transfer that posted, released or expired it.</summary>
+public sealed record HoldResolution(Guid Id, TransferFlags Flags, long Amount, DateTime CreatedAt);
+
+/// <summary>
+/// A transfer that touches one of the user's accounts, signed from the user's side. <see cref="CounterpartyName"/> names the
+/// other side in words (a campaign, a top-up, model usage), never its ledger address. A hold carries its expiry and, once
+/// settled, its <see cref="Resolution"/>; a resolution carries the hold it settles in <see cref="PendingId"/>.
+/// </summary>
 public sealed record WalletTransferView(
     Guid Id,
     Guid TxId,
@@ -44,20 +51,12 @@ public sealed record WalletTransferView(
     long SignedAmount,
     string? BucketKey,
     string? GrantLabel,
-    string Counterparty,
+    string CounterpartyName,
     string? Reference,
-    string? Memo)
-{
-    /// <summary>The two-phase state in a word: posted, pending, post, void or expired.</summary>
-    public string State => Flags switch
-    {
-        TransferFlags.Pending => "pending",
-        TransferFlags.PostPending => "posted hold",
-        TransferFlags.VoidPending => "voided hold",
-        TransferFlags.ExpirePending => "expired hold",
-        _ => "posted",
-    };
-}
+    string? Memo,
+    Guid? PendingId = null,
+    DateTime? ExpiresAt = null,
+    HoldResolution? Resolution = null);
 
 /// <summary>Read-side queries of a user's wallet.</summary>
 public sealed class WalletQueries(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
@@ -109,31 +108,74 @@ public sealed class WalletQueries(IDbContextFactory<AppDbContext> contexts, Time
         var mine = db.LedgerAccounts.Where(a => a.UserId == userId).Select(a => a.Id);
         var query = db.Transfers.AsNoTracking().Where(t => mine.Contains(t.DebitAccountId) || mine.Contains(t.CreditAccountId));
         var total = await query.CountAsync(ct);
-        var rows = await query
+        var rows = await TransferRows.Project(db, query
             .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id)
-            .Skip(Math.Max(page, 0) * pageSize).Take(pageSize)
-            .Select(t => new
-            {
-                Transfer = t,
-                Debit = db.LedgerAccounts.Where(a => a.Id == t.DebitAccountId).Select(a => new { a.Address, a.UserId }).First(),
-                Credit = db.LedgerAccounts.Where(a => a.Id == t.CreditAccountId).Select(a => new { a.Address, a.UserId }).First(),
-                DebitGrant = db.CreditGrants.Where(g => g.AccountId == t.DebitAccountId).Select(g => new { g.BucketKey, g.SourceLabel }).FirstOrDefault(),
-                CreditGrant = db.CreditGrants.Where(g => g.AccountId == t.CreditAccountId).Select(g => new { g.BucketKey, g.SourceLabel }).FirstOrDefault(),
-            })
-            .ToListAsync(ct);
-        return new PagedResult<WalletTransferView>(rows.Select(r =>
+            .Skip(Math.Max(page, 0) * pageSize).Take(pageSize)).ToListAsync(ct);
+        return new PagedResult<WalletTransferView>(rows.Select(r => TransferRows.ToView(r, userId)).ToList(), total);
+    }
+}
+
+/// <summary>One transfer with both its accounts, the grants and campaigns behind them and the settlement of a hold.</summary>
+internal sealed record TransferRow(
+    Transfer Transfer,
+    TransferSide Debit,
+    TransferSide Credit,
+    HoldResolution? Resolution);
+
+internal sealed record TransferSide(string Address, string? UserId, Guid? GrantId, string? BucketKey, string? BucketName, string? GrantLabel, string? CampaignName);
+
+/// <summary>The read of a transfer shared by the wallet's ledger and the transfer page, and the names of its two sides.</summary>
+internal static class TransferRows
+{
+    public static IQueryable<TransferRow> Project(AppDbContext db, IQueryable<Transfer> transfers) =>
+        transfers.Select(t => new TransferRow(
+            t,
+            db.LedgerAccounts.Where(a => a.Id == t.DebitAccountId).Select(a => new TransferSide(a.Address, a.UserId,
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => (Guid?)g.Id).FirstOrDefault(),
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => g.BucketKey).FirstOrDefault(),
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => g.Bucket.DisplayName).FirstOrDefault(),
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => g.SourceLabel).FirstOrDefault(),
+                db.Campaigns.Where(c => c.FundingAccountId == a.Id).Select(c => c.Name).FirstOrDefault())).First(),
+            db.LedgerAccounts.Where(a => a.Id == t.CreditAccountId).Select(a => new TransferSide(a.Address, a.UserId,
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => (Guid?)g.Id).FirstOrDefault(),
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => g.BucketKey).FirstOrDefault(),
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => g.Bucket.DisplayName).FirstOrDefault(),
+                db.CreditGrants.Where(g => g.AccountId == a.Id).Select(g => g.SourceLabel).FirstOrDefault(),
+                db.Campaigns.Where(c => c.FundingAccountId == a.Id).Select(c => c.Name).FirstOrDefault())).First(),
+            t.Flags == TransferFlags.Pending
+                ? db.Transfers.Where(r => r.PendingId == t.Id).Select(r => new HoldResolution(r.Id, r.Flags, r.Amount, r.CreatedAt)).FirstOrDefault()
+                : null));
+
+    public static WalletTransferView ToView(TransferRow r, string userId)
+    {
+        var t = r.Transfer;
+        var outgoing = r.Debit.UserId == userId;
+        var (own, other) = outgoing ? (r.Debit, r.Credit) : (r.Credit, r.Debit);
+        // A hold's resolution returns money (void/expire) or spends it (post); the pending itself only reserves.
+        var signed = t.Flags switch
         {
-            var t = r.Transfer;
-            var outgoing = r.Debit.UserId == userId;
-            var grant = outgoing ? r.DebitGrant : r.CreditGrant;
-            // A hold's resolution returns money (void/expire) or spends it (post); the pending itself only reserves.
-            var signed = t.Flags switch
-            {
-                TransferFlags.Pending or TransferFlags.VoidPending or TransferFlags.ExpirePending => 0,
-                _ => outgoing ? -t.Amount : t.Amount,
-            };
-            return new WalletTransferView(t.Id, t.TxId, t.CreatedAt, t.Code, t.Flags, t.Amount, signed, grant?.BucketKey, grant?.SourceLabel,
-                outgoing ? r.Credit.Address : r.Debit.Address, t.Reference, t.Memo);
-        }).ToList(), total);
+            TransferFlags.Pending or TransferFlags.VoidPending or TransferFlags.ExpirePending => 0,
+            _ => outgoing ? -t.Amount : t.Amount,
+        };
+        return new WalletTransferView(t.Id, t.TxId, t.CreatedAt, t.Code, t.Flags, t.Amount, signed, own.BucketKey, own.GrantLabel,
+            NameOf(other, t.Code, own.GrantLabel, userId), t.Reference, t.Memo, t.PendingId, t.ExpiresAt, r.Resolution);
+    }
+
+    /// <summary>The other side of a transfer in words: users read names, not ledger addresses.</summary>
+    public static string NameOf(TransferSide side, TransferCode code, string? ownGrantLabel, string userId)
+    {
+        if (side.CampaignName is { } campaign) return campaign;
+        if (side.GrantLabel is { } label) return side.UserId == userId ? $"{label} grant" : "Another account";
+        return side.Address switch
+        {
+            SystemAccounts.RevenueOfficial => "Official model usage",
+            SystemAccounts.RevenueRouted => "Routed model usage",
+            SystemAccounts.Research => "Research allowance",
+            SystemAccounts.Breakage => "Expired credit",
+            SystemAccounts.Adjustments => "Balance adjustment",
+            // The grant a top-up paid for is named after its order ("Top-up TU-…").
+            SystemAccounts.PaymentsClearing => code == TransferCode.TopUp && ownGrantLabel is { } topUp ? topUp : "Payment",
+            _ => side.UserId is null ? "Tokens Forge" : "Another account",
+        };
     }
 }

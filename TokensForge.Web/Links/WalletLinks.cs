@@ -11,6 +11,4 @@ public static class WalletLinks
 
     /// <summary>The element id of a redemption's row on the history page.</summary>
     public static string RedemptionAnchor(Guid redemptionId) => $"redemption-{redemptionId}";
-
-    public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'");
 }

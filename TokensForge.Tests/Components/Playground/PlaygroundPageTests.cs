@@ -204,7 +204,8 @@ public sealed class PlaygroundPageTests
             "gpt-4o-mini", Guid.CreateVersion7(), "sim-routed", RouteKind.Routed, true, 300, 24, 0, 5_000, 300, Guid.CreateVersion7(), RequestStatus.Succeeded,
             ReceiptReasons.Completed, false, true, 20, 5, null, null, null, new ReceiptPrice(Guid.CreateVersion7(), 756_000, 3_024_000, 378_000, at, "seed"),
             [new ReceiptCharge(Guid.Empty, ResearchAllowance.BucketKey, "Research allowance", ResearchAllowance.PaidByLabel, post, 300)],
-            [new ReceiptTransfer(post, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 300, "sys:research", "sys:revenue:routed")], []);
+            [new ReceiptTransfer(post, Guid.CreateVersion7(), at, TransferCode.Charge, TransferFlags.PostPending, 300, "sys:research", "sys:revenue:routed",
+                "Research allowance", "Routed model usage")], []);
         await using var ctx = PageTestContext.Create();
 
         var card = ctx.Render<ReceiptCard>(p => p.Add(x => x.R, receipt));
@@ -212,7 +213,8 @@ public sealed class PlaygroundPageTests
         Assert.Equal("paid by research allowance (free)", card.Find("[data-testid=rc-part-source]").TextContent.Trim());
         Assert.Empty(card.FindAll("[data-testid=rc-part-grant]"));
         Assert.Empty(card.FindAll("[data-testid=rc-transfer-link]"));
-        Assert.Contains("sys:research", card.Find("[data-testid=rc-transfers]").TextContent);
+        Assert.Contains("Research allowance → Routed model usage", card.Find("[data-testid=rc-transfers]").TextContent);
+        Assert.DoesNotContain("sys:", card.Find("[data-testid=rc-transfers]").TextContent);
         Assert.Equal("research assistant", card.Find("[data-testid=rc-source]").TextContent.Trim());
     }
 

@@ -57,6 +57,10 @@ public sealed class UsagePagesTests
         Assert.Equal("¥0.00042", page.Find("[data-testid=receipt-total]").TextContent.Trim());
         Assert.Contains("Routed balance", Assert.Single(page.FindAll("[data-testid=paid-by-part]")).TextContent);
         Assert.Equal(["Pending", "PostPending"], page.FindAll("[data-testid=receipt-transfer]").Select(t => t.GetAttribute("data-flags")));
+        Assert.All(page.FindAll("[data-testid=receipt-transfer-to]"), to => Assert.Equal("Routed model usage", to.TextContent.Trim()));
+        Assert.All(page.FindAll("[data-testid=receipt-transfer-from]"), from => Assert.EndsWith(" grant", from.TextContent.Trim()));
+        Assert.DoesNotContain("sys:", page.Find("[data-testid=receipt-transfers]").TextContent);
+        Assert.DoesNotContain("user:", page.Find("[data-testid=receipt-transfers]").TextContent);
         Assert.Contains("¥0.756", page.Find("[data-testid=receipt-price]").TextContent);
         Assert.Contains("sim-routed", page.Find("[data-testid=receipt-route]").TextContent);
         Assert.Contains("simulated", page.Find("[data-testid=receipt-route]").TextContent);

@@ -29,8 +29,8 @@ public sealed class RedemptionPagesTests
         Assert.Contains("Welcome credit", page.Find("[data-testid=grants]").TextContent);
         await using var data = db.NewContext();
         var transfer = await data.Redemptions.Where(r => r.UserId == user).Select(r => r.TransferId).SingleAsync();
-        page.WaitForAssertion(() => Assert.Contains(transfer.ToString(), page.Find("[data-testid=ledger]").TextContent));
-        Assert.NotNull(page.Find($"[data-testid=ledger] a[href='/wallet/transfers/{transfer}']"));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find($"[data-testid=ledger] a[href='/wallet/transfers/{transfer}']")));
+        Assert.Equal("Welcome credit", page.Find($"[data-testid=ledger] tr:has([data-transfer-id='{transfer}']) [data-testid=ledger-counterparty]").TextContent.Trim());
     }
 
     [Fact]
@@ -94,7 +94,9 @@ public sealed class RedemptionPagesTests
             page.WaitForAssertion(() => page.Find("[data-testid=transfer]"));
             Assert.Equal("redeem", page.Find("[data-testid=transfer-code]").TextContent.Trim());
             Assert.StartsWith("¥5.00 (into your wallet)", page.Find("[data-testid=transfer-amount]").TextContent.Trim());
-            Assert.Equal($"sys:promo:{campaign.Id}", page.Find("[data-testid=transfer-debit]").TextContent.Trim());
+            Assert.Equal(campaign.Name, page.Find("[data-testid=transfer-debit]").TextContent.Trim());
+            Assert.Equal($"{campaign.Name} grant", page.Find("[data-testid=transfer-credit]").TextContent.Trim());
+            Assert.DoesNotContain("sys:", page.Find("[data-testid=transfer]").TextContent);
             Assert.Equal("Starter balance", page.Find("[data-testid=transfer-bucket]").TextContent.Trim());
             Assert.Equal($"/wallet/redemptions?id={claim.Id}#redemption-{claim.Id}", page.Find("[data-testid=transfer-redemption-link]").GetAttribute("href"));
         }

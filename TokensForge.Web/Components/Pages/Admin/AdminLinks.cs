@@ -21,7 +21,6 @@ public static class AdminLinks
 
     public static string RedemptionsOf(Guid campaignId) => $"{Redemptions}?campaign={campaignId}";
 
-    public static string Time(DateTime? utc) => utc is { } t ? t.ToString("yyyy-MM-dd HH:mm 'UTC'") : "—";
 
     /// <summary>The signed-in admin's name (their email), as the audit trail records it.</summary>
     public static async Task<string> ActorAsync(Task<AuthenticationState> state) => (await state).User.Identity?.Name ?? "admin";

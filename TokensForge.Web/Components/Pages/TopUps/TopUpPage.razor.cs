@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TokensForge.Core.Common;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Wallets;
+using TokensForge.Web.Formatting;
 
 namespace TokensForge.Web.Components.Pages.TopUps;
 
@@ -31,7 +32,7 @@ public partial class TopUpPage
     {
         _userId = (await AuthState).User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
         _providers = Providers.Enabled;
-        if (Options.Value.PresetMicros is [_, var second, ..]) _amountText = Money.ToDecimalString(second);
+        if (Options.Value.PresetMicros is [_, var second, ..]) _amountText = Format.Amount(second);
         await LoadOrdersAsync();
     }
 
@@ -50,7 +51,7 @@ public partial class TopUpPage
 
     private void ChoosePreset(long micros)
     {
-        _amountText = Money.ToDecimalString(micros);
+        _amountText = Format.Amount(micros);
         _amountError = null;
     }
 

@@ -12,7 +12,6 @@ public static class UsageLinks
 
     public static string Receipt(Guid id) => $"/receipts/{id}";
 
-    public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'");
 
     /// <summary>Where a request came from, in words: an API key (by prefix), the playground or the research assistant.</summary>
     public static string SourceText(RequestSource source, string? keyPrefix) => source switch

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using TokensForge.Core.Alerts;
 using TokensForge.Core.Common;
+using TokensForge.Web.Formatting;
 
 namespace TokensForge.Web.Components.Pages.Wallet;
 
@@ -105,7 +106,7 @@ public sealed partial class AlertsPanel
     }
 
     private static string State(DeliveryView d) =>
-        d.DeliveredAt is { } at ? $"delivered {at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC ({d.LastStatus})"
-        : d.NextAttemptAt is { } next ? $"retrying at {next.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC{(d.LastError is { } e ? $": {e}" : "")}"
+        d.DeliveredAt is { } at ? $"delivered {Format.Minute(at)} ({d.LastStatus})"
+        : d.NextAttemptAt is { } next ? $"retrying at {Format.Time(next)}{(d.LastError is { } e ? $": {e}" : "")}"
         : $"given up{(d.LastError is { } last ? $": {last}" : "")}";
 }

@@ -16,7 +16,6 @@ public static class RoutingLinks
 
     public static string Route(Guid id) => $"/admin/routes/{id}";
 
-    public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm:ss 'UTC'");
 
     /// <summary>A price in µ per 1M tokens, with its currency value.</summary>
     public static string PerMillion(long micros) => $"{Money.Format(micros)} ({micros:N0} µ)";

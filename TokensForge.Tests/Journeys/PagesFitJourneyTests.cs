@@ -1,0 +1,229 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Campaigns;
+using TokensForge.Core.Data;
+using TokensForge.Core.TopUps;
+using TokensForge.Core.Users;
+using TokensForge.Core.Wallets;
+using TokensForge.Tests.Infrastructure;
+using TokensForge.Web.Seeding;
+
+namespace TokensForge.Tests.Journeys;
+
+/// <summary>
+/// Every page, as user, admin and finance, measured in a real browser: nothing hides content behind a horizontal scroll
+/// (no scroll container, and not the document, is wider inside than it is on screen), and the app bar keeps each label
+/// on one line. The user pages are measured on a phone as well, where every stacked table cell keeps its label. Screenshots of every page are kept as artefacts.
+/// </summary>
+public sealed class PagesFitJourneyTests
+{
+    private const string FinanceEmail = "finance@test.local";
+    private const string FinancePassword = "Finance-pass-1";
+
+    /// <summary>
+    /// Scroll containers (and tables, grids and the document) whose content is wider than their box, with the pixels hidden,
+    /// and app-bar labels that wrap onto a second line.
+    /// </summary>
+    private const string MeasureScript = """
+        () => {
+          const describe = e => {
+            let s = e.tagName.toLowerCase();
+            const id = e.getAttribute('data-testid') ?? e.closest('[data-testid]')?.getAttribute('data-testid');
+            if (id) s += `[data-testid=${id}]`;
+            if (e.classList.length) s += '.' + [...e.classList].slice(0, 2).join('.');
+            return s;
+          };
+          const out = [];
+          const doc = document.documentElement;
+          if (doc.scrollWidth > doc.clientWidth + 1) out.push(`document: ${doc.scrollWidth - doc.clientWidth}px hidden`);
+          for (const e of document.body.querySelectorAll('*')) {
+            const style = getComputedStyle(e);
+            const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
+            const grid = e.matches('.mud-table-container, .mud-table, table');
+            if (!scrolls && !grid) continue;
+            if (e.clientWidth === 0 || style.display === 'none' || style.visibility === 'hidden') continue;
+            if (e.scrollWidth > e.clientWidth + 1) out.push(`${describe(e)}: ${e.scrollWidth - e.clientWidth}px hidden`);
+          }
+          // A label wraps when its text's line boxes start at more than one height.
+          const walker = document.createTreeWalker(document.querySelector('.mud-appbar') ?? document.createElement('div'), NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim()) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+            if (tops.size > 1) out.push(`app bar wraps "${node.textContent.trim()}" onto ${tops.size} lines`);
+          }
+          // On a phone tables stack their cells; each cell with content keeps its column's label.
+          if (window.innerWidth < 600) {
+            for (const td of document.querySelectorAll('.mud-xs-table tbody td.mud-table-cell')) {
+              if (getComputedStyle(td).display === 'none' || !td.textContent.trim()) continue;
+              if (!(td.getAttribute('data-label') ?? '').trim()) out.push(`${describe(td.closest('.mud-table') ?? td)}: a cell without its label ("${td.textContent.trim().slice(0, 30)}")`);
+            }
+          }
+          return out;
+        }
+        """;
+
+    private sealed record Visit(string Path, bool Interactive = true);
+
+    private static readonly Visit[] UserPages =
+    [
+        new("/"), new("/wallet"), new("/wallet/redemptions"), new("/topup"), new("/keys"), new("/usage"), new("/usage/failed"),
+        new("/activity"), new("/playground"), new("/research"), new("/Account/Manage", Interactive: false),
+    ];
+
+    private static readonly string[] PhonePages = ["/", "/wallet", "/usage", "/keys", "/activity", "/topup"];
+
+    private static readonly Visit[] AdminPages =
+    [
+        new("/admin"), new("/admin/audit"), new("/admin/campaigns"), new("/admin/codes"), new("/admin/codes/generate"),
+        new("/admin/redemptions"), new("/admin/routes"), new("/admin/routes/new"), new("/admin/routes/health"),
+        new("/admin/models"), new("/admin/prices"), new("/admin/price-groups"), new("/admin/orders"), new("/finance"),
+    ];
+
+    private static readonly Visit[] FinancePages = [new("/finance"), new("/admin/orders")];
+
+    [SkippableFact]
+    public async Task EveryPage_AsUserAdminAndFinance_FitsTheScreen_OnALaptopAndTheUserPagesOnAPhone()
+    {
+        using var app = new TokensForgeApp(new Dictionary<string, string?> { ["Demo:Seed"] = "true", ["Simulator:Enabled"] = "true" });
+        var baseUrl = app.StartKestrel();
+        var demo = new DemoOptions();
+        var (userId, receiptId, transferId, campaignId, routeId) = await SeedAsync(app, baseUrl, demo.UserEmail);
+        await using var browser = await Browser.LaunchAsync();
+
+        var found = new List<string>();
+        var anonymous = await browser.NewPageAsync(baseUrl);
+        foreach (var path in new[] { "/Account/Login", "/Account/Register" })
+        {
+            found.AddRange(await MeasureAsync(anonymous, "anonymous", new Visit(path, Interactive: false)));
+            // No template leftovers about external sign-in when none is configured.
+            Assert.DoesNotContain("external authentication", await anonymous.ContentAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+        var user = await LoginAsync(browser, baseUrl, demo.UserEmail, demo.UserPassword);
+        Visit[] userPages = [.. UserPages, new($"/receipts/{receiptId}"), new($"/wallet/transfers/{transferId}")];
+        foreach (var visit in userPages) found.AddRange(await MeasureAsync(user, "user", visit));
+        await user.SetViewportSizeAsync(390, 844);
+        foreach (var path in PhonePages) found.AddRange(await MeasureAsync(user, "user", new Visit(path)));
+
+        var admin = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
+        Visit[] adminPages = [.. AdminPages, new($"/admin/campaigns/{campaignId}"), new($"/admin/routes/{routeId}"), new($"/receipts/{receiptId}")];
+        foreach (var visit in adminPages) found.AddRange(await MeasureAsync(admin, "admin", visit));
+
+        var finance = await LoginAsync(browser, baseUrl, FinanceEmail, FinancePassword);
+        foreach (var visit in FinancePages) found.AddRange(await MeasureAsync(finance, "finance", visit));
+
+        await File.WriteAllLinesAsync(Path.Combine(Browser.ArtifactsDirectory, "fit-measurements.txt"), found);
+        Assert.True(found.Count == 0, "Content hidden behind horizontal scroll:\n" + string.Join('\n', found));
+        Assert.NotEqual(Guid.Empty, Guid.Parse(userId));
+    }
+
+    [SkippableFact]
+    public async Task DarkMode_FollowsTheOperatingSystem_UntilTheUserChooses_AndTheChoiceSurvivesAReload()
+    {
+        using var app = new TokensForgeApp();
+        var baseUrl = app.StartKestrel();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
+        var toggle = page.Locator("[data-testid=theme-toggle]");
+
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync("/wallet");
+        await Browser.WaitForInteractiveAsync(page);
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Light });
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "false");
+        await Browser.ScreenshotAsync(page, "fit-theme-follows-os");
+
+        // Chosen light while the OS is dark: the choice wins, now and after a reload.
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
+        await toggle.ClickAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "false");
+        await page.ReloadAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await page.WaitForTimeoutAsync(500);
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "false");
+        await toggle.ClickAsync();
+        await page.ReloadAsync();
+        await Browser.WaitForInteractiveAsync(page);
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
+        await Browser.ScreenshotAsync(page, "fit-theme-remembered-dark");
+    }
+
+    private static async Task<IReadOnlyList<string>> MeasureAsync(IPage page, string role, Visit visit)
+    {
+        var response = await page.GotoAsync(visit.Path);
+        Assert.True(response is { Ok: true }, $"{role} {visit.Path}: HTTP {response?.Status}");
+        if (visit.Interactive) await Browser.WaitForInteractiveAsync(page);
+        // Server-paged grids load after the circuit connects; give them a moment to fill before measuring.
+        await page.Locator(".mud-table-loading-progress, .mud-progress-linear").WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 10_000 })
+            .ContinueWith(_ => { });
+        await page.WaitForTimeoutAsync(400);
+        var width = page.ViewportSize!.Width;
+        var slug = visit.Path.Trim('/').Replace('/', '-') is { Length: > 0 } s ? s : "home";
+        if (slug.Length > 60) slug = slug[..60];
+        await Browser.ScreenshotAsync(page, $"fit-{role}-{width}-{slug}");
+        var problems = await page.EvaluateAsync<string[]>(MeasureScript);
+        return problems.Select(p => $"{role} {width}px {visit.Path}: {p}").ToList();
+    }
+
+    private static async Task<IPage> LoginAsync(Browser browser, string baseUrl, string email, string password)
+    {
+        var page = await browser.NewPageAsync(baseUrl);
+        await page.GotoAsync("/Account/Login");
+        await page.FillAsync("#Input\\.Email", email);
+        await page.FillAsync("#Input\\.Password", password);
+        await page.ClickAsync("button[type=submit]:has-text('Log in')");
+        await page.Locator("[data-testid=signed-in-as]").WaitForAsync();
+        return page;
+    }
+
+    /// <summary>
+    /// A user with history in every table: starter credit, a redeemed code, a long-named key, requests on it (receipts,
+    /// settled holds), a failed request and a top-up order; a finance account; the ids of the detail pages.
+    /// </summary>
+    private static async Task<(string UserId, Guid ReceiptId, Guid TransferId, Guid CampaignId, Guid RouteId)> SeedAsync(
+        TokensForgeApp app, string baseUrl, string email)
+    {
+        await using (var scope = app.Services.CreateAsyncScope())
+            Assert.True((await scope.ServiceProvider.GetRequiredService<AccountBootstrapper>().CreateAsync(FinanceEmail, FinancePassword, Roles.Finance)).Succeeded);
+        string userId;
+        await using (var db = await app.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+            userId = await db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync();
+
+        var claims = app.Get<ClaimService>();
+        Assert.True((await claims.ClaimStarterAsync(userId, "203.0.113.7")).Succeeded);
+        Assert.True((await claims.RedeemCodeAsync(userId, DemoCodes.SingleUse[0], "203.0.113.7")).Succeeded);
+        Assert.True((await app.Get<TopUpService>().CreateAsync(userId, Bucket.Official, 50_000_000, ManualTransferProvider.ProviderKey)).Succeeded);
+
+        var key = (await app.Get<ApiKeyService>().CreateAsync(userId, "Research notebook on the shared workstation", new ApiKeyPolicy())).Value!;
+        using var api = new HttpClient { BaseAddress = new Uri(baseUrl + "/") };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", key.Secret);
+        Guid receiptId = Guid.Empty;
+        foreach (var model in new[] { "gpt-4o-mini", "gpt-4o", "gpt-4o-mini" })
+        {
+            var response = await api.PostAsync("v1/chat/completions", new StringContent(
+                $$"""{"model":"{{model}}","max_tokens":16,"messages":[{"role":"user","content":"How wide is this page?"}]}""", Encoding.UTF8, "application/json"));
+            response.EnsureSuccessStatusCode();
+            receiptId = Guid.Parse(response.Headers.GetValues("x-tokensforge-receipt").Single());
+        }
+        var failed = await api.PostAsync("v1/chat/completions", new StringContent(
+            """{"model":"no-such-model","max_tokens":16,"messages":[{"role":"user","content":"?"}]}""", Encoding.UTF8, "application/json"));
+        Assert.False(failed.IsSuccessStatusCode);
+
+        var transfers = await app.Get<WalletQueries>().GetTransfersAsync(userId, 0, 50);
+        var transferId = transfers.Items.First(t => t.Code == Core.Ledger.TransferCode.Charge).Id;
+        await using (var db = await app.Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
+        {
+            var campaignId = await db.Campaigns.Where(c => c.Name == DemoCodes.PromoCampaign).Select(c => c.Id).SingleAsync();
+            var routeId = await db.Routes.Select(r => r.Id).FirstAsync();
+            return (userId, receiptId, transferId, campaignId, routeId);
+        }
+    }
+}
