@@ -14,6 +14,7 @@ using TokensForge.Core.Retention;
 using TokensForge.Core.Routing;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Upstreams;
+using TokensForge.Core.Users;
 using TokensForge.Core.Wallets;
 
 namespace TokensForge.Core;
@@ -40,6 +41,7 @@ public static class CoreServiceCollectionExtensions
         services.AddPlayground();
         services.AddResearch();
         services.AddRetention();
+        services.AddUserAdministration();
         return services;
     }
 }

@@ -26,13 +26,15 @@ public sealed record KeyPrincipal(
 /// Checks <c>Authorization: Bearer tf-…</c> without a database read per request: keys are cached by hash for
 /// <see cref="ApiKeyOptions.CacheTtl"/>, and the whole cache is dropped whenever the global key-change stamp
 /// moves (read at most once per <see cref="ApiKeyOptions.ChangePollInterval"/>), so revocations and policy
-/// changes made by any instance or the CLI apply here within about a second.
+/// changes made by any instance or the CLI apply here within about a second. Disabling or enabling an account moves
+/// the same stamp, and each key is read together with its owner's state.
 /// </summary>
 public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<ApiKeyOptions> options)
 {
     private const int MaxEntries = 20_000;
 
-    private sealed record Entry(ApiKey? Key, long Generation, long LoadedAt)
+    /// <param name="OwnerDisabled">Whether the key's account was disabled when the key was read.</param>
+    private sealed record Entry(ApiKey? Key, bool OwnerDisabled, long Generation, long LoadedAt)
     {
         public long LastUsedWrittenAt;
     }
@@ -57,9 +59,16 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
             || time.GetElapsedTime(entry.LoadedAt, now) >= options.Value.CacheTtl)
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
-            var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
+            // The owner's state comes with the key in the same read; disabling or enabling an account moves the key stamp.
+            var loaded = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == hash)
+                .Select(k => new { Key = k, OwnerDisabled = db.Users.Any(u => u.Id == k.UserId && u.DisabledAt != null) })
+                .FirstOrDefaultAsync(ct);
+            var key = loaded?.Key;
             if (_cache.Count >= MaxEntries) _cache.Clear();
-            entry = new Entry(key, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
+            entry = new Entry(key, loaded?.OwnerDisabled ?? false, generation, now)
+            {
+                LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0,
+            };
             _cache[hash] = entry;
         }
 
@@ -68,6 +77,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
         if (found is null) return ApiKeyErrors.Invalid;
         if (found.IsRevoked) return ApiKeyErrors.Revoked;
         if (found.IsExpiredAt(utcNow)) return ApiKeyErrors.Expired;
+        if (entry.OwnerDisabled) return ApiKeyErrors.AccountDisabled;
 
         await TouchLastUsedAsync(entry, found.Id, utcNow, ct);
         return new KeyPrincipal(found.Id, found.UserId, found.Name, found.Prefix, found.ExpiresAt,
