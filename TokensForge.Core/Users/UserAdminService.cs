@@ -30,6 +30,7 @@ public sealed class UserAdminService(
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
         if (user is null) return UserAdminErrors.NotFound;
         var roleIds = await db.Roles.Where(r => r.Name != null).ToDictionaryAsync(r => r.Name!, r => r.Id, ct);
+        if (wanted.Any(r => !roleIds.ContainsKey(r))) return UserAdminErrors.RoleUnknown;
         var current = await RoleNamesAsync(db, userId, ct);
         if (current.SequenceEqual(wanted)) return current;
 
