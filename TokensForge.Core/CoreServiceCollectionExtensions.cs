@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
+using TokensForge.Core.Dashboard;
 using TokensForge.Core.Exports;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Responses;
@@ -42,6 +43,7 @@ public static class CoreServiceCollectionExtensions
         services.AddResearch();
         services.AddRetention();
         services.AddUserAdministration();
+        services.AddSingleton<AdminDashboardQueries>();
         return services;
     }
 }
