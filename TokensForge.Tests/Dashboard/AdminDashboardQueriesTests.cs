@@ -15,10 +15,10 @@ public sealed class AdminDashboardQueriesTests
     private static readonly DateOnly First = new(2026, 6, 2), Last = new(2026, 6, 4);
 
     [Fact]
-    public Task Dashboard_TotalsForARange_EqualTheReconciliationReport_OnSqlite() => EqualsReconciliationAsync(TestProvider.Sqlite);
+    public Task Dashboard_TotalsForARange_EqualTheReconciliationExport_OnSqlite() => EqualsReconciliationAsync(TestProvider.Sqlite);
 
     [SkippableFact]
-    public async Task Dashboard_TotalsForARange_EqualTheReconciliationReport_OnPostgres()
+    public async Task Dashboard_TotalsForARange_EqualTheReconciliationExport_OnPostgres()
     {
         Skip.If(TestDatabase.PostgresServer is null, "TF_PG is not set");
         await EqualsReconciliationAsync(TestProvider.Postgres);
@@ -31,24 +31,26 @@ public sealed class AdminDashboardQueriesTests
         Assert.Equal(LedgerScenario.Range, ExportRange.Days(First, Last));
 
         var dashboard = await db.Get<AdminDashboardQueries>().GetAsync(First, Last);
-        var report = await db.Get<ReconciliationService>().BuildAsync(LedgerScenario.Range);
+        // The reconciliation export as finance downloads it: one CSV row per account line, then the total row.
+        var rows = ExportTestKit.Read<ReconciliationRow>(await ExportTestKit.ExportAsync(db, "reconciliation", LedgerScenario.Range));
+        var total = rows.Single(r => r.Scope == ReconciliationLine.TotalScope);
+        var users = rows.Where(r => r.Scope == ReconciliationLine.UserScope).ToList();
+        Assert.Equal("ok", total.Check);
 
-        // What users received and spent, per the report's user lines and its system-wide total.
-        var users = report.Lines.Where(l => l.Scope == ReconciliationLine.UserScope).ToList();
-        Assert.True(report.Ok);
-        Assert.Equal(users.Sum(l => l.CreditStarter), dashboard.IssuedBy(CreditKind.Starter));
-        Assert.Equal(users.Sum(l => l.CreditCampaign), dashboard.IssuedBy(CreditKind.Campaign));
-        Assert.Equal(users.Sum(l => l.CreditTopUp), dashboard.IssuedBy(CreditKind.TopUp));
-        Assert.Equal(users.Sum(l => l.CreditAdjustment), dashboard.IssuedBy(CreditKind.Adjustment));
-        Assert.Equal((report.Total.CreditStarter, report.Total.CreditCampaign, report.Total.CreditTopUp, report.Total.CreditAdjustment),
+        // What users received and spent: the user rows' sums, and the system-wide total row.
+        Assert.Equal(users.Sum(l => l.CreditStarterMicros), dashboard.IssuedBy(CreditKind.Starter));
+        Assert.Equal(users.Sum(l => l.CreditCampaignMicros), dashboard.IssuedBy(CreditKind.Campaign));
+        Assert.Equal(users.Sum(l => l.CreditTopUpMicros), dashboard.IssuedBy(CreditKind.TopUp));
+        Assert.Equal(users.Sum(l => l.CreditAdjustmentMicros), dashboard.IssuedBy(CreditKind.Adjustment));
+        Assert.Equal((total.CreditStarterMicros, total.CreditCampaignMicros, total.CreditTopUpMicros, total.CreditAdjustmentMicros),
             (dashboard.IssuedBy(CreditKind.Starter), dashboard.IssuedBy(CreditKind.Campaign), dashboard.IssuedBy(CreditKind.TopUp), dashboard.IssuedBy(CreditKind.Adjustment)));
-        Assert.Equal(users.Sum(l => l.DebitChargeOfficial), dashboard.Charges.Where(c => c.Key.EndsWith(":official")).Sum(c => c.Total));
-        Assert.Equal(users.Sum(l => l.DebitChargeRouted), dashboard.Charges.Where(c => c.Key.EndsWith(":routed")).Sum(c => c.Total));
-        Assert.Equal(report.Total.DebitChargeOfficial + report.Total.DebitChargeRouted, dashboard.ChargedTotal);
-        Assert.Equal(users.Sum(l => l.DebitExpiry), dashboard.Breakage);
-        // Per bucket too: each bucket's charges are the sum of the report's lines of that bucket.
+        Assert.Equal(users.Sum(l => l.DebitChargeOfficialMicros), dashboard.Charges.Where(c => c.Key.EndsWith(":official")).Sum(c => c.Total));
+        Assert.Equal(users.Sum(l => l.DebitChargeRoutedMicros), dashboard.Charges.Where(c => c.Key.EndsWith(":routed")).Sum(c => c.Total));
+        Assert.Equal(total.DebitChargeOfficialMicros + total.DebitChargeRoutedMicros, dashboard.ChargedTotal);
+        Assert.Equal(users.Sum(l => l.DebitExpiryMicros), dashboard.Breakage);
+        // Per bucket too: each bucket's charges are the sum of the export's rows of that bucket.
         foreach (var bucket in new[] { Bucket.Official, Bucket.Routed, Bucket.Starter })
-            Assert.Equal(users.Where(l => l.Bucket == bucket).Sum(l => l.DebitChargeOfficial + l.DebitChargeRouted),
+            Assert.Equal(users.Where(l => l.Bucket == bucket).Sum(l => l.DebitChargeOfficialMicros + l.DebitChargeRoutedMicros),
                 dashboard.Charges.Where(c => c.Key.StartsWith(bucket + ":")).Sum(c => c.Total));
 
         // And the script's own figures, so neither side can be wrong the same way unnoticed.
