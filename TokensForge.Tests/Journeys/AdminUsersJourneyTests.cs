@@ -51,7 +51,7 @@ public sealed class AdminUsersJourneyTests
         await Expect(page.Locator("[data-testid=issued-chart]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=top-model]")).ToContainTextAsync("gpt-4o-mini");
         await Expect(page.Locator("[data-testid=top-user]")).ToContainTextAsync(email);
-        await Browser.ScreenshotAsync(page, "admin-00-overview");
+        await Browser.ScreenshotAsync(page, "admin-users-00-overview");
         await AssertFitsAsync(page);
         await page.ClickAsync("[data-testid=admin-users]");
         await page.WaitForURLAsync("**/admin/users");
