@@ -5,6 +5,7 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Budgets;
 using TokensForge.Core.Campaigns;
+using TokensForge.Core.Dashboard;
 using TokensForge.Core.Exports;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Gateway.Responses;
@@ -17,6 +18,7 @@ using TokensForge.Core.Retention;
 using TokensForge.Core.Routing;
 using TokensForge.Core.TopUps;
 using TokensForge.Core.Upstreams;
+using TokensForge.Core.Users;
 using TokensForge.Core.Wallets;
 
 namespace TokensForge.Core;
@@ -46,6 +48,8 @@ public static class CoreServiceCollectionExtensions
         services.AddPlayground();
         services.AddResearch();
         services.AddRetention();
+        services.AddUserAdministration();
+        services.AddSingleton<AdminDashboardQueries>();
         return services;
     }
 }

@@ -35,13 +35,15 @@ public sealed record KeyPrincipal(
 /// Checks <c>Authorization: Bearer tf-…</c> without a database read per request: keys are cached by hash for
 /// <see cref="ApiKeyOptions.CacheTtl"/>, and the whole cache is dropped whenever the global key-change stamp
 /// moves (read at most once per <see cref="ApiKeyOptions.ChangePollInterval"/>), so revocations and policy
-/// changes made by any instance or the CLI apply here within about a second.
+/// changes made by any instance or the CLI apply here within about a second. Disabling or enabling an account moves
+/// the same stamp, and each key is read together with its owner's state.
 /// </summary>
 public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IOptions<ApiKeyOptions> options)
 {
     private const int MaxEntries = 20_000;
 
-    private sealed record Entry(ApiKey? Key, IReadOnlyList<BudgetLimit> Budgets, PriceTier Tier, long Generation, long LoadedAt)
+    /// <param name="OwnerDisabled">Whether the key's account was disabled when the key was read.</param>
+    private sealed record Entry(ApiKey? Key, bool OwnerDisabled, IReadOnlyList<BudgetLimit> Budgets, PriceTier Tier, long Generation, long LoadedAt)
     {
         public long LastUsedWrittenAt;
     }
@@ -66,12 +68,30 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
             || time.GetElapsedTime(entry.LoadedAt, now) >= options.Value.CacheTtl)
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
-            var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
-            // The key's budgets, its owner's and the owner's price tier ride with it: they change only with the stamp.
-            var budgets = key is null ? [] : await BudgetService.LimitsAsync(db, key.UserId, key.Id, ct);
-            var tier = key is null ? PriceTier.None : await PriceGroupService.TierOfAsync(db, key.UserId, ct);
+            // The owner's state, the owner's budgets and price tier come with the key in the same read: each of them
+            // changes only with the key stamp.
+            var loaded = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == hash)
+                .Select(k => new
+                {
+                    Key = k,
+                    OwnerDisabled = db.Users.Any(u => u.Id == k.UserId && u.DisabledAt != null),
+                    Tier = db.PriceGroupMembers.Where(m => m.UserId == k.UserId)
+                        .Join(db.PriceGroups, m => m.GroupId, g => g.Id, (m, g) => new PriceTier(g.Name, g.RoutedMultiplier, g.OfficialMultiplier))
+                        .FirstOrDefault(),
+                    Budgets = db.Budgets.Where(b => b.UserId == k.UserId).Select(b => new { b.Id, b.Scope, b.OwnerId, b.Period, b.Limit }).ToList(),
+                })
+                .FirstOrDefaultAsync(ct);
+            var key = loaded?.Key;
+            // The user's budgets are read whole; those of the user's other keys are not this key's business.
+            var budgets = key is null ? [] : loaded!.Budgets
+                .Where(b => b.Scope == BudgetScope.User || b.OwnerId == Budget.OwnerOf(key.Id))
+                .OrderBy(b => b.Scope).ThenBy(b => b.Period)
+                .Select(b => new BudgetLimit(b.Id, b.Scope, b.Period, b.Limit)).ToList();
             if (_cache.Count >= MaxEntries) _cache.Clear();
-            entry = new Entry(key, budgets, tier, generation, now) { LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0 };
+            entry = new Entry(key, loaded?.OwnerDisabled ?? false, budgets, loaded?.Tier ?? PriceTier.None, generation, now)
+            {
+                LastUsedWrittenAt = entry?.Key?.Id == key?.Id ? entry?.LastUsedWrittenAt ?? 0 : 0,
+            };
             _cache[hash] = entry;
         }
 
@@ -80,6 +100,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
         if (found is null) return ApiKeyErrors.Invalid;
         if (found.IsRevoked) return ApiKeyErrors.Revoked;
         if (found.IsExpiredAt(utcNow)) return ApiKeyErrors.Expired;
+        if (entry.OwnerDisabled) return ApiKeyErrors.AccountDisabled;
 
         await TouchLastUsedAsync(entry, found.Id, utcNow, ct);
         return new KeyPrincipal(found.Id, found.UserId, found.Name, found.Prefix, found.ExpiresAt,

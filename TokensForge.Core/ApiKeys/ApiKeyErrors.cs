@@ -9,6 +9,7 @@ public static class ApiKeyErrors
     public static readonly Error Missing = new("invalid_api_key", "No API key provided. Send it as 'Authorization: Bearer tf-…'.");
     public static readonly Error Revoked = new("invalid_api_key", "This API key has been revoked.");
     public static readonly Error Expired = new("invalid_api_key", "This API key has expired.");
+    public static readonly Error AccountDisabled = new("account_disabled", "The account this API key belongs to is disabled. Contact the platform's administrators.");
     public static readonly Error NotFound = new("key_not_found", "No such API key.");
     public static readonly Error AlreadyRevoked = new("key_already_revoked", "This API key is already revoked.");
     public static readonly Error NameRequired = new("key_name_required", "Give the key a name of at most 100 characters.");

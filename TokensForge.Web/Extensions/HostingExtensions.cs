@@ -87,7 +87,7 @@ public static class HostingExtensions
             .AddUserValidator<PlausibleEmailValidator>()
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<AccountSignInManager>()
             .AddDefaultTokenProviders();
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);

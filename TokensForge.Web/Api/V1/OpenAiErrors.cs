@@ -40,8 +40,9 @@ public static class OpenAiErrors
         return Json(StatusOf(error.Kind), error.Message, TypeOf(error.Kind), error.Param, error.Code);
     }
 
+    /// <summary>401 for a key that is missing, unknown, revoked or expired (<c>invalid_api_key</c>), or whose account is disabled (<c>account_disabled</c>).</summary>
     public static JsonHttpResult<ErrorBody> InvalidApiKey(Error error) =>
-        Json(StatusCodes.Status401Unauthorized, error.Message, "invalid_request_error", null, "invalid_api_key");
+        Json(StatusCodes.Status401Unauthorized, error.Message, "invalid_request_error", null, error.Code);
 
     public static JsonHttpResult<ErrorBody> NotFound(string message, string code, string? param = null) =>
         Json(StatusCodes.Status404NotFound, message, "invalid_request_error", param, code);

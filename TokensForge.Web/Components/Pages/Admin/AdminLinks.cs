@@ -10,6 +10,9 @@ public static class AdminLinks
     public const string GenerateCodes = "/admin/codes/generate";
     public const string Redemptions = "/admin/redemptions";
     public const string Audit = "/admin/audit";
+    public const string Users = "/admin/users";
+
+    public static string User(string userId) => $"{Users}/{Uri.EscapeDataString(userId)}";
 
     public static string CampaignResults(Guid campaignId) => $"{Campaigns}/{campaignId}";
 
