@@ -27,7 +27,7 @@ public sealed class WriteTransactionTests
         var now = db.Time.GetUtcNow().UtcDateTime;
 
         // The first unit holds the writer until the others are queued, so they all land in the next batch.
-        var (gate, blocker) = await HoldTheWriterAsync(writes);
+        var (gate, blocker) = await WriterGate.HoldAsync(writes);
         var units = Enumerable.Range(0, 20).Select(i => writes.RunAsync(async (ctx, token) =>
         {
             ctx.IdempotencyRecords.Add(new IdempotencyRecord(Guid.CreateVersion7(), user, $"key-{i}", "hash", Guid.CreateVersion7(), false, now));
@@ -63,7 +63,7 @@ public sealed class WriteTransactionTests
         var writes = db.Get<WriteTransaction>();
         var holds = db.Get<HoldService>();
 
-        var (gate, blocker) = await HoldTheWriterAsync(writes);
+        var (gate, blocker) = await WriterGate.HoldAsync(writes);
         // 3 + 4 + 3 fit the 10,000 µ in order; the 4 between them each ask for more than what is left at their turn.
         long[] asks = [3_000, 4_000, 9_000, 9_000, 3_000, 5_000, 4_000];
         var placed = asks.Select((a, i) => holds.PlaceAsync(user, RouteKind.Routed, a, TimeSpan.FromMinutes(5), $"batch-{i}")).ToList();
@@ -94,7 +94,7 @@ public sealed class WriteTransactionTests
         var writes = db.Get<WriteTransaction>();
         var expires = db.Time.GetUtcNow().UtcDateTime.AddMinutes(5);
 
-        var (gate, blocker) = await HoldTheWriterAsync(writes);
+        var (gate, blocker) = await WriterGate.HoldAsync(writes);
         var reserved = Enumerable.Range(0, 12).Select(_ => writes.RunAsync(async (ctx, token) =>
         {
             var ok = await ApiKeySpend.TryReserveAsync(ctx, keyId, Guid.CreateVersion7(), 3_000, expires, token);
@@ -123,7 +123,7 @@ public sealed class WriteTransactionTests
         var writes = db.Get<WriteTransaction>();
         var store = db.Get<IdempotencyStore>();
 
-        var (gate, blocker) = await HoldTheWriterAsync(writes);
+        var (gate, blocker) = await WriterGate.HoldAsync(writes);
         var claims = Enumerable.Range(0, 10).Select(_ => store.ClaimAsync(user, "retry-1", "same-body", Guid.CreateVersion7(), false, CancellationToken.None)).ToList();
         gate.SetResult();
         await blocker;
@@ -135,20 +135,5 @@ public sealed class WriteTransactionTests
         Assert.Equal(9, answers.OfType<IdempotencyClaim.Refused>().Count());
         await using var read = db.NewContext();
         Assert.Equal(1, await read.IdempotencyRecords.CountAsync(r => r.UserId == user && r.Key == "retry-1"));
-    }
-
-    /// <summary>A unit that keeps the writer busy until the gate opens, so whatever is queued meanwhile lands in the next batch.</summary>
-    private static async Task<(TaskCompletionSource Gate, Task<int> Blocker)> HoldTheWriterAsync(WriteTransaction writes)
-    {
-        var gate = new TaskCompletionSource();
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var blocker = writes.RunAsync(async (_, _) =>
-        {
-            running.SetResult();
-            await gate.Task;
-            return Write.Commit(0);
-        });
-        await running.Task;
-        return (gate, blocker);
     }
 }

@@ -65,10 +65,16 @@ public sealed class DoubleSpendTests
         var grant = await GrantAsync(db, await db.AddUserAsync(), Bucket.Routed, 50_000);
         var ledger = db.Get<LedgerService>();
 
-        // Posted charges and holds mixed: both count against the balance at once.
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, Racers).Select(i => Task.Run(() => ledger.SubmitAsync(i % 2 == 0
+        // Posted charges and holds mixed: both count against the balance at once. The writer is held while they queue,
+        // so they are merged into shared transactions however the machine schedules them.
+        var (gate, blocker) = await WriterGate.HoldAsync(db.Get<Core.Data.WriteTransaction>());
+        var racing = Enumerable.Range(0, Racers).Select(i => Task.Run(() => ledger.SubmitAsync(i % 2 == 0
             ? TransferSpec.Single(Guid.CreateVersion7(), grant.AccountId, SystemAccounts.RevenueRoutedId, 999, TransferCode.Charge)
-            : TransferSpec.Pending(Guid.CreateVersion7(), grant.AccountId, SystemAccounts.RevenueRoutedId, 999, TransferCode.Charge, null)))));
+            : TransferSpec.Pending(Guid.CreateVersion7(), grant.AccountId, SystemAccounts.RevenueRoutedId, 999, TransferCode.Charge, null)))).ToList();
+        await Task.Delay(200);
+        gate.SetResult();
+        await blocker;
+        var outcomes = await Task.WhenAll(racing);
 
         Assert.Equal(50_000 / 999, outcomes.Count(o => o.Status == LedgerStatus.Created));
         Assert.All(outcomes.Where(o => o.Status != LedgerStatus.Created), o => Assert.Equal(LedgerErrors.InsufficientBalance, o.Error));
