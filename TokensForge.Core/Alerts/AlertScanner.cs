@@ -63,17 +63,21 @@ public sealed class AlertScanner(IDbContextFactory<AppDbContext> contexts, Walle
         return due;
     }
 
-    /// <summary>Writes the notice (and its delivery) unless the event was raised already; false when it was.</summary>
-    private async Task<bool> RaiseAsync(AlertSettings settings, string eventId, string kind, string message, DateTime now, CancellationToken ct)
+    private Task<bool> RaiseAsync(AlertSettings settings, string eventId, string kind, string message, DateTime now, CancellationToken ct) =>
+        Raise(contexts, settings.UserId, eventId, kind, message, settings.WebhookUrl, now, ct);
+
+    /// <summary>Writes the notice (and its webhook delivery, when a URL is given) unless the event was raised already; false when it was.</summary>
+    internal static async Task<bool> Raise(IDbContextFactory<AppDbContext> contexts, string userId, string eventId, string kind, string message, string? webhookUrl,
+        DateTime now, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (await db.Notices.AnyAsync(n => n.EventId == eventId, ct)) return false;
-        var notice = new Notice(Guid.CreateVersion7(), eventId, settings.UserId, kind, message, now);
+        var notice = new Notice(Guid.CreateVersion7(), eventId, userId, kind, message, now);
         db.Notices.Add(notice);
-        if (settings.WebhookUrl is { } url)
+        if (webhookUrl is { } url)
         {
             var payload = JsonSerializer.Serialize(new { id = eventId, type = $"alert.{kind}", created = new DateTimeOffset(now).ToUnixTimeSeconds(), message });
-            db.WebhookDeliveries.Add(new WebhookDelivery(notice.Id, eventId, settings.UserId, url, payload, now));
+            db.WebhookDeliveries.Add(new WebhookDelivery(notice.Id, eventId, userId, url, payload, now));
         }
         try
         {

@@ -12,6 +12,8 @@ public static class AlertsServiceCollectionExtensions
         services.AddSingleton<AlertService>();
         services.AddSingleton<AlertScanner>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<AdminAlertScanner>();
+        services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<AdminAlertScanner>());
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<AlertScanner>());
         services.AddSingleton<IPeriodicSweep>(sp => sp.GetRequiredService<WebhookSender>());
         return services;

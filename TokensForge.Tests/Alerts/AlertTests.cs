@@ -190,3 +190,46 @@ public sealed class AlertTests
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 }
+
+/// <summary>The admins' notices: a route's circuit opening and a campaign's budget running low, each once per admin.</summary>
+public sealed class AdminAlertTests
+{
+    [Fact]
+    public async Task ACircuitOpening_AndACampaignUnderATenthOfItsBudget_GiveEachAdminOneNotice()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var admins = new[] { await db.AddUserAsync(), await db.AddUserAsync() };
+        var customer = await db.AddUserAsync();
+        await using (var ctx = db.NewContext())
+        {
+            var role = new Microsoft.AspNetCore.Identity.IdentityRole(Core.Users.Roles.Admin) { NormalizedName = Core.Users.Roles.Admin.ToUpperInvariant() };
+            ctx.Roles.Add(role);
+            foreach (var admin in admins) ctx.UserRoles.Add(new Microsoft.AspNetCore.Identity.IdentityUserRole<string> { UserId = admin, RoleId = role.Id });
+            await ctx.SaveChangesAsync();
+        }
+        var scanner = db.Get<AdminAlertScanner>();
+        var (campaign, code) = await Campaigns.CampaignTestData.PromoCodeAsync(db, Campaigns.CampaignTestData.Promo(amount: 4_600_000, budget: 10_000_000), maxRedemptions: 10);
+        var claims = db.Get<Core.Campaigns.ClaimService>();
+        Campaigns.CampaignTestData.Ok(await claims.RedeemCodeAsync(await db.AddUserAsync(), code, null));
+        Assert.Equal(0, await scanner.RunOnceAsync());
+
+        // The second claim leaves ¥0.80 of ¥10: under a tenth. Five failures in a row open a route's circuit.
+        Campaigns.CampaignTestData.Ok(await claims.RedeemCodeAsync(await db.AddUserAsync(), code, null));
+        var health = db.Get<Core.Routing.Health.RouteHealthMonitor>();
+        var routeId = Guid.CreateVersion7();
+        for (var i = 0; i < 5; i++) health.Report(routeId, new Core.Routing.Health.AttemptOutcome(false, TimeSpan.FromMilliseconds(5), null, 502, "bad gateway"));
+        Assert.Equal(Core.Routing.Health.CircuitState.Open, health.Circuit(routeId));
+
+        Assert.Equal(4, await scanner.RunOnceAsync());
+        Assert.Equal(0, await scanner.RunOnceAsync());
+
+        foreach (var admin in admins)
+        {
+            var notices = await db.Get<AlertService>().NoticesAsync(admin);
+            Assert.Equal(["campaign_budget", "circuit_open"], notices.Select(n => n.Kind).Order());
+            Assert.Contains(notices, n => n.Message.StartsWith($"Campaign {campaign.Name} has ¥0.80 of its ¥10.00 budget left"));
+            Assert.Contains(notices, n => n.Message.StartsWith($"The circuit of route {routeId} opened at"));
+        }
+        Assert.Empty(await db.Get<AlertService>().NoticesAsync(customer));
+    }
+}

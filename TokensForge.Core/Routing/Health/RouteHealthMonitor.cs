@@ -52,8 +52,20 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
             while (state.Recent.Count > 0 && state.Recent.Peek().At <= now - TimeSpan.FromHours(1)) state.Recent.Dequeue();
             if (!outcome.Success) state.LastError = (outcome.UpstreamStatus, outcome.Error, now);
         }
+        var wasOpen = state.Breaker.State == CircuitState.Open;
         if (outcome.Success) state.Breaker.ReportSuccess();
         else state.Breaker.ReportFailure(outcome.RetryAfter);
+        if (!wasOpen && state.Breaker.State == CircuitState.Open) _opened.Enqueue((routeId, now));
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Guid RouteId, DateTime At)> _opened = new();
+
+    /// <summary>The circuits this instance opened since the last call, for the admins' notices.</summary>
+    public IReadOnlyList<(Guid RouteId, DateTime At)> TakeOpened()
+    {
+        var opened = new List<(Guid, DateTime)>();
+        while (_opened.TryDequeue(out var o)) opened.Add(o);
+        return opened;
     }
 
     /// <summary>
