@@ -74,6 +74,12 @@ public sealed class PriceGroupTests(GatewayHostFixture fixture) : IClassFixture<
         var detail = (await Host.Get<ReceiptQueries>().GetAsync(member.Id, userId))!;
         Assert.Equal((9_000, name), (detail.PriceMultiplier, detail.PriceGroup));
         Assert.Equal(listed.Input, detail.Price!.InputPrice);
+        // And GET /v1/receipts/{id} says the same: the snapshot, the group, its multiplier and the prices charged.
+        var api = JsonDocument.Parse(await client.GetStringAsync($"v1/receipts/{member.Id}")).RootElement;
+        Assert.Equal(listed.Input, api.GetProperty("price_snapshot").GetProperty("input_per_million").GetInt64());
+        var priced = api.GetProperty("price_group");
+        Assert.Equal((name, 9_000, vip.Input, vip.Output), (priced.GetProperty("name").GetString(), priced.GetProperty("multiplier").GetInt32(),
+            priced.GetProperty("input_per_million").GetInt64(), priced.GetProperty("output_per_million").GetInt64()));
 
         // The group is changed: this instance applies it to the next request at once.
         Assert.True((await groups.SaveAsync(group, name, 5_000, 10_000, Admin)).Succeeded);

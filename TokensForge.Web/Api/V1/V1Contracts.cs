@@ -28,7 +28,11 @@ public sealed record ReceiptResponse(
     IReadOnlyList<ReceiptPartResponse> PaidBy,
     int? UpstreamStatus,
     string? UpstreamError,
-    IReadOnlyList<ReceiptAttemptResponse> Attempts);
+    IReadOnlyList<ReceiptAttemptResponse> Attempts,
+    ReceiptPriceGroupResponse? PriceGroup = null);
+
+/// <summary>The caller's price group: the snapshot's prices times <c>Multiplier</c> (basis points, 10,000 = 1×) were charged.</summary>
+public sealed record ReceiptPriceGroupResponse(string Name, int Multiplier, long InputPerMillion, long OutputPerMillion);
 
 /// <summary>One route tried (or skipped) for the request, in order; only a <c>charged</c> attempt was paid for.</summary>
 public sealed record ReceiptAttemptResponse(string Route, string RouteName, string Kind, string Result, int? UpstreamStatus, string? Error, int LatencyMs,

@@ -273,5 +273,9 @@ public static class V1Endpoints
         r.PaidBy.Select(c => new ReceiptPartResponse(c.BucketKey, c.BucketName, c.GrantId.ToString(), c.SourceLabel, c.Amount, c.TransferId.ToString())).ToList(),
         r.UpstreamStatus, r.UpstreamError,
         r.Attempts.Select(a => new ReceiptAttemptResponse(a.RouteId.ToString(), a.RouteName, a.RouteKind.ToString().ToLowerInvariant(),
-            a.Result.ToString().ToLowerInvariant(), a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList());
+            a.Result.ToString().ToLowerInvariant(), a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList(),
+        r.PriceGroup is { } group && r.Price is { } listed
+            ? new ReceiptPriceGroupResponse(group, r.PriceMultiplier, Core.PriceGroups.PriceTier.Scale(listed.InputPrice, r.PriceMultiplier),
+                Core.PriceGroups.PriceTier.Scale(listed.OutputPrice, r.PriceMultiplier))
+            : null);
 }
