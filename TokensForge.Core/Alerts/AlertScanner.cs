@@ -55,9 +55,8 @@ public sealed class AlertScanner(IDbContextFactory<AppDbContext> contexts, Walle
             foreach (var percent in percents.Where(p => used >= p))
             {
                 var whose = budget.Scope == BudgetScope.Key ? "A key's" : "Your account's";
-                var period = budget.Period switch { BudgetPeriod.Day => "daily", BudgetPeriod.Week => "weekly", _ => "monthly" };
                 due.Add(($"budget:{budget.BudgetId:N}:{budget.WindowStart:yyyyMMddHHmm}:{percent}", "budget",
-                    $"{whose} {period} budget is {percent}% used: {Money.Format(budget.Used)} of {Money.Format(budget.Limit)}. It resets at {budget.ResetsAtText}."));
+                    $"{whose} {budget.Period.Adjective()} budget is {percent}% used: {Money.Format(budget.Used)} of {Money.Format(budget.Limit)}. It resets at {budget.ResetsAtText}."));
             }
         }
         return due;

@@ -6,6 +6,17 @@ public enum BudgetScope { Key, User }
 /// <summary>The calendar window a budget resets on, in the configured time zone (<see cref="BudgetOptions.TimeZone"/>).</summary>
 public enum BudgetPeriod { Day, Week, Month }
 
+public static class BudgetWords
+{
+    /// <summary>"daily", "weekly" or "monthly", as refusals, alerts and the budget bars say it.</summary>
+    public static string Adjective(this BudgetPeriod period) => period switch
+    {
+        BudgetPeriod.Day => "daily",
+        BudgetPeriod.Week => "weekly",
+        _ => "monthly",
+    };
+}
+
 /// <summary>
 /// An amount a key or a user may spend per calendar window, at most one per period and owner (¥10 a day and ¥100 a
 /// month are two budgets). What was spent lives in <see cref="BudgetWindow"/> rows keyed by the window's start, so a

@@ -13,9 +13,8 @@ public static class BudgetErrors
     public static Error Exceeded(BudgetRefusal refusal, BudgetCalendar calendar)
     {
         var whose = refusal.Budget.Scope == BudgetScope.Key ? "This API key's" : "Your account's";
-        var period = refusal.Budget.Period switch { BudgetPeriod.Day => "daily", BudgetPeriod.Week => "weekly", _ => "monthly" };
         return new(ExceededCode,
-            $"{whose} {period} budget of {Money.Format(refusal.Budget.Limit)} cannot cover this request: {Money.Format(refusal.Used)} is spent or held " +
+            $"{whose} {refusal.Budget.Period.Adjective()} budget of {Money.Format(refusal.Budget.Limit)} cannot cover this request: {Money.Format(refusal.Used)} is spent or held " +
             $"and the request may cost up to {Money.Format(refusal.Needed)}. It resets at {calendar.Describe(refusal.ResetsAt)}.");
     }
 }

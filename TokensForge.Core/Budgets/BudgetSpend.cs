@@ -68,7 +68,7 @@ internal static class BudgetSpend
     /// </summary>
     public static async Task<bool> SettleAsync(AppDbContext db, BudgetHold hold, long spent, bool refuseOverLimit, CancellationToken ct)
     {
-        var reserved = await TakeAsync(db, hold.ReservationId, ct);
+        var reserved = (await TakeAsync(db, hold.ReservationId, ct)).ToDictionary(r => r.BudgetId, r => r.Amount);
         foreach (var share in hold.Windows)
         {
             var held = reserved.GetValueOrDefault(share.BudgetId);
@@ -81,18 +81,16 @@ internal static class BudgetSpend
     /// <summary>Gives back a reservation inside the caller's transaction; how many windows it still held (0: someone else gave it back first).</summary>
     public static async Task<int> ReleaseAsync(AppDbContext db, Guid reservationId, CancellationToken ct)
     {
-        var rows = await RawSql.Command(db, """DELETE FROM budget_reservations WHERE "ReservationId" = @reservation RETURNING "BudgetId", "WindowStart", "Amount" """)
-            .With<BudgetReservation>(db, "@reservation", nameof(BudgetReservation.ReservationId), reservationId)
-            .ReadAllAsync(r => (BudgetId: r.GetGuid(0), Start: r.GetUtc(1), Amount: r.GetInt64(2)), ct);
+        var rows = await TakeAsync(db, reservationId, ct);
         foreach (var row in rows) await MoveAsync(db, row.BudgetId, row.Start, row.Amount, 0, refuseOverLimit: false, ct);
         return rows.Count;
     }
 
-    private static async Task<Dictionary<Guid, long>> TakeAsync(AppDbContext db, Guid reservationId, CancellationToken ct) =>
-        (await RawSql.Command(db, """DELETE FROM budget_reservations WHERE "ReservationId" = @reservation RETURNING "BudgetId", "Amount" """)
+    /// <summary>Deletes a reservation's rows and says what each held (none when someone else gave it back first).</summary>
+    private static Task<List<(Guid BudgetId, DateTime Start, long Amount)>> TakeAsync(AppDbContext db, Guid reservationId, CancellationToken ct) =>
+        RawSql.Command(db, """DELETE FROM budget_reservations WHERE "ReservationId" = @reservation RETURNING "BudgetId", "WindowStart", "Amount" """)
             .With<BudgetReservation>(db, "@reservation", nameof(BudgetReservation.ReservationId), reservationId)
-            .ReadAllAsync(r => (BudgetId: r.GetGuid(0), Amount: r.GetInt64(1)), ct))
-        .ToDictionary(r => r.BudgetId, r => r.Amount);
+            .ReadAllAsync(r => (r.GetGuid(0), r.GetUtc(1), r.GetInt64(2)), ct);
 
     /// <summary>A window's counters: <paramref name="reserved"/> leaves the reservation, <paramref name="spent"/> joins the spend.</summary>
     private static async Task<bool> MoveAsync(AppDbContext db, Guid budgetId, DateTime start, long reserved, long spent, bool refuseOverLimit, CancellationToken ct) =>

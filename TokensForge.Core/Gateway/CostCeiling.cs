@@ -13,8 +13,7 @@ public static class CostCeiling
     public static (PromptBudget? Budget, GatewayError? Error) Fit(IGatewayShape shape, CatalogModel model, PromptBudget budget,
         GatewayCaller caller, long ceiling)
     {
-        var routes = caller.Tier is { } tier ? model.Routes.Select(tier.Apply) : model.Routes;
-        var ordered = RouteSelection.Order(routes, caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
+        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
         if (ordered.Count == 0) return (budget, null);
         foreach (var route in ordered)
         {

@@ -33,6 +33,10 @@ public sealed record GatewayCaller(
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
         new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? [], Tier: key.Tier ?? PriceGroups.PriceTier.None);
 
+    /// <summary>The model's routes priced as this caller pays them (its price group's multipliers, when it has one).</summary>
+    public IEnumerable<RouteCandidate> PricedRoutes(CatalogModel model) =>
+        Tier is { } tier && tier != PriceGroups.PriceTier.None ? model.Routes.Select(tier.Apply) : model.Routes;
+
     public static GatewayCaller Playground(string userId, RoutePreference preference, string requestId) =>
         new(userId, RequestSource.Playground, null, preference, requestId);
 

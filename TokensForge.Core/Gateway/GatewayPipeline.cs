@@ -4,6 +4,7 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Gateway.Messages;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Receipts;
+using TokensForge.Core.Routing;
 using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Core.Gateway;
@@ -66,32 +67,24 @@ public sealed class GatewayPipeline(
         var started = time.GetTimestamp();
         using var span = GatewayTracing.StartRequest(shape.Endpoint);
         using var admission = GatewayTracing.Start(GatewayTracing.Admission);
-        if (shape.Validate() is { } invalid) return GatewayResult.Fail(invalid);
-        caller = await PricedAsync(caller, aborted);
-        var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, aborted);
-        if (modelError is not null) return GatewayResult.Fail(modelError);
-        var (budget, tooLarge) = shape.Measure(model!);
-        if (tooLarge is not null) return GatewayResult.Fail(tooLarge);
-        if (caller.MaxCost is { } ceiling)
-        {
-            (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller, ceiling);
-            if (tooDear is not null) return GatewayResult.Fail(tooDear);
-        }
+        var (admitted, refused) = await AdmitAsync(caller, shape, aborted);
+        if (refused is not null) return GatewayResult.Fail(refused);
+        (caller, var model, var budget) = admitted!;
 
-        await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.CreateVersion7(), time.GetUtcNow().UtcDateTime,
+        await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model, budget, Guid.CreateVersion7(), time.GetUtcNow().UtcDateTime,
             holds, idempotency, log, rateLimiter);
         // Rate limits weigh the request's worst case in tokens, so they come once the prompt is counted.
         if (caller.Key is { HasRateLimits: true } key)
         {
-            var (verdict, admitted) = await rateLimiter.AdmitAsync(key, budget!.PromptTokens + budget.HeldOutputTokens,
+            var (verdict, limitHold) = await rateLimiter.AdmitAsync(key, budget.PromptTokens + budget.HeldOutputTokens,
                 request.StartedAt + options.Value.HoldTimeout, aborted);
             caller.RateLimits?.Report(verdict);
             if (!verdict.Allowed) return GatewayResult.Fail(GatewayErrors.RateLimited(verdict.RetryAfter, verdict.Message));
-            request.Admitted(admitted);
+            request.Admitted(limitHold);
         }
         admission?.Stop();
         using var receiptScope = GatewayTracing.Receipt(span, log, request.ReceiptId);
-        if (request.Routes.Count == 0) return GatewayResult.Fail(GatewayErrors.NoRouteFor(caller.RoutePreference, model!.Id));
+        if (request.Routes.Count == 0) return GatewayResult.Fail(GatewayErrors.NoRouteFor(caller.RoutePreference, model.Id));
 
         var (answer, claim) = await idempotency.ClaimForAsync(caller, request.ReceiptId, shape.Stream, aborted);
         if (answer is not null) return answer;
@@ -105,7 +98,7 @@ public sealed class GatewayPipeline(
                 var reason = tried.Refusal?.Reason ?? ReceiptReasons.NoHealthyRoute;
                 await receipts.WriteAsync(request, new ReceiptFacts(tried.Route, 0, ChargeDecision.Free(reason, request.PromptTokens), Elapsed(started)),
                     CancellationToken.None);
-                return GatewayResult.Fail(tried.Refusal is { } refusal ? GatewayErrors.Refused(refusal) : GatewayErrors.NoRouteAvailable(model!.Id, WaitUntil(tried.RetryAt)),
+                return GatewayResult.Fail(tried.Refusal is { } refusal ? GatewayErrors.Refused(refusal) : GatewayErrors.NoRouteAvailable(model.Id, WaitUntil(tried.RetryAt)),
                     request.ReceiptId);
             }
 
@@ -137,6 +130,30 @@ public sealed class GatewayPipeline(
     /// </summary>
     public async Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteAsync(GatewayCaller caller, IGatewayShape shape, CancellationToken ct)
     {
+        var (admitted, error) = await AdmitAsync(caller, shape, ct);
+        if (error is not null) return (null, error);
+        (caller, var model, var budget) = admitted!;
+        await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model, budget, Guid.Empty, time.GetUtcNow().UtcDateTime,
+            holds, idempotency, log);
+        if (request.Routes.Count == 0) return (null, GatewayErrors.NoRouteFor(caller.RoutePreference, model.Id));
+        var refused = new RefusedRoutes();
+        foreach (var route in request.Routes)
+        {
+            var worst = request.WorstCaseOn(route.Prices);
+            if (refused.RulesOut(route.Kind, worst)) continue;
+            var plan = worst == 0 ? [] : await wallet.PlanAsync(caller.UserId, route.Kind, worst, ct);
+            if (plan is not null) return (new GatewayQuote(model.Id, route, request.PromptTokens, request.HeldOutputTokens, worst, plan, caller.MaxCost), null);
+            refused.Add(route.Kind, worst);
+        }
+        return (null, GatewayErrors.InsufficientBalance(request.WorstCaseOn(request.Routes[0].Prices)));
+    }
+
+    /// <summary>What admission leaves: the caller with its price tier, the model, and what the prompt weighs (under the caller's ceiling).</summary>
+    private sealed record Admission(GatewayCaller Caller, CatalogModel Model, PromptBudget Budget);
+
+    /// <summary>The steps before any route is touched, the same for a request and its quote: validate, price, resolve, weigh, fit the ceiling.</summary>
+    private async Task<(Admission? Admitted, GatewayError? Error)> AdmitAsync(GatewayCaller caller, IGatewayShape shape, CancellationToken ct)
+    {
         if (shape.Validate() is { } invalid) return (null, invalid);
         caller = await PricedAsync(caller, ct);
         var (model, modelError) = await models.ResolveAsync(shape.Model, shape.ModelKind, caller.Key, ct);
@@ -148,19 +165,7 @@ public sealed class GatewayPipeline(
             (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller, ceiling);
             if (tooDear is not null) return (null, tooDear);
         }
-        await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model!, budget!, Guid.Empty, time.GetUtcNow().UtcDateTime,
-            holds, idempotency, log);
-        if (request.Routes.Count == 0) return (null, GatewayErrors.NoRouteFor(caller.RoutePreference, model!.Id));
-        var refused = new RefusedRoutes();
-        foreach (var route in request.Routes)
-        {
-            var worst = request.WorstCaseOn(route.Prices);
-            if (refused.RulesOut(route.Kind, worst)) continue;
-            var plan = worst == 0 ? [] : await wallet.PlanAsync(caller.UserId, route.Kind, worst, ct);
-            if (plan is not null) return (new GatewayQuote(model!.Id, route, request.PromptTokens, request.HeldOutputTokens, worst, plan, caller.MaxCost), null);
-            refused.Add(route.Kind, worst);
-        }
-        return (null, GatewayErrors.InsufficientBalance(request.WorstCaseOn(request.Routes[0].Prices)));
+        return (new Admission(caller, model!, budget!), null);
     }
 
     /// <summary>The caller with its price tier: a key carries its owner's; a keyless caller's is looked up; a sponsor pays list prices.</summary>

@@ -42,7 +42,7 @@ public sealed class GatewayRequest : IAsyncDisposable
         _claims = claims;
         _log = log;
         // Priced as the caller pays (a price group's multiplier); under a cost ceiling, routes whose worst case passes it are not tried.
-        var routes = caller.Tier is { } tier && tier != PriceGroups.PriceTier.None ? model.Routes.Select(tier.Apply) : model.Routes;
+        var routes = caller.PricedRoutes(model);
         Routes = caller.MaxCost is null
             ? RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn)
             : RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn).Where(r => CostCeiling.Allows(caller.MaxCost, WorstCaseOn(r.Prices))).ToList();

@@ -98,17 +98,22 @@ public sealed class HoldPlanner(HoldService holds, WriteTransaction writes, Budg
                 if (released.Error == LedgerErrors.PendingExpired || LedgerErrors.IsAlreadyResolved(released.Error)) return Write.Rollback(false);
                 throw new InvalidOperationException($"Voiding the hold of receipt {receiptId} failed: {released.Error}");
             }
-            if (reservation is var (keyId, reservationId)) await ApiKeySpend.ReleaseAsync(db, keyId, reservationId, token);
-            if (placed.Budgets is { } budgetHold) await BudgetSpend.ReleaseAsync(db, budgetHold.ReservationId, token);
+            await ReleaseReservationsAsync(db, token);
             return Write.Commit(true);
         }, CancellationToken.None);
         if (!bothReleased && (reservation is not null || placed.Budgets is not null))
             await writes.RunAsync(async (db, token) =>
             {
-                if (reservation is var (k, r)) await ApiKeySpend.ReleaseAsync(db, k, r, token);
-                if (placed.Budgets is { } budgetHold) await BudgetSpend.ReleaseAsync(db, budgetHold.ReservationId, token);
+                await ReleaseReservationsAsync(db, token);
                 return Write.Commit(true);
             }, CancellationToken.None);
         if (placed.Sponsor is { } sponsor) await sponsor.ReleaseAsync(placed.WorstCase, CancellationToken.None);
+
+        // The key's and the budgets' reservations, each given back once (whoever deletes the row moves the counter).
+        async Task ReleaseReservationsAsync(AppDbContext db, CancellationToken token)
+        {
+            if (reservation is var (keyId, reservationId)) await ApiKeySpend.ReleaseAsync(db, keyId, reservationId, token);
+            if (placed.Budgets is { } budgetHold) await BudgetSpend.ReleaseAsync(db, budgetHold.ReservationId, token);
+        }
     }
 }

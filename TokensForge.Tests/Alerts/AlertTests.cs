@@ -32,8 +32,7 @@ public sealed class AlertTests
 {
     private const long Worst = 4_000;
 
-    private static readonly RouteCandidate Route = new(Guid.CreateVersion7(), "alert route", RouteKind.Routed, "http://127.0.0.1:9", null, "sim-mini",
-        0, 1, TimeSpan.FromSeconds(30), false, new Prices(Guid.Empty, 1_000_000, 1_000_000, 0));
+    private static readonly RouteCandidate Route = TestRoutes.HoldOnly("alert route");
 
     private static Task<TestDatabase> StartAsync(bool allowPrivate = true) => TestDatabase.CreateAsync(configure: services =>
         services.Configure<AlertOptions>(o => (o.AllowPrivateTargets, o.FirstRetry) = (allowPrivate, TimeSpan.FromSeconds(30))));

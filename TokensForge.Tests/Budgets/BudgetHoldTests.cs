@@ -22,8 +22,7 @@ public sealed class BudgetHoldTests
 {
     private const long Worst = 4_000;
 
-    private static readonly RouteCandidate Route = new(Guid.CreateVersion7(), "budget route", RouteKind.Routed, "http://127.0.0.1:9", null, "sim-mini",
-        0, 1, TimeSpan.FromSeconds(30), false, new Prices(Guid.Empty, 1_000_000, 1_000_000, 0));
+    private static readonly RouteCandidate Route = TestRoutes.HoldOnly("budget route");
 
     /// <summary>23:59:59.9999999 on 2026-12-03 in Shanghai: the last tick of the budget day.</summary>
     private static readonly DateTimeOffset LastTickOfTheDay = new DateTimeOffset(2026, 12, 3, 16, 0, 0, TimeSpan.Zero).AddTicks(-1);

@@ -19,8 +19,7 @@ public sealed class CrashedRequestTests
 {
     private const long Worst = 4_000;
 
-    private static readonly RouteCandidate Route = new(Guid.CreateVersion7(), "crash route", RouteKind.Routed, "http://127.0.0.1:9", null, "sim-mini",
-        0, 1, TimeSpan.FromSeconds(30), false, new Prices(Guid.Empty, 1_000_000, 1_000_000, 0));
+    private static readonly RouteCandidate Route = TestRoutes.HoldOnly("crash route");
 
     [SkippableTheory]
     [InlineData(TestProvider.Sqlite)]

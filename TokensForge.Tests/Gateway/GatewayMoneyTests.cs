@@ -24,16 +24,7 @@ public sealed class GatewayMoneyTests
     /// </summary>
     internal static (long Worst, long Cost) Priced(GatewayHost host, string model, RouteKind kind)
     {
-        var request = new ChatCompletionRequest
-        {
-            Model = model,
-            Messages = [new ChatMessage { Role = "user", Content = JsonSerializer.SerializeToElement(Prompt) }],
-            MaxTokens = MaxTokens,
-        };
-        var promptTokens = host.Get<TokenCounter>().CountPrompt(request);
-        var catalogue = SimulatorRoutes.Catalogue.Single(m => m.Id == model);
-        var (input, output, cached) = kind == RouteKind.Routed ? catalogue.Routed : catalogue.Official;
-        var prices = new Prices(Guid.Empty, input, output, cached);
+        var (promptTokens, prices) = SimulatorPrices.Of(host, model, kind, Prompt);
         return (prices.WorstCase(promptTokens, MaxTokens), prices.CostOf(promptTokens, MaxTokens));
     }
 

@@ -27,12 +27,7 @@ public sealed class PriceGroupTests(GatewayHostFixture fixture) : IClassFixture<
     private static readonly AdminActor Admin = new(TokensForgeApp.AdminEmail, "127.0.0.1");
     private GatewayHost Host => fixture.Host;
 
-    private (int PromptTokens, Prices Listed) Priced()
-    {
-        var request = new ChatCompletionRequest { Model = "gpt-4o-mini", Messages = [new ChatMessage { Role = "user", Content = JsonSerializer.SerializeToElement(Prompt) }] };
-        var (input, output, cached) = SimulatorRoutes.Catalogue.Single(m => m.Id == "gpt-4o-mini").Routed;
-        return (Host.Get<TokenCounter>().CountPrompt(request), new Prices(Guid.Empty, input, output, cached));
-    }
+    private (int PromptTokens, Prices Listed) Priced() => SimulatorPrices.Of(Host, "gpt-4o-mini", RouteKind.Routed, Prompt);
 
     private static Task<HttpResponseMessage> ChatAsync(HttpClient client) =>
         client.PostAsJsonAsync("v1/chat/completions", new { model = "gpt-4o-mini", max_tokens = MaxTokens, messages = new[] { new { role = "user", content = Prompt } } });

@@ -23,12 +23,7 @@ public sealed class CostCeilingAndQuoteTests(GatewayHostFixture fixture) : IClas
 
     private static object Chat(int maxTokens) => new { model = "gpt-4o-mini", max_tokens = maxTokens, messages = new[] { new { role = "user", content = Prompt } } };
 
-    private (int PromptTokens, Prices Prices) Priced()
-    {
-        var request = new ChatCompletionRequest { Model = "gpt-4o-mini", Messages = [new ChatMessage { Role = "user", Content = JsonSerializer.SerializeToElement(Prompt) }] };
-        var (input, output, cached) = SimulatorRoutes.Catalogue.Single(m => m.Id == "gpt-4o-mini").Routed;
-        return (Host.Get<TokenCounter>().CountPrompt(request), new Prices(Guid.Empty, input, output, cached));
-    }
+    private (int PromptTokens, Prices Prices) Priced() => SimulatorPrices.Of(Host, "gpt-4o-mini", RouteKind.Routed, Prompt);
 
     private async Task<(HttpClient Client, string UserId)> ClientAsync()
     {

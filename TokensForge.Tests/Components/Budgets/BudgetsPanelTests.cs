@@ -17,8 +17,7 @@ namespace TokensForge.Tests.Components.Budgets;
 
 public sealed class BudgetsPanelTests
 {
-    private static readonly RouteCandidate Route = new(Guid.CreateVersion7(), "panel route", RouteKind.Routed, "http://127.0.0.1:9", null, "sim-mini",
-        0, 1, TimeSpan.FromSeconds(30), false, new Prices(Guid.Empty, 1_000_000, 1_000_000, 0));
+    private static readonly RouteCandidate Route = TestRoutes.HoldOnly("panel route");
 
     [Fact]
     public async Task AccountBudget_SetFromThePanel_ShowsItsUsageBar_WithWhatRequestsHold_AndTheReset()

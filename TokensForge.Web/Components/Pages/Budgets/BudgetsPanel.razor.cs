@@ -117,12 +117,7 @@ public sealed partial class BudgetsPanel
     private string Title(BudgetUsage budget) =>
         (Keys?.FirstOrDefault(k => k.Id == budget.KeyId).Name is { } name ? $"{name} · " : "") + PeriodName(budget.Period);
 
-    private static string PeriodName(BudgetPeriod period) => period switch
-    {
-        BudgetPeriod.Day => "Daily",
-        BudgetPeriod.Week => "Weekly",
-        _ => "Monthly",
-    };
+    private static string PeriodName(BudgetPeriod period) => char.ToUpperInvariant(period.Adjective()[0]) + period.Adjective()[1..];
 
     private static double Percent(BudgetUsage budget) => budget.Limit == 0 ? 100 : Math.Min(100, budget.Used * 100.0 / budget.Limit);
 }
