@@ -27,9 +27,26 @@ public sealed record RateLimitHold(Guid KeyId, DateTime Window, long Tokens, Gui
 /// the request's worst case), and a lease row counts it in flight. The receipt lowers the tokens to the actual use and
 /// ends the lease in its own transaction. Keys without any of these limits never touch the database here.
 /// </summary>
-public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time)
+public sealed class ApiKeyRateLimiter(WriteTransaction writes, IDbContextFactory<AppDbContext> contexts, TimeProvider time)
 {
     private const long MinuteMs = 60_000;
+
+    /// <summary>
+    /// The key's request and token state as of now, without counting anything: for the answers that are not model
+    /// requests (models, receipts, quotes, refusals before admission), so every answer carries the headers.
+    /// </summary>
+    public async Task<RateLimitVerdict> PeekAsync(KeyPrincipal key, CancellationToken ct = default)
+    {
+        if (key.RequestsPerMinute is null && key.TokensPerMinute is null) return RateLimitVerdict.Pass;
+        var now = time.GetUtcNow().UtcDateTime;
+        var window = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+        var elapsedMs = (long)(now - window).TotalMilliseconds;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var counters = (await ReadCountersAsync(db, key.KeyId, window, ct)).SingleOrDefault() ?? new Counters(0, 0, 0);
+        var (requests, tokens) = States(key, counters, elapsedMs);
+        return new RateLimitVerdict(true, TimeSpan.Zero, requests, tokens);
+    }
 
     /// <summary>Admits one request that may use up to <paramref name="tokens"/> tokens; a concurrency lease lives until <paramref name="leaseExpiresAt"/> at most.</summary>
     public async Task<(RateLimitVerdict Verdict, RateLimitHold? Hold)> AdmitAsync(KeyPrincipal key, long tokens, DateTime leaseExpiresAt, CancellationToken ct = default)
@@ -54,9 +71,7 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time
             if (counters.Count == 0)
             {
                 // Refused: nothing changed; read the counters to say which limit and when to retry.
-                var state = await RawSql.Command(db, """SELECT "RateWindowStart", "RateWindowCount", "RatePreviousCount", "TokenWindowUsed" FROM api_keys WHERE "Id" = @id""")
-                    .With<ApiKey>(db, "@id", nameof(ApiKey.Id), key.KeyId)
-                    .ReadAllAsync(r => Current(r.GetUtcOrNull(0), r.GetInt32(1), r.GetInt32(2), r.GetInt64(3), window), token);
+                var state = await ReadCountersAsync(db, key.KeyId, window, token);
                 return Write.Commit<(Counters?, Counters?, bool)>((null, state.SingleOrDefault() ?? new Counters(0, 0, 0), false));
             }
             if (lease is { } id)
@@ -78,9 +93,7 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time
         }, ct);
 
         var rest = TimeSpan.FromMilliseconds(MinuteMs - elapsedMs);
-        var shown = (counted ?? refused)!;
-        var requests = key.RequestsPerMinute is { } rpm ? new RateLimitState(rpm, RemainingRequests(shown, rpm, elapsedMs), rest) : null;
-        var tokenState = key.TokensPerMinute is { } tpm ? new RateLimitState(tpm, Math.Max(0, tpm - shown.Tokens), rest) : null;
+        var (requests, tokenState) = States(key, (counted ?? refused)!, elapsedMs);
         if (counted is not null) return (new RateLimitVerdict(true, TimeSpan.Zero, requests, tokenState), new RateLimitHold(key.KeyId, window, tokens, lease));
 
         if (leaseRefused)
@@ -116,10 +129,18 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time
         if (hold.Lease is { } lease) await EndLeaseAsync(db, lease, ct);
     }
 
-    /// <summary>Ends a concurrency lease on its own (a request that ended without a receipt).</summary>
+    /// <summary>
+    /// A request that ended without a receipt (an idempotent replay, a refused claim): it used no tokens, so the minute
+    /// gets its worst case back, and its concurrency lease ends, in one transaction.
+    /// </summary>
     public async Task ReleaseAsync(RateLimitHold hold, CancellationToken ct = default)
     {
-        if (hold.Lease is { } lease) await writes.RunAsync(async (db, token) => Write.Commit(await EndLeaseAsync(db, lease, token)), ct);
+        if (hold.Tokens == 0 && hold.Lease is null) return;
+        await writes.RunAsync(async (db, token) =>
+        {
+            await SettleAsync(db, hold, used: 0, token);
+            return Write.Commit(true);
+        }, ct);
     }
 
     private static Task<int> EndLeaseAsync(AppDbContext db, Guid lease, CancellationToken ct) =>
@@ -146,6 +167,19 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, TimeProvider time
 
     /// <summary>A key's counters as of <paramref name="window"/>: what an older window counted has rolled over or out.</summary>
     private sealed record Counters(int Current, int Previous, long Tokens);
+
+    private static Task<List<Counters>> ReadCountersAsync(AppDbContext db, Guid keyId, DateTime window, CancellationToken ct) =>
+        RawSql.Command(db, """SELECT "RateWindowStart", "RateWindowCount", "RatePreviousCount", "TokenWindowUsed" FROM api_keys WHERE "Id" = @id""")
+            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
+            .ReadAllAsync(r => Current(r.GetUtcOrNull(0), r.GetInt32(1), r.GetInt32(2), r.GetInt64(3), window), ct);
+
+    /// <summary>What the headers say for these counters: the limits the key has, what is left of them, and when the minute ends.</summary>
+    private static (RateLimitState? Requests, RateLimitState? Tokens) States(KeyPrincipal key, Counters counters, long elapsedMs)
+    {
+        var rest = TimeSpan.FromMilliseconds(MinuteMs - elapsedMs);
+        return (key.RequestsPerMinute is { } rpm ? new RateLimitState(rpm, RemainingRequests(counters, rpm, elapsedMs), rest) : null,
+            key.TokensPerMinute is { } tpm ? new RateLimitState(tpm, Math.Max(0, tpm - counters.Tokens), rest) : null);
+    }
 
     private static Counters Current(DateTime? start, int count, int previous, long tokens, DateTime window) =>
         start == window ? new Counters(count, previous, tokens)

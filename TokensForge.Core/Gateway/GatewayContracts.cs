@@ -34,8 +34,7 @@ public sealed record GatewayCaller(
         new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? [], Tier: key.Tier ?? PriceGroups.PriceTier.None);
 
     /// <summary>The model's routes priced as this caller pays them (its price group's multipliers, when it has one).</summary>
-    public IEnumerable<RouteCandidate> PricedRoutes(CatalogModel model) =>
-        Tier is { } tier && tier != PriceGroups.PriceTier.None ? model.Routes.Select(tier.Apply) : model.Routes;
+    public IEnumerable<RouteCandidate> PricedRoutes(CatalogModel model) => PriceGroups.PriceTier.Apply(Tier, model.Routes);
 
     public static GatewayCaller Playground(string userId, RoutePreference preference, string requestId) =>
         new(userId, RequestSource.Playground, null, preference, requestId);
@@ -104,17 +103,22 @@ public sealed class RateLimitReport
     public RateLimitState? Requests { get; private set; }
     public RateLimitState? Tokens { get; private set; }
 
-    internal void Report(RateLimitVerdict verdict)
+    /// <summary>Whether an admission (or a look at the counters) has filled the report.</summary>
+    public bool Reported { get; private set; }
+
+    public void Report(RateLimitVerdict verdict)
     {
         Requests = verdict.Requests;
         Tokens = verdict.Tokens;
+        Reported = true;
     }
 }
 
 /// <summary>
 /// What a request would hold, answered by <c>POST /v1/quote</c> without moving money: the route that would serve it (the
 /// first in the gateway's order whose worst case the wallet can pay), its price snapshot, the prompt's tokens and the
-/// output held (after a cost ceiling, when one is set), the worst case, and the grants that would pay it.
+/// output held (after a cost ceiling, when one is set), the worst case, the grants that would pay it, and what the key's
+/// spend limit and the caller's budgets leave.
 /// </summary>
 public sealed record GatewayQuote(string Model, RouteCandidate Route, int PromptTokens, long HeldOutputTokens, long WorstCase,
-    IReadOnlyList<Ledger.Allocation> PaidBy, long? MaxCost);
+    IReadOnlyList<Ledger.Allocation> PaidBy, long? MaxCost, SpendHeadroom Limits);

@@ -25,6 +25,7 @@ public sealed class GatewayPipeline(
     ReceiptWriter receipts,
     HoldPlanner holds,
     HoldService wallet,
+    SpendHeadroomReader headroom,
     PriceGroups.PriceGroupService tiers,
     ChatUpstream chat,
     EmbeddingUpstream embeddings,
@@ -136,16 +137,27 @@ public sealed class GatewayPipeline(
         await using var request = new GatewayRequest(caller, shape.Endpoint, shape.Stream, model, budget, Guid.Empty, time.GetUtcNow().UtcDateTime,
             holds, idempotency, log);
         if (request.Routes.Count == 0) return (null, GatewayErrors.NoRouteFor(caller.RoutePreference, model.Id));
+        // The key's spend limit and the budgets refuse as the hold would, before the wallet is asked.
+        var limits = await headroom.ReadAsync(caller, ct);
         var refused = new RefusedRoutes();
+        HoldRefusal? firstRefusal = null;
         foreach (var route in request.Routes)
         {
             var worst = request.WorstCaseOn(route.Prices);
             if (refused.RulesOut(route.Kind, worst)) continue;
+            if (headroom.Refuses(limits, route, worst) is { } limited)
+            {
+                refused.Add(limited);
+                firstRefusal ??= limited;
+                continue;
+            }
             var plan = worst == 0 ? [] : await wallet.PlanAsync(caller.UserId, route.Kind, worst, ct);
-            if (plan is not null) return (new GatewayQuote(model.Id, route, request.PromptTokens, request.HeldOutputTokens, worst, plan, caller.MaxCost), null);
+            if (plan is not null)
+                return (new GatewayQuote(model.Id, route, request.PromptTokens, request.HeldOutputTokens, worst, plan, caller.MaxCost, limits), null);
             refused.Add(route.Kind, worst);
+            firstRefusal ??= new HoldRefusal(route, worst, ReceiptReasons.InsufficientBalance);
         }
-        return (null, GatewayErrors.InsufficientBalance(request.WorstCaseOn(request.Routes[0].Prices)));
+        return (null, GatewayErrors.Refused(firstRefusal!));
     }
 
     /// <summary>What admission leaves: the caller with its price tier, the model, and what the prompt weighs (under the caller's ceiling).</summary>

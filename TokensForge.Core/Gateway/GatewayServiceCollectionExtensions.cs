@@ -14,6 +14,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<ModelAccess>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HoldPlanner>();
+        services.AddSingleton<SpendHeadroomReader>();
         services.AddSingleton<RouteFailover>();
         services.AddSingleton<RouteProbe>();
         services.AddSingleton<ReceiptWriter>();

@@ -27,18 +27,20 @@ public sealed record HoldPreview(int PromptTokens, long MaxOutputTokens, int Con
 /// <summary>
 /// Works out a request's hold the way <see cref="GatewayPipeline"/> and <see cref="RouteFailover"/> do, without
 /// placing it: the same weight (<see cref="ChatShape.Weigh"/>), the same route order, and the same rule for which
-/// routes a refusal rules out (<see cref="RefusedRoutes"/>).
+/// routes a refusal rules out (<see cref="RefusedRoutes"/>), at the prices the user pays (<paramref name="tier"/>: their
+/// price group's multipliers, as they are applied to the request itself).
 /// </summary>
 public sealed class HoldPreviewer(TokenCounter tokens, IOptions<GatewayOptions> options)
 {
-    public HoldPreview Preview(CatalogModel model, RoutePreference preference, ChatCompletionRequest request, WalletCapacity wallet)
+    public HoldPreview Preview(CatalogModel model, RoutePreference preference, ChatCompletionRequest request, WalletCapacity wallet,
+        PriceGroups.PriceTier? tier = null)
     {
         var weight = ChatShape.Weigh(request, tokens, options.Value);
         Func<Prices, long> worstCase = p => p.WorstCase(weight.PromptTokens, weight.HeldOutputTokens);
         var refused = new RefusedRoutes();
         var quotes = new List<RouteQuote>();
         var chosen = false;
-        foreach (var route in RouteSelection.Order(model.Routes, preference, worstCase))
+        foreach (var route in RouteSelection.Order(PriceGroups.PriceTier.Apply(tier, model.Routes), preference, worstCase))
         {
             var worst = worstCase(route.Prices);
             var available = wallet.For(route.Kind);

@@ -79,6 +79,10 @@ public sealed record PriceTier(string Group, int RoutedMultiplier, int OfficialM
         return route with { Prices = new Prices(p.SnapshotId, Scale(p.Input, bp), Scale(p.Output, bp), Scale(p.CachedInput, bp), Scale(p.CacheWrite5m, bp), Scale(p.CacheWrite1h, bp)) };
     }
 
+    /// <summary>The routes as a caller of <paramref name="tier"/> pays them (unchanged for none).</summary>
+    public static IEnumerable<RouteCandidate> Apply(PriceTier? tier, IEnumerable<RouteCandidate> routes) =>
+        tier is null || tier == None ? routes : routes.Select(tier.Apply);
+
     public static long Scale(long price, int bp) => (price * bp + PriceGroup.OneTimes - 1) / PriceGroup.OneTimes;
 
     /// <summary>"0.9×" for 9,000 basis points.</summary>

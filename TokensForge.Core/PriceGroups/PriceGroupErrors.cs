@@ -8,5 +8,4 @@ public static class PriceGroupErrors
     public static readonly Error NameTaken = new("price_group_name_taken", "Another price group has this name.");
     public static readonly Error InvalidMultiplier = new("invalid_price_multiplier", "A multiplier must be between 0.1× and 10× (1,000 to 100,000 basis points).");
     public static readonly Error NotFound = new("price_group_not_found", "No such price group.");
-    public static readonly Error UserNotFound = new("user_not_found", "No account has this email.");
 }

@@ -55,7 +55,7 @@ public sealed class PriceGroupService(IDbContextFactory<AppDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(ct);
         var normalized = email.Trim().ToUpperInvariant();
         var user = await db.Users.Where(u => u.NormalizedEmail == normalized).Select(u => new { u.Id, u.Email }).FirstOrDefaultAsync(ct);
-        if (user is null) return PriceGroupErrors.UserNotFound;
+        if (user is null) return Users.UserErrors.UserNotFound;
         var group = groupId is { } g ? await db.PriceGroups.FirstOrDefaultAsync(x => x.Id == g, ct) : null;
         if (groupId is not null && group is null) return PriceGroupErrors.NotFound;
 

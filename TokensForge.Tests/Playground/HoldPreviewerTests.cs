@@ -41,6 +41,26 @@ public sealed class HoldPreviewerTests
     }
 
     [Fact]
+    public void Preview_InAPriceGroup_HoldsAtTheGroupsPrices_AsTheGatewayDoes()
+    {
+        var request = Draft(50).ToRequest();
+        var prompt = new TokenCounter().CountPrompt(request);
+        var tier = new Core.PriceGroups.PriceTier("resellers", RoutedMultiplier: 15_000, OfficialMultiplier: 10_000);
+        var listWorst = Routed.Prices.WorstCase(prompt, 50);
+        var groupWorst = tier.Apply(Routed).Prices.WorstCase(prompt, 50);
+
+        var preview = Previewer.Preview(Model, RoutePreference.Routed, request, Wallet(starter: groupWorst), tier);
+        var justShort = Previewer.Preview(Model, RoutePreference.Routed, request, Wallet(starter: groupWorst - 1), tier);
+
+        Assert.True(groupWorst > listWorst);
+        Assert.Equal(groupWorst, preview.WorstCase);
+        Assert.True(preview.CanPay);
+        // Enough at list prices, not at the group's: the preview says so, as the hold would.
+        Assert.True(groupWorst - 1 >= listWorst);
+        Assert.False(justShort.CanPay);
+    }
+
+    [Fact]
     public void Preview_NoMaxTokens_HoldsTheGatewayDefault()
     {
         var preview = Previewer.Preview(Model, RoutePreference.Auto, Draft(null).ToRequest(), Wallet(starter: 1_000_000));

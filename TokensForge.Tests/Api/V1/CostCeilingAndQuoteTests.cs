@@ -112,6 +112,61 @@ public sealed class CostCeilingAndQuoteTests(GatewayHostFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task TheQuote_AnswersAsTheHoldWould_ForTheKeysSpendLimitAndTheBudgets()
+    {
+        var (userId, _) = await Host.AddUserAsync(("routed", 5_000_000));
+        var (promptTokens, prices) = Priced();
+        var worst = prices.WorstCase(promptTokens, 200);
+        var key = await Host.CreateKeyAsync(userId, new Core.ApiKeys.ApiKeyPolicy(SpendLimit: 10 * worst, RoutePreference: RoutePreference.Routed));
+        using var client = Host.Client(key.Secret);
+        var budgets = Host.Get<Core.Budgets.BudgetService>();
+        Assert.True((await budgets.SetAsync(userId, key.Key.Id, Core.Budgets.BudgetPeriod.Day, 3 * worst)).Succeeded);
+        Assert.True((await budgets.SetAsync(userId, null, Core.Budgets.BudgetPeriod.Month, 100 * worst)).Succeeded);
+
+        // Two requests spend within the day's budget of three worst cases; the quote then shows what is left.
+        for (var i = 0; i < 2; i++) (await client.SendAsync(Post("v1/chat/completions", Chat(200)))).EnsureSuccessStatusCode();
+        var spent = await SpentAsync(userId);
+        var q = JsonDocument.Parse(await (await client.SendAsync(Post("v1/quote", Chat(200)))).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(10 * worst - spent - worst, q.GetProperty("key_spend_remaining").GetInt64());
+        var day = q.GetProperty("budgets").EnumerateArray().Single(b => b.GetProperty("period").GetString() == "day");
+        Assert.Equal(("key", 3 * worst, spent, 3 * worst - spent - worst),
+            (day.GetProperty("scope").GetString(), day.GetProperty("limit").GetInt64(), day.GetProperty("used").GetInt64(), day.GetProperty("remaining_after").GetInt64()));
+        Assert.Equal("user", q.GetProperty("budgets").EnumerateArray().Single(b => b.GetProperty("period").GetString() == "month").GetProperty("scope").GetString());
+
+        // A request whose worst case the day's budget no longer covers: the quote refuses it as the request would.
+        (await client.SendAsync(Post("v1/chat/completions", Chat(200)))).EnsureSuccessStatusCode();
+        var refusedQuote = await client.SendAsync(Post("v1/quote", Chat(200)));
+        var refusedRequest = await client.SendAsync(Post("v1/chat/completions", Chat(200)));
+        Assert.Equal((HttpStatusCode.PaymentRequired, HttpStatusCode.PaymentRequired), (refusedQuote.StatusCode, refusedRequest.StatusCode));
+        static async Task<string?> CodeAsync(HttpResponseMessage r) => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString();
+        Assert.Equal("budget_exceeded", await CodeAsync(refusedQuote));
+        Assert.Equal(await CodeAsync(refusedRequest), await CodeAsync(refusedQuote));
+    }
+
+    [Fact]
+    public async Task TheQuote_RefusesWhatTheKeysSpendLimitCannotCover()
+    {
+        var (userId, _) = await Host.AddUserAsync(("routed", 5_000_000));
+        var (promptTokens, prices) = Priced();
+        var key = await Host.CreateKeyAsync(userId, new Core.ApiKeys.ApiKeyPolicy(SpendLimit: prices.WorstCase(promptTokens, 200) - 1, RoutePreference: RoutePreference.Routed));
+        using var client = Host.Client(key.Secret);
+
+        var quote = await client.SendAsync(Post("v1/quote", Chat(200)));
+        var request = await client.SendAsync(Post("v1/chat/completions", Chat(200)));
+
+        Assert.Equal((HttpStatusCode.PaymentRequired, HttpStatusCode.PaymentRequired), (quote.StatusCode, request.StatusCode));
+        Assert.Contains("\"code\":\"key_spend_limit_reached\"", await quote.Content.ReadAsStringAsync());
+        Assert.Contains("\"code\":\"key_spend_limit_reached\"", await request.Content.ReadAsStringAsync());
+    }
+
+    private async Task<long> SpentAsync(string userId)
+    {
+        await using var db = Host.NewContext();
+        return (await db.RequestRecords.Where(r => r.UserId == userId).Select(r => r.Cost).ToListAsync()).Sum();
+    }
+
+    [Fact]
     public async Task TheQuote_UnderACeiling_ShowsTheCappedOutput_AndTellsEveryFrontDoorApart()
     {
         var (client, _) = await ClientAsync();

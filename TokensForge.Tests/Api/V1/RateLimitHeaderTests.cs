@@ -58,6 +58,69 @@ public sealed class RateLimitHeaderTests(GatewayHostFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Models_Receipts_Quotes_AndBadRequests_CarryTheHeaders_WithoutCountingThemselves()
+    {
+        var (userId, _) = await Host.AddUserAsync(("routed", 5_000_000));
+        var key = await Host.CreateKeyAsync(userId, new ApiKeyPolicy(RequestsPerMinute: 5, TokensPerMinute: 100_000));
+        using var client = Host.Client(key.Secret);
+        var chat = await client.PostAsJsonAsync("v1/chat/completions", new { model = "gpt-4o-mini", max_tokens = 5, messages = new[] { new { role = "user", content = "hi" } } });
+        chat.EnsureSuccessStatusCode();
+        var receipt = chat.Headers.GetValues("x-tokensforge-receipt").Single();
+        var afterChat = long.Parse(chat.Headers.GetValues("x-ratelimit-remaining-tokens").Single());
+
+        var answers = new[]
+        {
+            await client.GetAsync("v1/models"),
+            await client.GetAsync("v1/models/gpt-4o-mini"),
+            await client.GetAsync($"v1/receipts/{receipt}"),
+            await client.GetAsync("v1/receipts/not-a-guid"),
+            await client.PostAsJsonAsync("v1/quote", new { model = "gpt-4o-mini", max_tokens = 5, messages = new[] { new { role = "user", content = "hi" } } }),
+            await client.PostAsJsonAsync("v1/chat/completions", new { model = "gpt-4o-mini", max_tokens = -1, messages = new[] { new { role = "user", content = "hi" } } }),
+        };
+
+        foreach (var answer in answers)
+        {
+            Assert.Equal("5", answer.Headers.GetValues("x-ratelimit-limit-requests").Single());
+            // Only the chat completion counted: none of these took a request or a token of the minute.
+            Assert.Equal("4", answer.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+            Assert.Equal("100000", answer.Headers.GetValues("x-ratelimit-limit-tokens").Single());
+            var tokens = long.Parse(answer.Headers.GetValues("x-ratelimit-remaining-tokens").Single());
+            // The receipt lowered the chat's held worst case to what it used.
+            Assert.InRange(tokens, afterChat, 100_000 - 1);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, answers[3].StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, answers[5].StatusCode);
+    }
+
+    [Fact]
+    public async Task AnIdempotentReplay_GivesItsTokensBack_ForTheMinute()
+    {
+        var (userId, _) = await Host.AddUserAsync(("routed", 5_000_000));
+        var key = await Host.CreateKeyAsync(userId, new ApiKeyPolicy(TokensPerMinute: 100_000));
+        using var client = Host.Client(key.Secret);
+        async Task<HttpResponseMessage> SendAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+            {
+                Content = JsonContent.Create(new { model = "gpt-4o-mini", max_tokens = 2_000, messages = new[] { new { role = "user", content = "hi" } } }),
+            };
+            request.Headers.Add("Idempotency-Key", "replay-tokens");
+            return await client.SendAsync(request);
+        }
+        async Task<long> RemainingAsync() => long.Parse((await client.GetAsync("v1/models")).Headers.GetValues("x-ratelimit-remaining-tokens").Single());
+
+        (await SendAsync()).EnsureSuccessStatusCode();
+        var afterFirst = await RemainingAsync();
+        var replay = await SendAsync();
+        replay.EnsureSuccessStatusCode();
+
+        Assert.Equal("true", replay.Headers.GetValues("x-tokensforge-idempotent-replay").Single());
+        // The replay was admitted at its worst case (2,000 output tokens), then given it all back: no model ran.
+        Assert.True(100_000 - long.Parse(replay.Headers.GetValues("x-ratelimit-remaining-tokens").Single()) >= 2_000);
+        Assert.Equal(afterFirst, await RemainingAsync());
+    }
+
+    [Fact]
     public async Task AKeyWithoutRateLimits_GetsNoRateLimitHeaders()
     {
         var (userId, _) = await Host.AddUserAsync(("routed", 5_000_000));

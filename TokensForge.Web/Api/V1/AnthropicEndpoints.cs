@@ -73,6 +73,7 @@ public static class AnthropicEndpoints
         var result = await context.RequestServices.GetRequiredService<ApiKeyAuthenticator>().AuthenticateAsync(authorization, context.RequestAborted);
         if (!result.Succeeded) return AnthropicErrors.AuthenticationFailed(result.Error!);
         context.Items[typeof(KeyPrincipal)] = result.Value;
+        RateLimitHeaders.Track(context, result.Value!);
         return await next(invocation);
     }
 

@@ -64,7 +64,12 @@ public sealed record QuoteResponse(
     long WorstCase,
     string WorstCaseDisplay,
     long? MaxCost,
-    IReadOnlyList<QuotePartResponse> PaidBy);
+    IReadOnlyList<QuotePartResponse> PaidBy,
+    long? KeySpendRemaining,
+    IReadOnlyList<QuoteBudgetResponse> Budgets);
+
+/// <summary>One of the caller's budgets as the quote found it: its current window's use and what the request would leave.</summary>
+public sealed record QuoteBudgetResponse(string Scope, string Period, long Limit, long Used, long RemainingAfter, DateTime ResetsAt);
 
 public sealed record QuoteRouteResponse(string Name, string Kind);
 

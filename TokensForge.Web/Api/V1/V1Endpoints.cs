@@ -92,6 +92,7 @@ public static class V1Endpoints
         var result = await authenticator.AuthenticateAsync(context.Request.Headers.Authorization.ToString(), context.RequestAborted);
         if (!result.Succeeded) return OpenAiErrors.InvalidApiKey(result.Error!);
         context.Items[typeof(KeyPrincipal)] = result.Value;
+        RateLimitHeaders.Track(context, result.Value!);
         return await next(invocation);
     }
 
@@ -167,7 +168,10 @@ public static class V1Endpoints
         return TypedResults.Json(new QuoteResponse("quote", endpoint, q.Model, new QuoteRouteResponse(q.Route.RouteName, q.Route.Kind.ToString().ToLowerInvariant()),
             new QuotePricesResponse(p.SnapshotId.ToString(), p.Input, p.Output, p.CachedInput, p.CacheWrite5m, p.CacheWrite1h),
             q.PromptTokens, q.HeldOutputTokens, q.WorstCase, Money.Format(q.WorstCase), q.MaxCost,
-            q.PaidBy.Select(a => new QuotePartResponse(a.Grant.BucketKey, a.Grant.GrantId.ToString(), a.Grant.SourceLabel, a.Amount)).ToList()),
+            q.PaidBy.Select(a => new QuotePartResponse(a.Grant.BucketKey, a.Grant.GrantId.ToString(), a.Grant.SourceLabel, a.Amount)).ToList(),
+            q.Limits.KeyRemaining is { } keyLeft ? keyLeft - q.WorstCase : null,
+            q.Limits.Budgets.Select(b => new QuoteBudgetResponse(b.Budget.Scope.ToString().ToLowerInvariant(), b.Budget.Period.ToString().ToLowerInvariant(),
+                b.Budget.Limit, b.Used, b.Remaining - q.WorstCase, b.ResetsAt)).ToList()),
             V1JsonContext.Default.QuoteResponse);
     }
 
@@ -200,16 +204,8 @@ public static class V1Endpoints
     {
         var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
         var caller = GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
-            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body))) with { MaxCost = MaxCost(context) };
-        if (!caller.Key!.HasRateLimits) return caller;
-        // Written when the answer starts, streamed or not, success or refusal: by then admission has reported.
-        var report = new RateLimitReport();
-        context.Response.OnStarting(() =>
-        {
-            RateLimitHeaders.Write(context.Response.Headers, report);
-            return Task.CompletedTask;
-        });
-        return caller with { RateLimits = report };
+            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body))) with { MaxCost = MaxCost(context), RateLimits = RateLimitHeaders.Report(context) };
+        return caller;
     }
 
     internal static GatewayAnswer Respond(HttpContext context, GatewayResult result)

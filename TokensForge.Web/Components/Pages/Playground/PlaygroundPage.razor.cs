@@ -24,6 +24,7 @@ public partial class PlaygroundPage : IDisposable
     [Inject] private WalletCapacityQuery Capacity { get; set; } = null!;
     [Inject] private ReceiptQueries Receipts { get; set; } = null!;
     [Inject] private ApiKeyService Keys { get; set; } = null!;
+    [Inject] private TokensForge.Core.PriceGroups.PriceGroupService PriceGroups { get; set; } = null!;
     [Inject] private ClientAddress Client { get; set; } = null!;
     [Inject] private NavigationManager Navigation { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
@@ -43,6 +44,7 @@ public partial class PlaygroundPage : IDisposable
     private string _input = "";
     private readonly List<ChatTurn> _turns = [];
     private WalletCapacity _wallet = WalletCapacity.Empty;
+    private TokensForge.Core.PriceGroups.PriceTier? _tier;
     private string? _keyPrefix;
     private bool _showCode;
 
@@ -62,7 +64,7 @@ public partial class PlaygroundPage : IDisposable
     private ChatDraft Draft => new(_modelId ?? "", _systemPrompt, string.IsNullOrWhiteSpace(_input) ? _turns : [.. _turns, new ChatTurn(ChatTurn.User, _input)],
         _temperature, _maxTokens);
 
-    private HoldPreview? Preview => Model is { } model ? Previewer.Preview(model, _preference, Draft.ToRequest(), _wallet) : null;
+    private HoldPreview? Preview => Model is { } model ? Previewer.Preview(model, _preference, Draft.ToRequest(), _wallet, _tier) : null;
 
     private long SessionTotal => _receipts.Sum(r => r.Cost);
 
@@ -74,6 +76,7 @@ public partial class PlaygroundPage : IDisposable
             _models = (await Models.ListAsync(null)).Where(m => m.Kind == ModelKind.Chat).ToList();
             _modelId = _models.FirstOrDefault(m => m.Id == "gpt-4o-mini")?.Id ?? _models.FirstOrDefault()?.Id;
             _keyPrefix = (await Keys.ListAsync(_userId)).FirstOrDefault(k => k.Status == ApiKeyStatus.Active)?.Prefix;
+            _tier = await PriceGroups.TierOfAsync(_userId);
             await RefreshWalletAsync();
         }
         catch (Exception)
