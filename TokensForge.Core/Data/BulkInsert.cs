@@ -23,7 +23,7 @@ internal static class BulkInsert
         public readonly IProperty[] Properties;
         public readonly RelationalTypeMapping[] Mappings;
         public readonly IClrPropertyGetter[] Getters;
-        public readonly ConcurrentDictionary<int, (string Sql, string[] Names)> Statements = new();
+        public readonly ConcurrentDictionary<(int Rows, string Prefix), (string Sql, string[] Names)> Statements = new();
 
         public Table(IEntityType entity)
         {
@@ -35,10 +35,12 @@ internal static class BulkInsert
 
         public int RowsPerStatement => Math.Max(1, Math.Min(100, ParametersPerStatement / Properties.Length));
 
-        public (string Sql, string[] Names) StatementFor(int rows) => Statements.GetOrAdd(rows, n =>
+        /// <summary>The insert of <paramref name="rows"/> rows, its parameters named <paramref name="prefix"/>0, 1, … (unique within one command).</summary>
+        public (string Sql, string[] Names) StatementFor(int rows, string prefix = "@p") => Statements.GetOrAdd((rows, prefix), key =>
         {
+            var n = key.Rows;
             var names = new string[n * Properties.Length];
-            for (var i = 0; i < names.Length; i++) names[i] = $"@p{i}";
+            for (var i = 0; i < names.Length; i++) names[i] = $"{key.Prefix}{i}";
             var columns = string.Join(", ", Properties.Select(p => $"\"{p.GetColumnName()}\""));
             var values = string.Join(", ", Enumerable.Range(0, n).Select(r => $"({string.Join(", ", names.Skip(r * Properties.Length).Take(Properties.Length))})"));
             return ($"INSERT INTO \"{_entity.GetTableName()}\" ({columns}) VALUES {values}", names);
@@ -50,26 +52,68 @@ internal static class BulkInsert
     public static async Task InsertAsync<T>(AppDbContext db, IReadOnlyList<T> rows, CancellationToken ct = default) where T : class
     {
         if (rows.Count == 0) return;
-        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("A bulk insert runs inside the caller's transaction.");
-        var table = Tables.GetOrAdd((db.Model, typeof(T)), static key =>
-            new Table(key.Item1.FindEntityType(key.Item2) ?? throw new InvalidOperationException($"{key.Item2.Name} is not an entity.")));
-        var (properties, mappings, getters) = (table.Properties, table.Mappings, table.Getters);
+        var table = TableOf<T>(db);
         var perStatement = table.RowsPerStatement;
         for (var start = 0; start < rows.Count; start += perStatement)
         {
             var count = Math.Min(perStatement, rows.Count - start);
             var (sql, names) = table.StatementFor(count);
             var command = RawSql.Command(db, sql);
-            for (var r = 0; r < count; r++)
-            {
-                var row = rows[start + r];
-                for (var c = 0; c < properties.Length; c++)
-                {
-                    command.Parameters.Add(mappings[c].CreateParameter(command, names[r * properties.Length + c], getters[c].GetClrValueUsingContainingEntity(row),
-                        properties[c].IsNullable));
-                }
-            }
+            Bind(command, table, rows, start, count, names);
             await command.ExecuteAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Rows of three tables in one command, so one round trip (the receipt, its attempts and its paid-by parts on every
+    /// request). Parents come first, as their foreign keys need. Lists too long for one statement go one by one.
+    /// </summary>
+    public static async Task InsertAsync<T1, T2, T3>(AppDbContext db, IReadOnlyList<T1> first, IReadOnlyList<T2> second, IReadOnlyList<T3> third,
+        CancellationToken ct = default) where T1 : class where T2 : class where T3 : class
+    {
+        var (a, b, c) = (TableOf<T1>(db), TableOf<T2>(db), TableOf<T3>(db));
+        if (first.Count > a.RowsPerStatement || second.Count > b.RowsPerStatement || third.Count > c.RowsPerStatement)
+        {
+            await InsertAsync(db, first, ct);
+            await InsertAsync(db, second, ct);
+            await InsertAsync(db, third, ct);
+            return;
+        }
+        var parts = new List<(string Sql, string[] Names)>(3);
+        if (first.Count > 0) parts.Add(a.StatementFor(first.Count, "@a"));
+        if (second.Count > 0) parts.Add(b.StatementFor(second.Count, "@b"));
+        if (third.Count > 0) parts.Add(c.StatementFor(third.Count, "@c"));
+        if (parts.Count == 0) return;
+        var command = RawSql.Command(db, Combined.GetOrAdd((parts[0].Sql, parts.Count > 1 ? parts[1].Sql : "", parts.Count > 2 ? parts[2].Sql : ""),
+            static k => string.Join(";\n", new[] { k.Item1, k.Item2, k.Item3 }.Where(t => t.Length > 0))));
+        var next = 0;
+        if (first.Count > 0) Bind(command, a, first, 0, first.Count, parts[next++].Names);
+        if (second.Count > 0) Bind(command, b, second, 0, second.Count, parts[next++].Names);
+        if (third.Count > 0) Bind(command, c, third, 0, third.Count, parts[next].Names);
+        await command.ExecuteAsync(ct);
+    }
+
+    /// <summary>The combined texts, built once per shape: they are the keys of the kept commands.</summary>
+    private static readonly ConcurrentDictionary<(string, string, string), string> Combined = new();
+
+    private static Table TableOf<T>(AppDbContext db) where T : class
+    {
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("A bulk insert runs inside the caller's transaction.");
+        return Tables.GetOrAdd((db.Model, typeof(T)), static key =>
+            new Table(key.Item1.FindEntityType(key.Item2) ?? throw new InvalidOperationException($"{key.Item2.Name} is not an entity.")));
+    }
+
+    private static void Bind<T>(System.Data.Common.DbCommand command, Table table, IReadOnlyList<T> rows, int start, int count, string[] names) where T : class
+    {
+        var (properties, mappings, getters) = (table.Properties, table.Mappings, table.Getters);
+        for (var r = 0; r < count; r++)
+        {
+            var row = rows[start + r];
+            for (var c = 0; c < properties.Length; c++)
+            {
+                command.Parameters.Add(mappings[c].CreateParameter(command, names[r * properties.Length + c], getters[c].GetClrValueUsingContainingEntity(row),
+                    properties[c].IsNullable));
+            }
         }
     }
 }

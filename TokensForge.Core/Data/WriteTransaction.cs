@@ -29,7 +29,7 @@ public static class Write
 /// <para>
 /// With <see cref="DatabaseOptions.GroupCommit"/> (the default) one writer per process takes the units that are waiting
 /// and applies them in one transaction, each behind its own savepoint: a unit that rolls back, fails or throws is
-/// rolled back to its savepoint and the others go on. Every rule is still decided by the database inside that
+/// rolled back to its savepoint and the others go on (a batch of one needs none: its transaction is the unit's). Every rule is still decided by the database inside that
 /// transaction (conditional updates, unique indexes), so instances sharing PostgreSQL stay correct; what changes is
 /// that SQLite's single writer lock is taken once per batch instead of once per request, with no writers sleeping in
 /// the busy handler, and a commit's cost is shared. When nothing is waiting and the writer is idle, a unit runs as a
@@ -198,32 +198,9 @@ public sealed class WriteTransaction : IAsyncDisposable
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync();
-            foreach (var unit in batch)
-            {
-                if (unit.Cancelled)
-                {
-                    unit.Cancel();
-                    continue;
-                }
-                await SavepointAsync(db, "SAVEPOINT " + UnitSavepoint);
-                try
-                {
-                    await SavepointAsync(db, await unit.ApplyAsync(db) ? "RELEASE SAVEPOINT " + UnitSavepoint : "ROLLBACK TO SAVEPOINT " + UnitSavepoint);
-                    applied.Add(unit);
-                }
-                catch (Exception ex)
-                {
-                    await SavepointAsync(db, "ROLLBACK TO SAVEPOINT " + UnitSavepoint);
-                    if (DbRaces.IsRace(ex)) alone.Add(unit);
-                    else unit.Fail(ex);
-                }
-                finally
-                {
-                    // What the unit tracked was saved or rolled back with it; the next unit starts clean.
-                    db.ChangeTracker.Clear();
-                }
-            }
-            await tx.CommitAsync();
+            var commit = batch.Count == 1 ? await ApplyAloneAsync(db, batch[0], applied, alone) : await ApplyBehindSavepointsAsync(db, batch, applied, alone);
+            if (commit) await tx.CommitAsync();
+            else await tx.RollbackAsync();
         }
         catch
         {
@@ -237,6 +214,75 @@ public sealed class WriteTransaction : IAsyncDisposable
         // A unit that raced another writer looks again after this batch, in a transaction of its own.
         foreach (var unit in alone) _ = unit.RunAloneAsync(this);
     }
+
+    /// <summary>
+    /// A batch of one needs no savepoint: the transaction is the unit's, so its rollback is the transaction's (two
+    /// statements fewer for every unit of a lone request). Whether to commit.
+    /// </summary>
+    private static async Task<bool> ApplyAloneAsync(AppDbContext db, IUnit unit, List<IUnit> applied, List<IUnit> alone)
+    {
+        if (unit.Cancelled)
+        {
+            unit.Cancel();
+            return false;
+        }
+        try
+        {
+            var keep = await unit.ApplyAsync(db);
+            applied.Add(unit);
+            return keep;
+        }
+        catch (Exception ex)
+        {
+            if (DbRaces.IsRace(ex)) alone.Add(unit);
+            else unit.Fail(ex);
+            return false;
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Each unit behind its own savepoint. A kept unit's savepoint is released together with the next unit's being set
+    /// (one statement, not two), and the last one by the commit itself.
+    /// </summary>
+    private static async Task<bool> ApplyBehindSavepointsAsync(AppDbContext db, List<IUnit> batch, List<IUnit> applied, List<IUnit> alone)
+    {
+        var open = false;
+        foreach (var unit in batch)
+        {
+            if (unit.Cancelled)
+            {
+                unit.Cancel();
+                continue;
+            }
+            await SavepointAsync(db, open ? ReleaseAndSetSavepoint : SetSavepoint);
+            open = true;
+            try
+            {
+                if (!await unit.ApplyAsync(db)) await SavepointAsync(db, RollbackToSavepoint);
+                applied.Add(unit);
+            }
+            catch (Exception ex)
+            {
+                await SavepointAsync(db, RollbackToSavepoint);
+                if (DbRaces.IsRace(ex)) alone.Add(unit);
+                else unit.Fail(ex);
+            }
+            finally
+            {
+                // What the unit tracked was saved or rolled back with it; the next unit starts clean.
+                db.ChangeTracker.Clear();
+            }
+        }
+        return true;
+    }
+
+    private const string SetSavepoint = "SAVEPOINT " + UnitSavepoint;
+    private const string ReleaseAndSetSavepoint = "RELEASE SAVEPOINT " + UnitSavepoint + "; SAVEPOINT " + UnitSavepoint;
+    private const string RollbackToSavepoint = "ROLLBACK TO SAVEPOINT " + UnitSavepoint;
 
     /// <summary>Savepoint statements as kept commands: the same three texts for every unit (EF's own would compile each anew).</summary>
     private static Task SavepointAsync(AppDbContext db, string sql) => RawSql.Command(db, sql).ExecuteAsync(CancellationToken.None);

@@ -73,9 +73,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
 
         record.Finish(status, reason, txId, charges.Select((c, i) => new RequestCharge(Guid.CreateVersion7(), record.Id, i, c.GrantId, c.BucketKey,
             c.SourceLabel, c.TransferId, c.Amount)), now);
-        await BulkInsert.InsertAsync(db, [record], ct);
-        await BulkInsert.InsertAsync(db, record.Attempts, ct);
-        await BulkInsert.InsertAsync(db, record.Charges, ct);
+        await BulkInsert.InsertAsync(db, [record], record.Attempts, record.Charges, ct);
         // A fresh charge must still fit the key's spend limit; if it does not, the answer is free after all.
         if (record.ApiKeyId is { } key && !await ApiKeySpend.SettleAsync(db, key, placed?.KeyReservation, record.Cost, ct, refuseOverLimit: payment == Payment.Afresh))
             return Write.Rollback(false);

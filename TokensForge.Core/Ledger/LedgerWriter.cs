@@ -161,8 +161,7 @@ public sealed class LedgerWriter(TimeProvider time)
         if (spec.DebitAccountId == spec.CreditAccountId) return (null, LedgerErrors.SameAccount);
         var pending = spec.Flags == TransferFlags.Pending;
 
-        if (await DebitAsync(db, spec.DebitAccountId, spec.Amount, pending, ct) is { } debitError) return (null, debitError);
-        if (!await CreditAsync(db, spec.CreditAccountId, spec.Amount, pending, ct)) return (null, LedgerErrors.AccountNotFound);
+        if (await MoveAsync(db, spec.DebitAccountId, spec.CreditAccountId, spec.Amount, pending, ct) is { } error) return (null, error);
 
         return (new Transfer(spec.Id, txId, spec.DebitAccountId, spec.CreditAccountId, spec.Amount, spec.Code, spec.Flags,
             null, pending ? spec.ExpiresAt : null, null, spec.Reference, spec.Memo, now), null);
@@ -194,23 +193,14 @@ public sealed class LedgerWriter(TimeProvider time)
                 break;
         }
 
-        var debited = await RawSql.Command(db, """
-                UPDATE ledger_accounts SET "DebitsPending" = "DebitsPending" - @held, "DebitsPosted" = "DebitsPosted" + @posted, "Version" = "Version" + 1
-                WHERE "Id" = @id
-                """)
+        // Both sides in one statement: the debit account's pending amount becomes posted (or goes back), and the credit's.
+        var moved = await RawSql.Command(db, ResolveSql)
             .With<LedgerAccount>(db, "@held", nameof(LedgerAccount.DebitsPending), hold.Amount)
             .With<LedgerAccount>(db, "@posted", nameof(LedgerAccount.DebitsPosted), posted)
-            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), hold.DebitAccountId)
+            .With<LedgerAccount>(db, "@debit", nameof(LedgerAccount.Id), hold.DebitAccountId)
+            .With<LedgerAccount>(db, "@credit", nameof(LedgerAccount.Id), hold.CreditAccountId)
             .ExecuteAsync(ct);
-        var credited = await RawSql.Command(db, """
-                UPDATE ledger_accounts SET "CreditsPending" = "CreditsPending" - @held, "CreditsPosted" = "CreditsPosted" + @posted, "Version" = "Version" + 1
-                WHERE "Id" = @id
-                """)
-            .With<LedgerAccount>(db, "@held", nameof(LedgerAccount.CreditsPending), hold.Amount)
-            .With<LedgerAccount>(db, "@posted", nameof(LedgerAccount.CreditsPosted), posted)
-            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), hold.CreditAccountId)
-            .ExecuteAsync(ct);
-        if (debited != 1 || credited != 1) return (null, LedgerErrors.AccountNotFound);
+        if (moved != 2) return (null, LedgerErrors.AccountNotFound);
 
         return (new Transfer(spec.Id, txId, hold.DebitAccountId, hold.CreditAccountId, posted > 0 ? posted : hold.Amount, hold.Code,
             spec.Flags, pendingId, null, null, spec.Reference ?? hold.Reference, spec.Memo, now), null);
@@ -224,41 +214,56 @@ public sealed class LedgerWriter(TimeProvider time)
         if (original.Flags is not (TransferFlags.None or TransferFlags.PostPending)) return (null, LedgerErrors.NotReversible);
         if (stored.Reversed) return (null, LedgerErrors.AlreadyReversed);
 
-        if (await DebitAsync(db, original.CreditAccountId, original.Amount, pending: false, ct) is { } error) return (null, error);
-        if (!await CreditAsync(db, original.DebitAccountId, original.Amount, pending: false, ct)) return (null, LedgerErrors.AccountNotFound);
+        if (await MoveAsync(db, original.CreditAccountId, original.DebitAccountId, original.Amount, pending: false, ct) is { } error) return (null, error);
 
         return (new Transfer(spec.Id, txId, original.CreditAccountId, original.DebitAccountId, original.Amount, TransferCode.Reversal,
             TransferFlags.None, null, null, originalId, spec.Reference ?? original.Reference, spec.Memo, now), null);
     }
 
-    private const string DebitPendingSql = """
-        UPDATE ledger_accounts SET "DebitsPending" = "DebitsPending" + @amount, "Version" = "Version" + 1
-        WHERE "Id" = @id AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount)
+    // One statement moves both sides of a transfer: two rows change, or the debit was refused (its balance rule) or an
+    // account does not exist. The balance rule reads the debit row as it was, like the single-account form did.
+    private const string MovePendingSql = """
+        UPDATE ledger_accounts SET
+            "DebitsPending" = "DebitsPending" + CASE WHEN "Id" = @debit THEN @amount ELSE 0 END,
+            "CreditsPending" = "CreditsPending" + CASE WHEN "Id" = @credit THEN @amount ELSE 0 END,
+            "Version" = "Version" + 1
+        WHERE "Id" = @credit
+           OR ("Id" = @debit AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount))
         """;
 
-    private const string DebitPostedSql = """
-        UPDATE ledger_accounts SET "DebitsPosted" = "DebitsPosted" + @amount, "Version" = "Version" + 1
-        WHERE "Id" = @id AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount)
+    private const string MovePostedSql = """
+        UPDATE ledger_accounts SET
+            "DebitsPosted" = "DebitsPosted" + CASE WHEN "Id" = @debit THEN @amount ELSE 0 END,
+            "CreditsPosted" = "CreditsPosted" + CASE WHEN "Id" = @credit THEN @amount ELSE 0 END,
+            "Version" = "Version" + 1
+        WHERE "Id" = @credit
+           OR ("Id" = @debit AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount))
         """;
 
-    private const string CreditPendingSql = """UPDATE ledger_accounts SET "CreditsPending" = "CreditsPending" + @amount, "Version" = "Version" + 1 WHERE "Id" = @id""";
-    private const string CreditPostedSql = """UPDATE ledger_accounts SET "CreditsPosted" = "CreditsPosted" + @amount, "Version" = "Version" + 1 WHERE "Id" = @id""";
+    /// <summary>A hold's resolution on both its accounts: <c>@held</c> leaves pending, <c>@posted</c> of it becomes posted.</summary>
+    private const string ResolveSql = """
+        UPDATE ledger_accounts SET
+            "DebitsPending" = "DebitsPending" - CASE WHEN "Id" = @debit THEN @held ELSE 0 END,
+            "DebitsPosted" = "DebitsPosted" + CASE WHEN "Id" = @debit THEN @posted ELSE 0 END,
+            "CreditsPending" = "CreditsPending" - CASE WHEN "Id" = @credit THEN @held ELSE 0 END,
+            "CreditsPosted" = "CreditsPosted" + CASE WHEN "Id" = @credit THEN @posted ELSE 0 END,
+            "Version" = "Version" + 1
+        WHERE "Id" IN (@debit, @credit)
+        """;
 
-    private static async Task<Error?> DebitAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct)
+    /// <summary>Debits one account and credits another (pending or posted) in one statement; the error when it cannot.</summary>
+    private static async Task<Error?> MoveAsync(AppDbContext db, Guid debit, Guid credit, long amount, bool pending, CancellationToken ct)
     {
-        var rows = await RawSql.Command(db, pending ? DebitPendingSql : DebitPostedSql)
+        var rows = await RawSql.Command(db, pending ? MovePendingSql : MovePostedSql)
             .With<LedgerAccount>(db, "@amount", nameof(LedgerAccount.DebitsPosted), amount)
-            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), accountId)
+            .With<LedgerAccount>(db, "@debit", nameof(LedgerAccount.Id), debit)
+            .With<LedgerAccount>(db, "@credit", nameof(LedgerAccount.Id), credit)
             .ExecuteAsync(ct);
-        if (rows == 1) return null;
-        return await db.LedgerAccounts.AnyAsync(a => a.Id == accountId, ct) ? LedgerErrors.InsufficientBalance : LedgerErrors.AccountNotFound;
+        if (rows == 2) return null;
+        // Refused or missing: which, in the words of the single-account checks. The caller rolls the batch back.
+        var existing = await db.LedgerAccounts.CountAsync(a => a.Id == debit || a.Id == credit, ct);
+        return existing == 2 ? LedgerErrors.InsufficientBalance : LedgerErrors.AccountNotFound;
     }
-
-    private static async Task<bool> CreditAsync(AppDbContext db, Guid accountId, long amount, bool pending, CancellationToken ct) =>
-        await RawSql.Command(db, pending ? CreditPendingSql : CreditPostedSql)
-            .With<LedgerAccount>(db, "@amount", nameof(LedgerAccount.CreditsPosted), amount)
-            .With<LedgerAccount>(db, "@id", nameof(LedgerAccount.Id), accountId)
-            .ExecuteAsync(ct) == 1;
 
     /// <summary>
     /// The combinations the ledger knows: a new transfer is single-phase or pending; a resolution names its hold and

@@ -90,6 +90,7 @@ public static partial class Program
                 ["ConnectionStrings__Default"] = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = database }.ToString(),
             })];
         }
+        if (options.Variant is { } only) variants = variants.Where(v => v.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToArray();
         if (options.Profile is not null || options.Serve) variants = variants[..1];
         var results = new List<GatewayRun>();
         foreach (var (name, settings) in variants)
@@ -535,10 +536,11 @@ public static partial class Program
 /// --profile DIR (the default variant only, with dotnet-trace samples of the gateway at c=1 and c=64 written to DIR),
 /// --postgres "Host=…;Username=…" (adds a variant on a fresh database of that server; <c>TF_PG</c> is read when not given),
 /// --serve (the default variant only: after warm-up, prints the URL and key and keeps the gateway up until Enter),
-/// --streams 1000 (concurrent streamed requests, direct and through the default variant; 0 skips them).
+/// --streams 1000 (concurrent streamed requests, direct and through the default variant; 0 skips them),
+/// --variant TEXT (only the gateway variants whose name contains TEXT, e.g. PostgreSQL; with --serve or --profile, the first of them).
 /// </summary>
 internal sealed record BenchOptions(int Requests, int Warmup, int Connections, int Seconds, long ExportRows, IReadOnlyList<int> ConnectionCounts, string? Profile,
-    string? Postgres, bool Serve = false, int Streams = 1000)
+    string? Postgres, bool Serve = false, int Streams = 1000, string? Variant = null)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -549,6 +551,6 @@ internal sealed record BenchOptions(int Requests, int Warmup, int Connections, i
             .Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
         return new BenchOptions(Int("requests", 1000), Int("warmup", 100), counts.Max(), Int("seconds", 10),
             long.TryParse(Get("export-rows"), out var rows) ? rows : 1_000_000, counts, Get("profile") is { } dir ? Path.GetFullPath(dir) : null,
-            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null), args.Contains("--serve"), Int("streams", 1000));
+            Get("postgres") ?? (Environment.GetEnvironmentVariable("TF_PG") is { Length: > 0 } pg ? pg : null), args.Contains("--serve"), Int("streams", 1000), Get("variant"));
     }
 }
