@@ -102,13 +102,18 @@ internal static class RawSql
         }
     }
 
-    /// <summary>Runs the query and maps each row with <paramref name="row"/>; the command goes back to its connection's cache.</summary>
-    public static async Task<List<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> row, CancellationToken ct)
+    /// <summary>
+    /// Runs the query and maps each row with <paramref name="row"/>; the command goes back to its connection's cache.
+    /// <paramref name="skipResults"/> passes over the result sets of statements sent before it in the same command (a
+    /// lock taken in the same round trip, say).
+    /// </summary>
+    public static async Task<List<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> row, CancellationToken ct, int skipResults = 0)
     {
         var rows = new List<T>();
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
+            for (var i = 0; i < skipResults; i++) await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) rows.Add(row(reader));
         }
         finally

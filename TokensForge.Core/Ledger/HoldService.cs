@@ -43,11 +43,20 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     /// with their available amounts: raw SQL, since the LINQ form cost more to translate on every hold than to run.
     /// </summary>
     private static Task<List<GrantBalance>> EligibleAsync(AppDbContext db, string userId, RouteKind kind, DateTime now, CancellationToken ct) =>
-        RawSql.Command(db, kind == RouteKind.Official ? EligibleOfficialSql : EligibleRoutedSql)
-            .With<CreditGrant>(db, "@user", nameof(CreditGrant.UserId), userId)
+        Eligible(RawSql.Command(db, kind == RouteKind.Official ? EligibleOfficialSql : EligibleRoutedSql), db, userId, now, ct);
+
+    private static Task<List<GrantBalance>> Eligible(System.Data.Common.DbCommand command, AppDbContext db, string userId, DateTime now, CancellationToken ct,
+        int skipResults = 0) =>
+        command.With<CreditGrant>(db, "@user", nameof(CreditGrant.UserId), userId)
             .With<CreditGrant>(db, "@now", nameof(CreditGrant.EffectiveAt), now)
             .ReadAllAsync(reader => new GrantBalance(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), Enum.Parse<GrantCategory>(reader.GetString(3)),
-                reader.GetInt32(4), reader.GetUtcOrNull(5), reader.GetUtc(6), reader.GetString(7), reader.GetInt64(8)), ct);
+                reader.GetInt32(4), reader.GetUtcOrNull(5), reader.GetUtc(6), reader.GetString(7), reader.GetInt64(8)), ct, skipResults);
+
+    // PostgreSQL: the wallet's accounts and the credit account are locked in id order, as every ledger batch locks them,
+    // in the same round trip as the read of what the grants have left.
+    private const string LockWalletSql = """SELECT "Id" FROM ledger_accounts WHERE "UserId" = @user OR "Id" = @credit ORDER BY "Id" FOR UPDATE;""" + "\n";
+    private const string LockedEligibleOfficialSql = LockWalletSql + EligibleOfficialSql;
+    private const string LockedEligibleRoutedSql = LockWalletSql + EligibleRoutedSql;
 
     private const string EligibleSql = """
         SELECT g."Id", g."AccountId", g."BucketKey", g."Category", g."Priority", g."ExpiresAt", g."CreatedAt", g."SourceLabel",
@@ -112,15 +121,11 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     private static async Task<IReadOnlyList<Allocation>?> AllocateAsync(AppDbContext db, string userId, RouteKind kind, long amount, Guid credit, DateTime now,
         CancellationToken ct)
     {
-        if (db.IsPostgres)
-        {
-            // The wallet's accounts and the credit account, locked in id order as every ledger batch locks them.
-            await RawSql.Command(db, """SELECT "Id" FROM ledger_accounts WHERE "UserId" = @user OR "Id" = @credit ORDER BY "Id" FOR UPDATE""")
-                .With<LedgerAccount>(db, "@user", nameof(LedgerAccount.UserId), userId)
-                .With<LedgerAccount>(db, "@credit", nameof(LedgerAccount.Id), credit)
-                .ExecuteAsync(ct);
-        }
-        var plan = ConsumptionOrder.Allocate(await EligibleAsync(db, userId, kind, now, ct), amount);
+        var eligible = db.IsPostgres
+            ? await Eligible(RawSql.Command(db, kind == RouteKind.Official ? LockedEligibleOfficialSql : LockedEligibleRoutedSql)
+                .With<LedgerAccount>(db, "@credit", nameof(LedgerAccount.Id), credit), db, userId, now, ct, skipResults: 1)
+            : await EligibleAsync(db, userId, kind, now, ct);
+        var plan = ConsumptionOrder.Allocate(eligible, amount);
         return plan.Sum(p => p.Amount) < amount ? null : plan;
     }
 

@@ -21,21 +21,11 @@ public sealed class LedgerWriter(TimeProvider time)
         var now = time.GetUtcNow().UtcDateTime;
 
         // One read finds the transfers the post/void/expire/reversal specs refer to (and whether each is resolved or
-        // reversed already) and any transfer of this batch that exists (a replay). Every account the batch touches
-        // is then locked in one canonical order so concurrent batches on PostgreSQL cannot deadlock.
+        // reversed already) and any transfer of this batch that exists (a replay); on PostgreSQL it follows the lock of
+        // every account the batch touches, in the same round trip.
         var referencedIds = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToList();
         var ids = batch.Select(s => s.Id).ToList();
-        var known = await ReadAsync(db, [.. ids, .. referencedIds], ct);
-        var accountIds = batch.SelectMany(s => AccountsOf(s, known)).Distinct().ToArray();
-        if (db.IsPostgres && accountIds.Length > 0)
-        {
-            await LockAccountsAsync(db, accountIds, ct);
-            // Read again once the accounts are locked: a concurrent duplicate or resolution that held the locks has
-            // committed by now and is seen here (PostgreSQL reads committed rows per statement), so it answers
-            // AlreadyApplied or already-resolved instead of failing on the balance it already moved.
-            known = await ReadAsync(db, [.. ids, .. referencedIds], ct);
-        }
-
+        var known = db.IsPostgres ? await LockAndReadAsync(db, batch, [.. ids, .. referencedIds], ct) : await ReadAsync(db, [.. ids, .. referencedIds], ct);
         if (ids.Any(known.ContainsKey))
         {
             for (var i = 0; i < batch.Count; i++)
@@ -65,6 +55,42 @@ public sealed class LedgerWriter(TimeProvider time)
         return LedgerOutcome.Created;
     }
 
+    /// <summary>
+    /// PostgreSQL: locks every account the batch touches, in one canonical order so concurrent batches cannot deadlock
+    /// (the accounts of new transfers, and those of the transfers it resolves or reverses, found in the same statement),
+    /// then reads the transfers, in one round trip. Read after the locks: a concurrent duplicate or resolution that held
+    /// them has committed by now and is seen here (PostgreSQL reads committed rows per statement), so it answers
+    /// AlreadyApplied or already-resolved instead of failing on the balance it already moved. SQLite's IMMEDIATE
+    /// transaction already excludes other writers.
+    /// </summary>
+    private static async Task<Dictionary<Guid, Stored>> LockAndReadAsync(AppDbContext db, IReadOnlyList<TransferSpec> batch, List<Guid> ids, CancellationToken ct)
+    {
+        if (ids.Count > RowsPerStatement * 8)
+        {
+            // Too many for one read: find the accounts, lock them, read again.
+            var first = await ReadAsync(db, ids, ct);
+            await LockAccountsAsync(db, batch.SelectMany(s => AccountsOf(s, first)).Distinct().ToArray(), ct);
+            return await ReadAsync(db, ids, ct);
+        }
+        var direct = batch.Where(s => s.PendingId is null && s.ReversalOf is null).SelectMany(s => new[] { s.DebitAccountId, s.CreditAccountId }).Distinct().ToArray();
+        var referenced = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToArray();
+        var command = RawSql.Command(db, LockSql + ReadSql.GetOrAdd(ids.Count, ReadText));
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("@accounts", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = direct });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter("@refs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = referenced });
+        var found = new Dictionary<Guid, Stored>();
+        await ReadRowsAsync(db, command, ids, found, ct, skipResults: 1);
+        return found;
+    }
+
+    private const string LockSql = """
+        SELECT "Id" FROM ledger_accounts
+        WHERE "Id" = ANY(@accounts)
+           OR "Id" IN (SELECT "DebitAccountId" FROM transfers WHERE "Id" = ANY(@refs))
+           OR "Id" IN (SELECT "CreditAccountId" FROM transfers WHERE "Id" = ANY(@refs))
+        ORDER BY "Id" FOR UPDATE;
+
+        """;
+
     /// <summary>Takes row locks on the given accounts in id order (PostgreSQL); SQLite's IMMEDIATE transaction already excludes other writers.</summary>
     internal static async Task LockAccountsAsync(AppDbContext db, Guid[] accountIds, CancellationToken ct)
     {
@@ -90,21 +116,26 @@ public sealed class LedgerWriter(TimeProvider time)
         return found;
     }
 
-    private static async Task ReadAsync(AppDbContext db, Guid[] ids, Dictionary<Guid, Stored> found, CancellationToken ct)
+    private static Task ReadAsync(AppDbContext db, Guid[] ids, Dictionary<Guid, Stored> found, CancellationToken ct) =>
+        ReadRowsAsync(db, RawSql.Command(db, ReadSql.GetOrAdd(ids.Length, ReadText)), ids, found, ct);
+
+    private static string ReadText(int n) => $"""
+        SELECT t."Id", t."TxId", t."DebitAccountId", t."CreditAccountId", t."Amount", t."Code", t."Flags", t."PendingId", t."ExpiresAt",
+               t."ReversalOf", t."Reference", t."Memo", t."CreatedAt",
+               (SELECT r."Flags" FROM transfers AS r WHERE r."PendingId" = t."Id"),
+               (SELECT COUNT(*) FROM transfers AS v WHERE v."ReversalOf" = t."Id")
+        FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i))})
+        """;
+
+    private static async Task ReadRowsAsync(AppDbContext db, System.Data.Common.DbCommand command, IReadOnlyList<Guid> ids, Dictionary<Guid, Stored> found,
+        CancellationToken ct, int skipResults = 0)
     {
-        var command = RawSql.Command(db, ReadSql.GetOrAdd(ids.Length, static n => $"""
-            SELECT t."Id", t."TxId", t."DebitAccountId", t."CreditAccountId", t."Amount", t."Code", t."Flags", t."PendingId", t."ExpiresAt",
-                   t."ReversalOf", t."Reference", t."Memo", t."CreatedAt",
-                   (SELECT r."Flags" FROM transfers AS r WHERE r."PendingId" = t."Id"),
-                   (SELECT COUNT(*) FROM transfers AS v WHERE v."ReversalOf" = t."Id")
-            FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i))})
-            """));
-        for (var i = 0; i < ids.Length; i++) command.With<Transfer>(db, "@id" + i, nameof(Transfer.Id), ids[i]);
+        for (var i = 0; i < ids.Count; i++) command.With<Transfer>(db, "@id" + i, nameof(Transfer.Id), ids[i]);
         var rows = await command.ReadAllAsync(reader => new Stored(
             new Transfer(reader.GetGuid(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetGuid(3), reader.GetInt64(4),
                 Enum.Parse<TransferCode>(reader.GetString(5)), (TransferFlags)reader.GetInt32(6), reader.GetGuidOrNull(7), reader.GetUtcOrNull(8),
                 reader.GetGuidOrNull(9), reader.GetStringOrNull(10), reader.GetStringOrNull(11), reader.GetUtc(12)),
-            reader.IsDBNull(13) ? null : (TransferFlags)reader.GetInt32(13), reader.GetInt64(14) > 0), ct);
+            reader.IsDBNull(13) ? null : (TransferFlags)reader.GetInt32(13), reader.GetInt64(14) > 0), ct, skipResults);
         foreach (var stored in rows) found[stored.Transfer.Id] = stored;
     }
 
