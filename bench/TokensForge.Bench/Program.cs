@@ -182,7 +182,8 @@ public static partial class Program
         var traceOutput = trace.StandardOutput.ReadToEndAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
         var result = await load();
-        // dotnet-trace stops on Ctrl+C / SIGINT.
+        // dotnet-trace stops on Ctrl+C / SIGINT; `dotnet tool run` does not pass the signal on, so its child gets it too.
+        using (var children = Process.Start("pkill", ["-INT", "-P", trace.Id.ToString(CultureInfo.InvariantCulture)])) await children.WaitForExitAsync();
         _ = Process.Start("kill", ["-INT", trace.Id.ToString(CultureInfo.InvariantCulture)]);
         await trace.WaitForExitAsync();
         Console.WriteLine($"bench: traced {result.PerSecond:0} req/s into {output}");
