@@ -127,7 +127,7 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
                 Model = gateway.Model.Id, Choices = [], Usage = decision.Usage,
             }, aborted));
         }
-        return null;
+        return sink is StreamTranscript transcript ? transcript.ToJson() : null;
     }
 
     public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)

@@ -38,7 +38,9 @@ public sealed class GatewayPipeline(
     /// there and the result reports the outcome. <paramref name="aborted"/> signals the caller going away.
     /// </summary>
     public Task<GatewayResult> ChatAsync(GatewayCaller caller, ChatCompletionRequest request, IChatStreamSink? sink, CancellationToken aborted) =>
-        RunAsync(caller, new ChatShape(request, sink, chat, tokens, options.Value, time), aborted);
+        // A stream under an Idempotency-Key keeps its chunks, so that a retry replays it (see StreamTranscript).
+        RunAsync(caller, new ChatShape(request, sink is not null && caller.IdempotencyKey is not null ? new StreamTranscript(sink) : sink, chat, tokens,
+            options.Value, time), aborted);
 
     /// <summary>An Anthropic Messages request, translated for OpenAI-compatible upstreams; streams need a <paramref name="sink"/>.</summary>
     public Task<GatewayResult> MessagesAsync(GatewayCaller caller, MessagesRequest request, IMessagesStreamSink? sink, CancellationToken aborted) =>

@@ -160,6 +160,38 @@ public sealed class V1HttpTests(GatewayHostFixture fixture) : IClassFixture<Gate
     }
 
     [Fact]
+    public async Task IdempotencyKey_RepeatOfACompletedStream_ReplaysTheSameStream_WithoutChargingAgain()
+    {
+        var (client, userId) = await ClientAsync();
+        const string body = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"[sim:fill] stream once"}]}""";
+
+        async Task<(HttpResponseMessage Response, string Events)> Send()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions") { Content = Json(body) };
+            request.Headers.Add("Idempotency-Key", "stream-7");
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            return (response, await response.Content.ReadAsStringAsync());
+        }
+        var (first, firstEvents) = await Send();
+        var (second, secondEvents) = await Send();
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal("text/event-stream", second.Content.Headers.ContentType?.MediaType);
+        // Chunk for chunk what the first stream delivered, usage included, ending with [DONE].
+        Assert.Equal(firstEvents, secondEvents);
+        Assert.True(firstEvents.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length > 3);
+        Assert.EndsWith("data: [DONE]\n\n", secondEvents);
+        Assert.Contains("\"usage\"", secondEvents);
+        Assert.Equal(first.Headers.GetValues("x-tokensforge-receipt").Single(), second.Headers.GetValues("x-tokensforge-receipt").Single());
+        Assert.Equal("true", second.Headers.GetValues("x-tokensforge-idempotent-replay").Single());
+        await using var db = Host.NewContext();
+        var receipt = await db.RequestRecords.SingleAsync(r => r.UserId == userId);
+        var charged = await db.Transfers.Where(t => t.Flags == Core.Ledger.TransferFlags.PostPending && t.Reference == receipt.Id.ToString()).SumAsync(t => t.Amount);
+        Assert.Equal(receipt.Cost, charged);
+        Assert.Equal(receipt.Cost.ToString(), second.Headers.GetValues("x-tokensforge-cost").Single());
+    }
+
+    [Fact]
     public async Task IdempotencyKey_SameKeyDifferentBody_Returns400()
     {
         var (client, _) = await ClientAsync();

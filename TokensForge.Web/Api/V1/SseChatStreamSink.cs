@@ -31,4 +31,12 @@ public sealed class SseChatStreamSink(HttpContext context) : IChatStreamSink
 
     private Task WriteEventAsync(byte[] json, CancellationToken ct) => ServerSentEvents.WriteAsync(context, eventName: null, json, ct);
 
+    /// <summary>A stored stream written again, chunk by chunk, then <c>[DONE]</c>.</summary>
+    public async Task ReplayAsync(Guid receiptId, IEnumerable<string> chunks, CancellationToken ct)
+    {
+        await StartAsync(receiptId, ct);
+        foreach (var chunk in chunks) await WriteEventAsync(System.Text.Encoding.UTF8.GetBytes(chunk), ct);
+        await CompleteAsync(ct);
+    }
+
 }

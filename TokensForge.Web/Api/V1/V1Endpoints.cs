@@ -120,6 +120,14 @@ public static class V1Endpoints
         var sink = request!.Stream == true ? new SseChatStreamSink(context) : null;
         var result = await pipeline.ChatAsync(caller, request, sink, context.RequestAborted);
         if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
+        if (sink is not null && result is { Replayed: true, Json: { } transcript, ReceiptId: { } receipt })
+        {
+            // A retried stream: the same chunks again, as a stream, and no new charge.
+            context.Response.Headers[ReplayHeader] = "true";
+            context.Response.Headers[CostHeader] = result.Cost.ToString(CultureInfo.InvariantCulture);
+            await sink.ReplayAsync(receipt, Core.Gateway.StreamTranscript.Chunks(transcript), context.RequestAborted);
+            return TypedResults.Empty;
+        }
         return Respond(context, result);
     }
 
