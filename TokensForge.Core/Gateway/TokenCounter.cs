@@ -14,7 +14,6 @@ public sealed class TokenCounter
     private const int PerMessage = 3;
     private const int PerName = 1;
     private const int ReplyPriming = 3;
-    private const int PerImage = 85;
 
     private static readonly Lazy<Tokenizer> Encoding = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
@@ -68,7 +67,7 @@ public sealed class TokenCounter
         {
             if (part.ValueKind != JsonValueKind.Object) continue;
             if (part.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String) total += Count(text.GetString());
-            else if (part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "image_url") total += PerImage;
+            else if (part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "image_url") total += ImageTokens.Of(part);
             else total += CountJson(part);
         }
         return total;
