@@ -282,7 +282,7 @@ public sealed class MessagesGatewayTests(GatewayHostFixture fixture) : IClassFix
     }
 
     [Theory]
-    [InlineData("""{"model":"gpt-4o-mini","max_tokens":8,"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]}""", "messages[0].content[0].type")]
+    [InlineData("""{"model":"gpt-4o-mini","max_tokens":8,"messages":[{"role":"user","content":[{"type":"container_upload","file_id":"f"}]}]}""", "messages[0].content[0].type")]
     [InlineData("""{"model":"gpt-4o-mini","max_tokens":8,"messages":[{"role":"system","content":"hi"}]}""", "messages[0].role")]
     [InlineData("""{"model":"gpt-4o-mini","max_tokens":0,"messages":[{"role":"user","content":"hi"}]}""", "max_tokens")]
     [InlineData("""{"model":"gpt-4o-mini","max_tokens":8,"temperature":1.5,"messages":[{"role":"user","content":"hi"}]}""", "temperature")]

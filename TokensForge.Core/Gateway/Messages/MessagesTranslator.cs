@@ -61,8 +61,21 @@ public static class MessagesTranslator
             if (request.Temperature is { } temperature) extra["temperature"] = JsonValue.Create(temperature).ToElement();
             if (request.TopP is { } topP) extra["top_p"] = JsonValue.Create(topP).ToElement();
             if (request.Metadata?.UserId is { Length: > 0 } user) extra["user"] = JsonValue.Create(user).ToElement();
+            if (ReasoningEffort(request) is { } effort) extra["reasoning_effort"] = JsonValue.Create(effort).ToElement();
         }
         return (new ChatCompletionRequest { Messages = messages, Stream = forCounting ? null : request.Stream, Extra = extra.Count > 0 ? extra : null }, null);
+    }
+
+    /// <summary>
+    /// Extended thinking (<c>thinking: {type: enabled, budget_tokens}</c>) as chat's <c>reasoning_effort</c>, by the
+    /// budget's size; the budget is part of <c>max_tokens</c> either way, so the hold already covers it.
+    /// </summary>
+    private static string? ReasoningEffort(MessagesRequest request)
+    {
+        if (request.Extra?.GetValueOrDefault("thinking") is not { ValueKind: JsonValueKind.Object } thinking) return null;
+        if (!thinking.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "enabled") return null;
+        var budget = thinking.TryGetProperty("budget_tokens", out var b) && b.TryGetInt32(out var n) ? n : 0;
+        return budget switch { < 4_096 => "low", < 16_384 => "medium", _ => "high" };
     }
 
     private static GatewayError? Validate(MessagesRequest request)
@@ -134,6 +147,11 @@ public static class MessagesTranslator
                     break;
                 case "tool_result":
                     if (ToolResult(block, where, into, parts) is { } resultError) return resultError;
+                    break;
+                case "document":
+                    var (document, documentError) = Document(block, where);
+                    if (documentError is not null) return documentError;
+                    parts.Add(document);
                     break;
                 case null:
                     return GatewayErrors.Invalid($"{where} must be a content block with a 'type'.", where);
@@ -242,6 +260,32 @@ public static class MessagesTranslator
         if (url is null)
             return (null, GatewayErrors.Invalid($"{where}.source must be a base64 source (media_type, data) or a url source (url).", $"{where}.source"));
         return (new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } }, null);
+    }
+
+    /// <summary>
+    /// A document block as chat's <c>file</c> part (a base64 PDF as a data URL) or, for plain text, as text with its
+    /// title; chat has no part for a document behind a URL, so that is refused rather than dropped.
+    /// </summary>
+    private static (JsonObject? Part, GatewayError? Error) Document(JsonElement block, string where)
+    {
+        if (!block.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.Object) return (null, GatewayErrors.Missing($"{where}.source"));
+        var title = Str(block, "title");
+        switch (TypeOf(source))
+        {
+            case "base64" when Str(source, "media_type") == "application/pdf" && Str(source, "data") is { } data:
+                return (new JsonObject
+                {
+                    ["type"] = "file",
+                    ["file"] = new JsonObject { ["filename"] = (title ?? "document") + ".pdf", ["file_data"] = $"data:application/pdf;base64,{data}" },
+                }, null);
+            case "text" when Str(source, "data") is { } text:
+                return (new JsonObject { ["type"] = "text", ["text"] = title is null ? text : $"{title}\n\n{text}" }, null);
+            case "url":
+                return (null, GatewayErrors.Invalid($"{where}.source: a document by url cannot be passed on by this gateway; send it as base64 (application/pdf) or text.",
+                    $"{where}.source"));
+            default:
+                return (null, GatewayErrors.Invalid($"{where}.source must be a base64 PDF (media_type application/pdf, data) or a text source (data).", $"{where}.source"));
+        }
     }
 
     private static (JsonObject? Tool, GatewayError? Error) Tool(ToolParam? tool, string at)

@@ -65,6 +65,40 @@ public sealed class MessagesTranslatorTests
         Assert.Equal(expected, Raw(chat!.Extra!["tool_choice"]));
     }
 
+    [Fact]
+    public void ToChat_Documents_BecomeAFilePartOrText_CacheControlIsTolerated()
+    {
+        var (chat, error) = MessagesTranslator.ToChat(Parse("""
+            {"model":"m","max_tokens":50,"messages":[{"role":"user","content":[
+              {"type":"document","title":"contract","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"},"cache_control":{"type":"ephemeral"}},
+              {"type":"document","title":"notes","source":{"type":"text","media_type":"text/plain","data":"Pay on the 5th."}},
+              {"type":"text","text":"Summarise both.","cache_control":{"type":"ephemeral"}}]}]}
+            """));
+
+        Assert.Null(error);
+        var parts = chat!.Messages![0].Content!.Value.EnumerateArray().ToList();
+        Assert.Equal("file", parts[0].GetProperty("type").GetString());
+        Assert.Equal("contract.pdf", parts[0].GetProperty("file").GetProperty("filename").GetString());
+        Assert.Equal("data:application/pdf;base64,JVBERi0x", parts[0].GetProperty("file").GetProperty("file_data").GetString());
+        Assert.Equal("notes\n\nPay on the 5th.", parts[1].GetProperty("text").GetString());
+        Assert.Equal("Summarise both.", parts[2].GetProperty("text").GetString());
+    }
+
+    [Theory]
+    [InlineData(1_024, "low")]
+    [InlineData(8_000, "medium")]
+    [InlineData(32_000, "high")]
+    public void ToChat_ExtendedThinking_AsksForReasoningByItsBudget(int budget, string effort)
+    {
+        var (chat, _) = MessagesTranslator.ToChat(Parse($$"""
+            {"model":"m","max_tokens":64000,"thinking":{"type":"enabled","budget_tokens":{{budget}}},"messages":[{"role":"user","content":"think"}]}
+            """));
+        var (plain, _) = MessagesTranslator.ToChat(Parse("""{"model":"m","max_tokens":5,"thinking":{"type":"disabled"},"messages":[{"role":"user","content":"hi"}]}"""));
+
+        Assert.Equal(effort, chat!.Extra!["reasoning_effort"].GetString());
+        Assert.False(plain!.Extra?.ContainsKey("reasoning_effort") ?? false);
+    }
+
     [Theory]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""", "max_tokens")]
     [InlineData("""{"max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""", "model")]
@@ -74,6 +108,8 @@ public sealed class MessagesTranslatorTests
     [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result"}]}]}""", "messages[0].content[0].tool_use_id")]
     [InlineData("""{"model":"m","max_tokens":5,"tool_choice":{"type":"tool"},"messages":[{"role":"user","content":"hi"}]}""", "tool_choice.name")]
     [InlineData("""{"model":"m","max_tokens":5,"tools":[{"name":"x"}],"messages":[{"role":"user","content":"hi"}]}""", "tools[0].input_schema")]
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"url","url":"https://x/a.pdf"}}]}]}""", "messages[0].content[0].source")]
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"image/png","data":"x"}}]}]}""", "messages[0].content[0].source")]
     public void ToChat_RefusesWhatItCannotTranslate_NamingTheField(string json, string param)
     {
         var (chat, error) = MessagesTranslator.ToChat(Parse(json));
