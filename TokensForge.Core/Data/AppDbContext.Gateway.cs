@@ -3,6 +3,7 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
+using TokensForge.Core.Routing.Health;
 
 namespace TokensForge.Core.Data;
 
@@ -11,7 +12,8 @@ public abstract partial class AppDbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ApiKeyReservation> ApiKeyReservations => Set<ApiKeyReservation>();
     public DbSet<ApiKeyLease> ApiKeyLeases => Set<ApiKeyLease>();
-    public DbSet<ApiKeyChangeStamp> ApiKeyChangeStamps => Set<ApiKeyChangeStamp>();
+    public DbSet<ChangeStamp> ChangeStamps => Set<ChangeStamp>();
+    public DbSet<RouteCircuit> RouteCircuits => Set<RouteCircuit>();
     public DbSet<ModelInfo> Models => Set<ModelInfo>();
     public DbSet<Route> Routes => Set<Route>();
     public DbSet<PriceSnapshot> PriceSnapshots => Set<PriceSnapshot>();

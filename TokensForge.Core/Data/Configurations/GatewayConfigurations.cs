@@ -4,6 +4,7 @@ using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Gateway;
 using TokensForge.Core.Receipts;
 using TokensForge.Core.Routing;
+using TokensForge.Core.Routing.Health;
 using TokensForge.Core.Users;
 
 namespace TokensForge.Core.Data.Configurations;
@@ -57,14 +58,26 @@ internal sealed class ApiKeyLeaseConfiguration : IEntityTypeConfiguration<ApiKey
     }
 }
 
-internal sealed class ApiKeyChangeStampConfiguration : IEntityTypeConfiguration<ApiKeyChangeStamp>
+internal sealed class ChangeStampConfiguration : IEntityTypeConfiguration<ChangeStamp>
 {
-    public void Configure(EntityTypeBuilder<ApiKeyChangeStamp> b)
+    public void Configure(EntityTypeBuilder<ChangeStamp> b)
     {
-        b.ToTable("api_key_change_stamp");
-        b.HasKey(x => x.Id);
-        b.Property(x => x.Id).ValueGeneratedNever();
-        b.HasData(new { Id = ApiKeyChangeStamp.SingletonId, Version = 0L });
+        b.ToTable("change_stamps");
+        b.HasKey(x => x.Area);
+        b.Property(x => x.Area).HasConversion<int>().ValueGeneratedNever();
+        b.HasData(Enum.GetValues<ChangeArea>().Select(area => new { Area = area, Version = 0L }));
+    }
+}
+
+internal sealed class RouteCircuitConfiguration : IEntityTypeConfiguration<RouteCircuit>
+{
+    public void Configure(EntityTypeBuilder<RouteCircuit> b)
+    {
+        b.ToTable("route_circuits");
+        b.HasKey(x => x.RouteId);
+        b.HasOne<Route>().WithMany().HasForeignKey(x => x.RouteId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(x => x.Reason).HasMaxLength(300);
+        b.Property(x => x.ProbeOwner).HasMaxLength(64);
     }
 }
 

@@ -399,26 +399,6 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyChangeStamp", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer");
-
-                    b.Property<long>("Version")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("api_key_change_stamp", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Version = 0L
-                        });
-                });
-
             modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
                 {
                     b.Property<Guid>("Id")
@@ -889,6 +869,31 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                             t.HasCheckConstraint("ck_redemptions_amount_positive", "\"Amount\" > 0");
 
                             t.HasCheckConstraint("ck_redemptions_claim_number_positive", "\"ClaimNumber\" >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Data.ChangeStamp", b =>
+                {
+                    b.Property<int>("Area")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Area");
+
+                    b.ToTable("change_stamps", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Area = 1,
+                            Version = 0L
+                        },
+                        new
+                        {
+                            Area = 2,
+                            Version = 0L
                         });
                 });
 
@@ -1596,6 +1601,39 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         {
                             t.HasCheckConstraint("ck_research_allowance_days_non_negative", "\"Requests\" >= 0 AND \"Spent\" >= 0 AND \"Reserved\" >= 0");
                         });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.Property<Guid>("RouteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("BlockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("OpenUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProbeOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("ProbeUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("RouteId");
+
+                    b.ToTable("route_circuits", (string)null);
                 });
 
             modelBuilder.Entity("TokensForge.Core.Routing.ModelInfo", b =>
@@ -2378,6 +2416,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.HasOne("TokensForge.Core.Routing.Route", null)
+                        .WithMany()
+                        .HasForeignKey("RouteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

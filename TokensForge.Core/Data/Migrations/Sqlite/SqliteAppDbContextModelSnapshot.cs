@@ -390,26 +390,6 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyChangeStamp", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Version")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("api_key_change_stamp", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Version = 0L
-                        });
-                });
-
             modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
                 {
                     b.Property<Guid>("Id")
@@ -877,6 +857,31 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                             t.HasCheckConstraint("ck_redemptions_amount_positive", "\"Amount\" > 0");
 
                             t.HasCheckConstraint("ck_redemptions_claim_number_positive", "\"ClaimNumber\" >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Data.ChangeStamp", b =>
+                {
+                    b.Property<int>("Area")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Area");
+
+                    b.ToTable("change_stamps", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Area = 1,
+                            Version = 0L
+                        },
+                        new
+                        {
+                            Area = 2,
+                            Version = 0L
                         });
                 });
 
@@ -1582,6 +1587,39 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_research_allowance_days_non_negative", "\"Requests\" >= 0 AND \"Spent\" >= 0 AND \"Reserved\" >= 0");
                         });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.Property<Guid>("RouteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BlockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("OpenUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProbeOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ProbeUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RouteId");
+
+                    b.ToTable("route_circuits", (string)null);
                 });
 
             modelBuilder.Entity("TokensForge.Core.Routing.ModelInfo", b =>
@@ -2364,6 +2402,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.HasOne("TokensForge.Core.Routing.Route", null)
+                        .WithMany()
+                        .HasForeignKey("RouteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
