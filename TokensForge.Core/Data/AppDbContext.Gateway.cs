@@ -20,6 +20,8 @@ public abstract partial class AppDbContext
     public DbSet<RequestRecord> RequestRecords => Set<RequestRecord>();
     public DbSet<RequestCharge> RequestCharges => Set<RequestCharge>();
     public DbSet<RequestAttempt> RequestAttempts => Set<RequestAttempt>();
+    public DbSet<DailyRollup> DailyRollups => Set<DailyRollup>();
+    public DbSet<RollupState> RollupStates => Set<RollupState>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
 }

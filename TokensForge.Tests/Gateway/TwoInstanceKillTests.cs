@@ -146,6 +146,13 @@ public sealed class TwoInstanceKillTests
 
             var verification = await setup.Get<LedgerVerifier>().VerifyAsync();
             Assert.True(verification.Ok, string.Join("\n", verification.Discrepancies));
+
+            // Two days on, the load's day is final: its rollups, built on PostgreSQL, equal the receipts.
+            setup.Time.Advance(TimeSpan.FromDays(2));
+            var (days, _) = await setup.Get<DailyRollups>().RebuildAsync(null);
+            var rollups = await setup.Get<DailyRollups>().VerifyAsync(null);
+            Assert.True(days >= 1 && rollups.Rows > 0 && rollups.Ok, string.Join("\n", rollups.Differences));
+            Assert.Equal(await db2.RequestRecords.CountAsync(), await db2.DailyRollups.SumAsync(r => r.Requests));
         }
         finally
         {

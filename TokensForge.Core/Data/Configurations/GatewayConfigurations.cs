@@ -229,3 +229,30 @@ internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<
         b.Property(x => x.FriendlyName).HasMaxLength(200);
     }
 }
+
+internal sealed class DailyRollupConfiguration : IEntityTypeConfiguration<DailyRollup>
+{
+    public void Configure(EntityTypeBuilder<DailyRollup> b)
+    {
+        b.ToTable("daily_rollups");
+        b.HasKey(x => new { x.Day, x.UserId, x.Model, x.Route, x.Bucket });
+        b.Property(x => x.UserId).HasMaxLength(450);
+        b.Property(x => x.Model).HasMaxLength(200);
+        b.Property(x => x.Route).HasMaxLength(200);
+        b.Property(x => x.Bucket).HasMaxLength(64);
+        b.Ignore(x => x.Key);
+        // The admin overview reads whole days; the activity page one user's days.
+        b.HasIndex(x => new { x.UserId, x.Day });
+    }
+}
+
+internal sealed class RollupStateConfiguration : IEntityTypeConfiguration<RollupState>
+{
+    public void Configure(EntityTypeBuilder<RollupState> b)
+    {
+        b.ToTable("rollup_state");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).ValueGeneratedNever();
+        b.HasData(new { Id = RollupState.SingletonId });
+    }
+}

@@ -1327,6 +1327,55 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("price_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.DailyRollup", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Bucket")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Cost")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Partial")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("SponsoredCost")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "UserId", "Model", "Route", "Bucket");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("daily_rollups", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1574,6 +1623,25 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("request_records", null, t =>
                         {
                             t.HasCheckConstraint("ck_request_records_cost_non_negative", "\"Cost\" >= 0 AND \"HoldAmount\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Receipts.RollupState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("CompleteBefore")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("rollup_state", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1
                         });
                 });
 

@@ -1313,6 +1313,55 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("price_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.DailyRollup", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Bucket")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Cost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Partial")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SponsoredCost")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "UserId", "Model", "Route", "Bucket");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("daily_rollups", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1560,6 +1609,25 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("request_records", null, t =>
                         {
                             t.HasCheckConstraint("ck_request_records_cost_non_negative", "\"Cost\" >= 0 AND \"HoldAmount\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Receipts.RollupState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("CompleteBefore")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("rollup_state", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1
                         });
                 });
 
