@@ -173,6 +173,8 @@ internal sealed class RequestRecordConfiguration : IEntityTypeConfiguration<Requ
         b.HasIndex(x => new { x.UserId, x.Status, x.CreatedAt });
         b.HasIndex(x => new { x.ApiKeyId, x.CreatedAt });
         b.HasIndex(x => x.CreatedAt);
+        // Everyone's failed requests, newest first (the admin's grid): without it, a scan of every user's index (bench/EXPLAIN.md).
+        b.HasIndex(x => new { x.Status, x.CreatedAt });
     }
 }
 

@@ -1616,6 +1616,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.HasIndex("ApiKeyId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "Status", "CreatedAt");

@@ -1602,6 +1602,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("ApiKeyId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "Status", "CreatedAt");
