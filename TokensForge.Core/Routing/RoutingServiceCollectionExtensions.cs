@@ -23,6 +23,7 @@ public static class RoutingServiceCollectionExtensions
     {
         services.AddOptions<CircuitBreakerOptions>().BindConfiguration(CircuitBreakerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SharedCircuits>();
+        services.AddSingleton<RouteHealthQueries>();
         services.AddSingleton<RouteHealthMonitor>();
         services.AddSingleton<SharedStateRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<SharedStateRefresher>());
