@@ -5,7 +5,7 @@ namespace TokensForge.Core.ApiKeys;
 /// <summary>
 /// A key for the <c>/v1</c> gateway. Only the SHA-256 hash of the secret is stored, with a short visible prefix
 /// so people can tell their keys apart. Policy changes bump <see cref="Version"/> and the global
-/// <see cref="ApiKeyChangeStamp"/> so every instance drops its cached copy within a second.
+/// the keys' <see cref="Data.ChangeStamp"/> so every instance drops its cached copy within a second.
 /// </summary>
 public sealed class ApiKey
 {
@@ -138,18 +138,4 @@ public sealed record ApiKeyPolicy(
     int? MaxConcurrentRequests = null)
 {
     public IReadOnlyList<string> AllowedModels => Models ?? [];
-}
-
-/// <summary>
-/// One row whose <see cref="Version"/> grows with every key change anywhere. Instances poll it at most once a
-/// second and drop their key cache when it moves, so a revocation reaches every instance within seconds.
-/// </summary>
-public sealed class ApiKeyChangeStamp
-{
-    public const int SingletonId = 1;
-
-    private ApiKeyChangeStamp() { }
-
-    public int Id { get; private set; } = SingletonId;
-    public long Version { get; private set; }
 }

@@ -121,7 +121,7 @@ public sealed class ApiKeyAuthenticator(IDbContextFactory<AppDbContext> contexts
         try
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
-            var stamp = await db.ApiKeyChangeStamps.AsNoTracking().Select(s => s.Version).FirstOrDefaultAsync(ct);
+            var stamp = await ChangeStamp.ReadAsync(db, ChangeArea.Keys, ct);
             if (stamp != Interlocked.Exchange(ref _stamp, stamp)) Forget();
             Interlocked.Exchange(ref _lastPoll, now);
         }

@@ -45,7 +45,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
-        await BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await tx.CommitAsync(ct);
         // This instance applies its own change at once; the others see the stamp move within a second.
         authenticator.Forget();
@@ -64,7 +64,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         if (key.IsRevoked) return ApiKeyErrors.AlreadyRevoked;
         key.ChangePolicy(policy, now);
         await db.SaveChangesAsync(ct);
-        await BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await tx.CommitAsync(ct);
         // This instance applies its own change at once; the others see the stamp move within a second.
         authenticator.Forget();
@@ -82,7 +82,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         if (key.IsRevoked) return ApiKeyErrors.AlreadyRevoked;
         key.Revoke(actor, now);
         await db.SaveChangesAsync(ct);
-        await BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await tx.CommitAsync(ct);
         // This instance applies its own change at once; the others see the stamp move within a second.
         authenticator.Forget();
@@ -112,10 +112,6 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> contexts, Time
         var keys = await db.ApiKeys.AsNoTracking().Where(k => k.UserId == userId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
         return keys.Select(k => ToView(k, now)).ToList();
     }
-
-    internal static Task BumpStampAsync(AppDbContext db, CancellationToken ct) =>
-        db.ApiKeyChangeStamps.Where(s => s.Id == ApiKeyChangeStamp.SingletonId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), ct);
 
     private static async Task<Error?> ValidateAsync(AppDbContext db, ApiKeyPolicy policy, DateTime now, CancellationToken ct)
     {

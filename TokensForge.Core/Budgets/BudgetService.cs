@@ -48,7 +48,7 @@ public sealed class BudgetService(IDbContextFactory<AppDbContext> contexts, Budg
                 break;
         }
         await db.SaveChangesAsync(ct);
-        await ApiKeyService.BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await tx.CommitAsync(ct);
         authenticator.Forget();
         return true;

@@ -31,7 +31,7 @@ public sealed record TopModel(string Model, int Requests, long Charged);
 /// <summary>Top-up orders waiting now: for the payment, or paid and waiting for their credit.</summary>
 public sealed record PendingTopUps(int Pending, long PendingAmount, DateTime? OldestPendingAt, int PaidNotCredited);
 
-/// <summary>The admin overview for an inclusive range of UTC days. Every amount comes from posted ledger transfers, every count from receipts.</summary>
+/// <summary>The admin overview for an inclusive range of UTC days. Every amount comes from posted ledger transfers, every count from receipts (their daily rollups for final days).</summary>
 public sealed record AdminDashboard(
     DateOnly From,
     DateOnly To,
@@ -141,13 +141,24 @@ public sealed class AdminDashboardQueries(IDbContextFactory<AppDbContext> contex
         var emails = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, ct);
         var topUsers = topUserRows.Select(u => new TopUser(u.UserId, emails.GetValueOrDefault(u.UserId), u.Charged)).ToList();
 
-        var receipts = db.RequestRecords.Where(r => r.CreatedAt >= start && r.CreatedAt < end);
-        var routeRows = await receipts.GroupBy(r => new { r.RouteName, r.Status }).Select(s => new { s.Key.RouteName, s.Key.Status, Count = s.Count() }).ToListAsync(ct);
-        var routes = routeRows.GroupBy(r => r.RouteName ?? "(no route)")
-            .Select(g => new RouteTraffic(g.Key, g.Sum(r => r.Count),
-                g.Where(r => r.Status == RequestStatus.Failed).Sum(r => r.Count), g.Where(r => r.Status == RequestStatus.Partial).Sum(r => r.Count)))
+        // Request counts and receipt costs per day: the daily rollups for final days, the receipts for the days after them.
+        var split = await DailyRollups.CompleteBeforeAsync(db, ct) is { } rolled ? (rolled < from ? from : rolled > to.AddDays(1) ? to.AddDays(1) : rolled) : from;
+        var splitAt = split.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var rolledUp = db.DailyRollups.Where(r => r.Day >= from && r.Day < split && r.Bucket == "");
+        var receipts = db.RequestRecords.Where(r => r.CreatedAt >= (splitAt > start ? splitAt : start) && r.CreatedAt < end);
+        var routeRows = (await rolledUp.GroupBy(r => r.Route)
+                .Select(s => new { RouteName = s.Key, Requests = s.Sum(r => r.Requests), Failed = s.Sum(r => r.Failed), Partial = s.Sum(r => r.Partial) }).ToListAsync(ct))
+            .Select(r => (Route: r.RouteName.Length == 0 ? null : r.RouteName, r.Requests, r.Failed, r.Partial)).ToList();
+        routeRows.AddRange((await receipts.GroupBy(r => new { r.RouteName, r.Status }).Select(s => new { s.Key.RouteName, s.Key.Status, Count = s.Count() }).ToListAsync(ct))
+            .Select(r => (Route: r.RouteName, Requests: r.Count, Failed: r.Status == RequestStatus.Failed ? r.Count : 0, Partial: r.Status == RequestStatus.Partial ? r.Count : 0)));
+        var routes = routeRows.GroupBy(r => r.Route ?? "(no route)")
+            .Select(g => new RouteTraffic(g.Key, g.Sum(r => r.Requests), g.Sum(r => r.Failed), g.Sum(r => r.Partial)))
             .OrderByDescending(r => r.Requests).ThenBy(r => r.Route, StringComparer.Ordinal).ToList();
-        var topModels = (await receipts.GroupBy(r => r.Model).Select(s => new { Model = s.Key, Requests = s.Count(), Charged = s.Sum(r => r.Cost) }).ToListAsync(ct))
+        var modelRows = (await rolledUp.GroupBy(r => r.Model).Select(s => new { Model = s.Key, Requests = s.Sum(r => r.Requests), Charged = s.Sum(r => r.Cost) }).ToListAsync(ct))
+            .Select(m => (m.Model, m.Requests, m.Charged)).ToList();
+        modelRows.AddRange((await receipts.GroupBy(r => r.Model).Select(s => new { Model = s.Key, Requests = s.Count(), Charged = s.Sum(r => r.Cost) }).ToListAsync(ct))
+            .Select(m => (m.Model, m.Requests, m.Charged)));
+        var topModels = modelRows.GroupBy(m => m.Model).Select(g => (Model: g.Key, Requests: g.Sum(m => m.Requests), Charged: g.Sum(m => m.Charged)))
             .OrderByDescending(m => m.Charged).ThenByDescending(m => m.Requests).ThenBy(m => m.Model, StringComparer.Ordinal).Take(TopCount)
             .Select(m => new TopModel(m.Model, m.Requests, m.Charged)).ToList();
 

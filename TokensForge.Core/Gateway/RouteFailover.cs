@@ -40,7 +40,7 @@ public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonito
         {
             var worst = request.WorstCaseOn(route.Prices);
             if (refused.RulesOut(route.Kind, worst)) continue;
-            if (!health.TryAcquire(route.RouteId))
+            if (!await health.TryAcquireAsync(route.RouteId, aborted))
             {
                 var (reason, retryAt) = health.Unavailability(route.RouteId);
                 request.Tried(new RouteAttempt(route, AttemptResult.Skipped, null, reason, 0, null));
@@ -82,7 +82,7 @@ public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonito
                     if (outcome.Kind != UpstreamOutcomeKind.Completed) span?.SetStatus(ActivityStatusCode.Error, outcome.Error);
                 }
                 acquired = false;
-                Report(route, outcome);
+                await ReportAsync(route, outcome);
                 var failingOver = outcome.Retryable && !aborted.IsCancellationRequested;
                 metrics.Attempt(route, outcome, failingOver);
                 lastTried = route;
@@ -107,7 +107,8 @@ public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonito
         return new FailoverResult((unavailable.Count > 0 ? unavailable : skipped)[0].Route, null, null, soonest);
     }
 
-    private void Report(RouteCandidate route, UpstreamOutcome outcome)
+    // Not the caller's token: what the upstream did is worth recording (and sharing) even when the caller has left.
+    private async Task ReportAsync(RouteCandidate route, UpstreamOutcome outcome)
     {
         switch (outcome.Kind)
         {
@@ -116,7 +117,7 @@ public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonito
                 health.Release(route.RouteId);
                 break;
             case UpstreamOutcomeKind.Completed:
-                health.Report(route.RouteId, new AttemptOutcome(true, outcome.Latency, outcome.TimeToFirstToken, 200));
+                await health.ReportAsync(route.RouteId, new AttemptOutcome(true, outcome.Latency, outcome.TimeToFirstToken, 200));
                 break;
             case not UpstreamOutcomeKind.Completed when outcome.CallerFault:
                 // The upstream refused this caller's request or content: neither a success nor a failure of the route, so
@@ -124,7 +125,7 @@ public sealed partial class RouteFailover(HoldPlanner planner, RouteHealthMonito
                 health.ReportCallerFault(route.RouteId, new AttemptOutcome(false, outcome.Latency, outcome.TimeToFirstToken, outcome.UpstreamStatus, outcome.Error));
                 break;
             default:
-                health.Report(route.RouteId, new AttemptOutcome(false, outcome.Latency, outcome.TimeToFirstToken, outcome.UpstreamStatus, outcome.Error,
+                await health.ReportAsync(route.RouteId, new AttemptOutcome(false, outcome.Latency, outcome.TimeToFirstToken, outcome.UpstreamStatus, outcome.Error,
                     outcome.RetryAfter));
                 break;
         }

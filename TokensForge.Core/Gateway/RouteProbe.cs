@@ -48,7 +48,7 @@ public sealed class RouteProbe(IDbContextFactory<AppDbContext> contexts, ChatUps
         var outcome = await upstream.CompleteAsync(candidate, request, served.ModelId, ct);
         var success = outcome.Kind == UpstreamOutcomeKind.Completed;
         if (outcome.Kind == UpstreamOutcomeKind.ClientCancelled) health.Release(route.Id);
-        else health.Report(route.Id, new AttemptOutcome(success, outcome.Latency, outcome.TimeToFirstToken, success ? 200 : outcome.UpstreamStatus,
+        else await health.ReportAsync(route.Id, new AttemptOutcome(success, outcome.Latency, outcome.TimeToFirstToken, success ? 200 : outcome.UpstreamStatus,
             outcome.Error, outcome.RetryAfter));
         log.LogInformation("Probe of route {Route} ({Model}): {Outcome} in {LatencyMs} ms", route.Name, served.ModelId, outcome.Kind, (int)outcome.Latency.TotalMilliseconds);
         return new ProbeResult(route.Id, route.Name, served.ModelId, success, success ? 200 : outcome.UpstreamStatus, (int)outcome.Latency.TotalMilliseconds,

@@ -43,7 +43,7 @@ public sealed class PriceGroupService(IDbContextFactory<AppDbContext> contexts, 
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, new AuditEntry(actor.Name, "price_group.create", Target(group), After: View(group), Ip: actor.Ip), ct);
         }
-        await ApiKeyService.BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await tx.CommitAsync(ct);
         authenticator.Forget();
         return group.Id;
@@ -67,7 +67,7 @@ public sealed class PriceGroupService(IDbContextFactory<AppDbContext> contexts, 
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, new AuditEntry(actor.Name, "price_group.assign", $"user:{user.Email}",
             new { Group = before }, new { Group = group?.Name }, actor.Ip), ct);
-        await ApiKeyService.BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await tx.CommitAsync(ct);
         authenticator.Forget();
         return true;

@@ -22,7 +22,7 @@ public sealed record ActivityReport(DateOnly From, DateOnly To, IReadOnlyList<Ac
     public bool IsEmpty => Buckets.Count == 0;
 }
 
-/// <summary>The Activity chart's numbers, summed from the receipts' paid-by parts of one user.</summary>
+/// <summary>The Activity chart's numbers: the daily rollups of one user's receipts' paid-by parts, and the receipts themselves for the days not rolled up yet.</summary>
 public sealed class ActivityQueries(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
 {
     /// <summary>The longest range one report covers.</summary>
@@ -42,19 +42,30 @@ public sealed class ActivityQueries(IDbContextFactory<AppDbContext> contexts, Ti
     {
         if (to < from) (from, to) = (to, from);
         if (to.DayNumber - from.DayNumber >= MaxDays) from = to.AddDays(1 - MaxDays);
-        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var end = to.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        // Summed in SQL per (day, bucket, model): at most days × buckets × models rows come back, however many requests there were.
+        // Final days come from the daily rollups; the days after them (today, and a day not yet rolled) from the receipts.
+        // Either way summed in SQL per (day, bucket, model): at most days × buckets × models rows come back.
         // A sponsor's part (the research allowance, no grant) is not the user's money and is left out.
-        var rows = await (
-                from c in db.RequestCharges.AsNoTracking()
-                join r in db.RequestRecords.AsNoTracking() on c.RequestRecordId equals r.Id
-                where r.UserId == userId && r.CreatedAt >= start && r.CreatedAt < end && c.GrantId != Guid.Empty && c.Amount != 0
-                group c.Amount by new { r.CreatedAt.Date, c.BucketKey, r.Model } into g
-                select new { g.Key.Date, g.Key.BucketKey, g.Key.Model, Amount = g.Sum() })
-            .ToListAsync(ct);
+        var split = await DailyRollups.CompleteBeforeAsync(db, ct) is { } rolled ? Clamp(rolled, from, to.AddDays(1)) : from;
+        var splitAt = split.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var rows = (await db.DailyRollups.AsNoTracking()
+                .Where(r => r.UserId == userId && r.Day >= from && r.Day < split && r.Bucket != "" && r.Cost != 0)
+                .GroupBy(r => new { r.Day, r.Bucket, r.Model })
+                .Select(g => new { g.Key.Day, g.Key.Bucket, g.Key.Model, Amount = g.Sum(r => r.Cost) })
+                .ToListAsync(ct))
+            .Select(r => (r.Day, BucketKey: r.Bucket, r.Model, r.Amount)).ToList();
+        if (splitAt < end)
+        {
+            rows.AddRange((await (
+                    from c in db.RequestCharges.AsNoTracking()
+                    join r in db.RequestRecords.AsNoTracking() on c.RequestRecordId equals r.Id
+                    where r.UserId == userId && r.CreatedAt >= splitAt && r.CreatedAt < end && c.GrantId != Guid.Empty && c.Amount != 0
+                    group c.Amount by new { r.CreatedAt.Date, c.BucketKey, r.Model } into g
+                    select new { g.Key.Date, g.Key.BucketKey, g.Key.Model, Amount = g.Sum() })
+                .ToListAsync(ct)).Select(r => (Day: DateOnly.FromDateTime(r.Date), r.BucketKey, r.Model, r.Amount)));
+        }
         if (rows.Count == 0) return new ActivityReport(from, to, [], [], []);
 
         var known = await db.Buckets.AsNoTracking().OrderBy(b => b.SortOrder).Select(b => new { b.Key, b.DisplayName }).ToListAsync(ct);
@@ -66,7 +77,7 @@ public sealed class ActivityQueries(IDbContextFactory<AppDbContext> contexts, Ti
 
         var perDay = new long[to.DayNumber - from.DayNumber + 1, order.Count];
         foreach (var row in rows)
-            perDay[DateOnly.FromDateTime(row.Date).DayNumber - from.DayNumber, index[row.BucketKey]] += row.Amount;
+            perDay[row.Day.DayNumber - from.DayNumber, index[row.BucketKey]] += row.Amount;
         var days = Enumerable.Range(0, perDay.GetLength(0))
             .Select(d => new ActivityDay(from.AddDays(d), Enumerable.Range(0, order.Count).Select(b => perDay[d, b]).ToList()))
             .ToList();
@@ -75,4 +86,6 @@ public sealed class ActivityQueries(IDbContextFactory<AppDbContext> contexts, Ti
             .OrderByDescending(m => m.Total).ThenBy(m => m.Model, StringComparer.Ordinal).ToList();
         return new ActivityReport(from, to, buckets, days, models);
     }
+
+    private static DateOnly Clamp(DateOnly day, DateOnly min, DateOnly max) => day < min ? min : day > max ? max : day;
 }

@@ -79,6 +79,7 @@ public sealed partial class RouteAdministration(
             db.Routes.Add(route);
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, new AuditEntry(actor.Name, "route.create", Target(route), After: AuditView(route) with { UpstreamKeyReplaced = route.ProtectedUpstreamKey is not null }, Ip: actor.Ip), ct);
+            await ChangeStamp.BumpAsync(db, ChangeArea.Routes, ct);
             await tx.CommitAsync(ct);
         }
         catch (DbUpdateException ex) when (DbRaces.IsRace(ex))
@@ -130,6 +131,7 @@ public sealed partial class RouteAdministration(
             if (wasEnabled != draft.Enabled)
                 await audit.AppendAsync(db, new AuditEntry(actor.Name, draft.Enabled ? "route.enable" : "route.disable", Target(route),
                     new { Enabled = wasEnabled }, new { Enabled = draft.Enabled }, actor.Ip), ct);
+            await ChangeStamp.BumpAsync(db, ChangeArea.Routes, ct);
             await tx.CommitAsync(ct);
         }
         catch (DbUpdateException ex) when (DbRaces.IsRace(ex))
@@ -153,6 +155,7 @@ public sealed partial class RouteAdministration(
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, new AuditEntry(actor.Name, enabled ? "route.enable" : "route.disable", Target(route),
             new { Enabled = !enabled }, new { Enabled = enabled }, actor.Ip), ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Routes, ct);
         await tx.CommitAsync(ct);
         catalog.Invalidate();
         return true;
@@ -187,6 +190,7 @@ public sealed partial class RouteAdministration(
         await db.SaveChangesAsync(ct);
         await audit.AppendAsync(db, new AuditEntry(actor.Name, "price.change", $"route:{route.Name}/model:{draft.ModelId}",
             previous is null ? null : PriceView(previous), PriceView(snapshot), actor.Ip), ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Routes, ct);
         await tx.CommitAsync(ct);
         db.Entry(snapshot).State = EntityState.Detached;
         catalog.Invalidate();
@@ -223,12 +227,13 @@ public sealed partial class RouteAdministration(
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, new AuditEntry(actor.Name, "model.update", $"model:{id}", before, ModelView(model), actor.Ip), ct);
         }
+        await ChangeStamp.BumpAsync(db, ChangeArea.Routes, ct);
         await tx.CommitAsync(ct);
         catalog.Invalidate();
         return id;
     }
 
-    /// <summary>Closes a route's circuit on this instance and clears its counters (<c>circuit.reset</c>).</summary>
+    /// <summary>Closes a route's circuit on every instance and clears this instance's counters (<c>circuit.reset</c>).</summary>
     public async Task<Result<bool>> ResetCircuitAsync(Guid routeId, AdminActor actor, CancellationToken ct = default)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -239,7 +244,7 @@ public sealed partial class RouteAdministration(
         await audit.AppendAsync(db, new AuditEntry(actor.Name, "circuit.reset", Target(route),
             new { Circuit = before.Circuit.ToString(), before.RetryAt }, new { Circuit = CircuitState.Closed.ToString() }, actor.Ip), ct);
         await tx.CommitAsync(ct);
-        health.Reset(routeId);
+        await health.ResetAsync(routeId, ct);
         return true;
     }
 

@@ -18,11 +18,15 @@ public static class RoutingServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Each route's rolling health and circuit breaker.</summary>
+    /// <summary>Each route's rolling health and circuit breaker, shared with the other instances, and the refresh of what they changed.</summary>
     public static IServiceCollection AddRouteHealth(this IServiceCollection services)
     {
         services.AddOptions<CircuitBreakerOptions>().BindConfiguration(CircuitBreakerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SharedCircuits>();
+        services.AddSingleton<RouteHealthQueries>();
         services.AddSingleton<RouteHealthMonitor>();
+        services.AddSingleton<SharedStateRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<SharedStateRefresher>());
         return services;
     }
 }

@@ -53,6 +53,7 @@ public sealed class SimulatorRoutes(IDbContextFactory<AppDbContext> contexts, Up
             }
             await db.SaveChangesAsync(ct);
         }
+        await ChangeStamp.BumpAsync(db, ChangeArea.Routes, ct);
         catalog.Invalidate();
     }
 }

@@ -88,7 +88,7 @@ public sealed class UserAdminService(
         if (changed == 0) return disable ? UserAdminErrors.AlreadyDisabled : UserAdminErrors.AlreadyEnabled;
 
         // The keys of the account are cached by every instance; moving the stamp makes them re-read the owner's state.
-        await ApiKeyService.BumpStampAsync(db, ct);
+        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
         await audit.AppendAsync(db, new AuditEntry(actor.Name, disable ? "user.disable" : "user.enable", Target(user),
             Before: new { DisabledAt = user.DisabledAt }, After: new { DisabledAt = disable ? now : (DateTime?)null }, Ip: actor.Ip), ct);
         await tx.CommitAsync(ct);

@@ -216,7 +216,7 @@ public sealed class AdminAlertTests
         Campaigns.CampaignTestData.Ok(await claims.RedeemCodeAsync(await db.AddUserAsync(), code, null));
         var health = db.Get<Core.Routing.Health.RouteHealthMonitor>();
         var routeId = Guid.CreateVersion7();
-        for (var i = 0; i < 5; i++) health.Report(routeId, new Core.Routing.Health.AttemptOutcome(false, TimeSpan.FromMilliseconds(5), null, 502, "bad gateway"));
+        for (var i = 0; i < 5; i++) await health.ReportAsync(routeId, new Core.Routing.Health.AttemptOutcome(false, TimeSpan.FromMilliseconds(5), null, 502, "bad gateway"));
         Assert.Equal(Core.Routing.Health.CircuitState.Open, health.Circuit(routeId));
 
         Assert.Equal(4, await scanner.RunOnceAsync());

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.ApiKeys;
+using TokensForge.Core.Data;
 using TokensForge.Tests.Infrastructure;
 
 namespace TokensForge.Tests.ApiKeys;
@@ -61,7 +62,7 @@ public sealed class ApiKeyAuthenticatorTests
         var cached = await authenticator.AuthenticateAsync("Bearer " + created.Value.Secret);
 
         await using (var context = db.NewContext())
-            await context.ApiKeyChangeStamps.ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1));
+            await context.ChangeStamps.Where(s => s.Area == ChangeArea.Keys).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1));
         var beforePoll = await authenticator.AuthenticateAsync("Bearer " + created.Value.Secret);
         db.Time.Advance(TimeSpan.FromSeconds(1));
         var afterPoll = await authenticator.AuthenticateAsync("Bearer " + created.Value.Secret);

@@ -46,7 +46,7 @@ public sealed class KilledInstanceTests
             }
 
             var port = FreePort();
-            using var app = StartApp(file, port);
+            using var app = StartApp(port, new Dictionary<string, string> { ["Database__Provider"] = "Sqlite", ["ConnectionStrings__Default"] = $"Data Source={file}" });
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
             await WaitUntilUpAsync(client, app);
@@ -122,21 +122,21 @@ public sealed class KilledInstanceTests
         }
     }
 
-    private static Process StartApp(string file, int port)
+    /// <summary>The app as a child process on <paramref name="port"/>, the simulator on; <paramref name="environment"/> names the database and any other setting.</summary>
+    internal static Process StartApp(int port, IReadOnlyDictionary<string, string> environment)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TokensForge.Web.dll"));
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        info.Environment["Database__Provider"] = "Sqlite";
-        info.Environment["ConnectionStrings__Default"] = $"Data Source={file}";
         info.Environment["Admin__Email"] = "";
         info.Environment["Demo__Seed"] = "false";
         info.Environment["Simulator__Enabled"] = "true";
         // Long enough that at any moment many requests hold money and wait on the upstream.
         info.Environment["Simulator__LatencyMs"] = "20";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the app");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -145,7 +145,7 @@ public sealed class KilledInstanceTests
         return process;
     }
 
-    private static async Task WaitUntilUpAsync(HttpClient client, Process app)
+    internal static async Task WaitUntilUpAsync(HttpClient client, Process app)
     {
         for (var i = 0; i < 600; i++)
         {
@@ -160,7 +160,7 @@ public sealed class KilledInstanceTests
         throw new TimeoutException("the app did not come up");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

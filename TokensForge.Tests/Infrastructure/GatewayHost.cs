@@ -66,11 +66,15 @@ public sealed class GatewayHost : IAsyncDisposable
         return new GatewayHost(app, app.StartKestrel(), all, database);
     }
 
-    /// <summary>A second instance of the app on this host's PostgreSQL database (left to this host to drop), as a load balancer would run it.</summary>
+    /// <summary>
+    /// A second instance of the app on this host's database (PostgreSQL, or the same SQLite file), as a load balancer would run
+    /// it; the database is left to this host to drop, so dispose the other instance first.
+    /// </summary>
     public GatewayHost StartAnotherInstance()
     {
-        if (_pgDatabase is null) throw new InvalidOperationException("Only instances on PostgreSQL share a database.");
-        var app = new TokensForgeApp(new Dictionary<string, string?>(_settings));
+        var settings = new Dictionary<string, string?>(_settings);
+        if (_pgDatabase is null) settings["ConnectionStrings:Default"] = $"Data Source={Path.Combine(App.DatabaseDirectory, "app.db")}";
+        var app = new TokensForgeApp(settings);
         return new GatewayHost(app, app.StartKestrel(), _settings);
     }
 

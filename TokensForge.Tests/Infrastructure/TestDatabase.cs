@@ -25,13 +25,19 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly string? _directory;
     private readonly string? _pgDatabase;
 
-    private TestDatabase(ServiceProvider services, FakeTimeProvider time, string? directory, string? pgDatabase)
+    private TestDatabase(ServiceProvider services, FakeTimeProvider time, string? directory, string? pgDatabase, IReadOnlyDictionary<string, string?> settings)
     {
         Services = services;
         Time = time;
         _directory = directory;
         _pgDatabase = pgDatabase;
+        Settings = settings;
     }
+
+    /// <summary>The database settings (provider and connection string), for another process or provider on the same database.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
+
+    public string ConnectionString => Settings["ConnectionStrings:Default"]!;
 
     public ServiceProvider Services { get; }
     public FakeTimeProvider Time { get; }
@@ -73,6 +79,16 @@ public sealed class TestDatabase : IAsyncDisposable
             settings["ConnectionStrings:Default"] = $"Data Source={Path.Combine(directory, "test.db")}";
         }
 
+        return new TestDatabase(await BuildAsync(settings, time, directory, configure), time, directory, pgDatabase, settings);
+    }
+
+    /// <summary>Production services of a second "instance" on this database (its own pools and caches); disposing it leaves the database.</summary>
+    public async Task<TestDatabase> AttachAsync() =>
+        new(await BuildAsync(Settings, Time, _directory, null), Time, null, null, Settings);
+
+    private static async Task<ServiceProvider> BuildAsync(IReadOnlyDictionary<string, string?> settings, FakeTimeProvider time, string? directory,
+        Action<IServiceCollection>? configure)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -84,7 +100,7 @@ public sealed class TestDatabase : IAsyncDisposable
         configure?.Invoke(services);
         var provider_ = services.BuildServiceProvider();
         await provider_.GetRequiredService<DatabaseInitializer>().MigrateAsync();
-        return new TestDatabase(provider_, time, directory, pgDatabase);
+        return provider_;
     }
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();

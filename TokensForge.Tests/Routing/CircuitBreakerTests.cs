@@ -1,6 +1,7 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TokensForge.Core.Routing.Health;
+using TokensForge.Tests.Infrastructure;
 
 namespace TokensForge.Tests.Routing;
 
@@ -124,15 +125,16 @@ public sealed class CircuitBreakerTests
     }
 
     [Fact]
-    public void Monitor_Snapshot_ReportsRatesPercentilesAndLastError()
+    public async Task Monitor_Snapshot_ReportsRatesPercentilesAndLastError()
     {
-        var monitor = new RouteHealthMonitor(Options.Create(new CircuitBreakerOptions { ConsecutiveFailures = 10 }), _time);
+        await using var db = await TestDatabase.CreateAsync(configure: s => s.Configure<CircuitBreakerOptions>(o => o.ConsecutiveFailures = 10), time: _time);
+        var monitor = db.Get<RouteHealthMonitor>();
         var route = Guid.NewGuid();
         for (var i = 1; i <= 10; i++)
-            monitor.Report(route, new AttemptOutcome(true, TimeSpan.FromMilliseconds(i * 100), TimeSpan.FromMilliseconds(i * 10)));
-        monitor.Report(route, new AttemptOutcome(false, TimeSpan.FromMilliseconds(50), null, 502, "bad gateway"));
+            await monitor.ReportAsync(route, new AttemptOutcome(true, TimeSpan.FromMilliseconds(i * 100), TimeSpan.FromMilliseconds(i * 10)));
+        await monitor.ReportAsync(route, new AttemptOutcome(false, TimeSpan.FromMilliseconds(50), null, 502, "bad gateway"));
         _time.Advance(TimeSpan.FromMinutes(10));
-        monitor.Report(route, new AttemptOutcome(true, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(30)));
+        await monitor.ReportAsync(route, new AttemptOutcome(true, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(30)));
 
         var snapshot = monitor.Snapshot(route);
 

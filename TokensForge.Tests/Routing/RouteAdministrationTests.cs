@@ -265,14 +265,14 @@ public sealed class RouteAdministrationTests
         await using var db = await SeededAsync();
         var health = db.Get<RouteHealthMonitor>();
         var routed = (await db.Get<RouteAdminQueries>().ListRoutesAsync()).Single(r => r.Name == SimulatorRoutes.RoutedName);
-        for (var i = 0; i < 5; i++) health.Report(routed.Id, new AttemptOutcome(false, TimeSpan.FromMilliseconds(5), null, 500, "boom"));
+        for (var i = 0; i < 5; i++) await health.ReportAsync(routed.Id, new AttemptOutcome(false, TimeSpan.FromMilliseconds(5), null, 500, "boom"));
         Assert.Equal(CircuitState.Open, health.Snapshot(routed.Id).Circuit);
 
         var reset = await db.Get<RouteAdministration>().ResetCircuitAsync(routed.Id, Admin);
 
         Assert.True(reset.Succeeded);
         Assert.Equal(CircuitState.Closed, health.Snapshot(routed.Id).Circuit);
-        Assert.True(health.TryAcquire(routed.Id));
+        Assert.True(await health.TryAcquireAsync(routed.Id));
         var audit = Assert.Single(await AuditAsync(db));
         Assert.Equal(("circuit.reset", "route:sim-routed"), (audit.Action, audit.Target));
         Assert.Contains("Open", audit.BeforeJson);

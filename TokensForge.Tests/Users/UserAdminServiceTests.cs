@@ -52,7 +52,7 @@ public sealed class UserAdminServiceTests
     private static async Task<long> StampAsync(TestDatabase db)
     {
         await using var context = db.NewContext();
-        return await context.ApiKeyChangeStamps.Select(s => s.Version).SingleAsync();
+        return await context.ChangeStamps.Where(s => s.Area == ChangeArea.Keys).Select(s => s.Version).SingleAsync();
     }
 
     [SkippableTheory]

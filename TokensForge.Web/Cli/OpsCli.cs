@@ -13,7 +13,7 @@ public static class OpsCli
 {
     private static readonly Dictionary<string, CliHandler> Commands = new[]
         {
-            UserCommands.All, GrantCommands.All, ClaimCommands.All, CampaignCommands.All, VerifyCommands.All, KeyCommands.All,
+            UserCommands.All, GrantCommands.All, ClaimCommands.All, CampaignCommands.All, VerifyCommands.All, KeyCommands.All, RollupCommands.All,
         }
         .SelectMany(group => group)
         .ToDictionary(c => c.Name, c => c.Run, StringComparer.OrdinalIgnoreCase);

@@ -23,6 +23,7 @@ public static partial class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("--explain")) return await ExplainAsync(args);
         var options = BenchOptions.Parse(args);
         var repo = RepositoryRoot();
         var webDll = Path.Combine(repo, "TokensForge.Web", "bin", BuildConfiguration, "net10.0", "TokensForge.Web.dll");

@@ -15,7 +15,7 @@ public enum CircuitState
 
 /// <summary>
 /// One route's circuit breaker. Thread-safe; time comes from <see cref="TimeProvider"/> so transitions are testable.
-/// It decides per instance: each app instance protects itself from a failing upstream.
+/// It counts what this instance saw; <see cref="RouteHealthMonitor"/> shares its openings with the other instances.
 /// </summary>
 public sealed class CircuitBreaker(CircuitBreakerOptions options, TimeProvider time)
 {
@@ -76,6 +76,29 @@ public sealed class CircuitBreaker(CircuitBreakerOptions options, TimeProvider t
                 default:
                     return false;
             }
+        }
+    }
+
+    /// <summary>When the circuit lets a probe through after it last opened.</summary>
+    public DateTime OpenUntil
+    {
+        get
+        {
+            lock (_gate) return _openUntil;
+        }
+    }
+
+    /// <summary>
+    /// Takes the one probe slot whatever this breaker's own state (the circuit is half-open on another instance's count);
+    /// false while another caller holds it. The caller reports or <see cref="Release"/>s as after <see cref="TryAcquire"/>.
+    /// </summary>
+    public bool TryTakeProbeSlot()
+    {
+        lock (_gate)
+        {
+            if (_probeInFlight) return false;
+            _probeInFlight = true;
+            return true;
         }
     }
 

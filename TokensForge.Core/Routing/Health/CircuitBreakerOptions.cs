@@ -24,4 +24,10 @@ public sealed class CircuitBreakerOptions
 
     /// <summary>How long an open circuit stays open before one probe request may try. Default 30 seconds.</summary>
     public TimeSpan CoolDown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the instance that claimed a half-open circuit's probe has it before another instance may probe (a probe
+    /// that never reports, say because its instance died). Default 2 minutes.
+    /// </summary>
+    public TimeSpan ProbeLease { get; set; } = TimeSpan.FromMinutes(2);
 }

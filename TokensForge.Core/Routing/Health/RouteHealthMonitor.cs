@@ -23,10 +23,13 @@ public sealed record RouteHealthSnapshot(
     DateTime? LastErrorAt);
 
 /// <summary>
-/// Per-route circuit breakers and rolling statistics, kept in memory by each instance (what this instance saw).
-/// The gateway asks <see cref="TryAcquire"/> before using a route and reports every attempt.
+/// Per-route circuit breakers and rolling statistics. Each instance counts what it saw (<see cref="CircuitBreaker"/>);
+/// when its breaker opens a circuit it tells every instance through <see cref="SharedCircuits"/>, and it skips a route
+/// that any instance opened, or whose upstream asked any instance to wait. Half-open, the one probe is claimed in the
+/// database, so it runs once across instances. Only opening, probing and closing touch the database; a request that finds
+/// its routes closed reads memory only. The gateway asks <see cref="TryAcquireAsync"/> before using a route and reports every attempt.
 /// </summary>
-public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, TimeProvider time)
+public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, SharedCircuits shared, TimeProvider time)
 {
     private sealed class RouteState(CircuitBreaker breaker)
     {
@@ -34,18 +37,47 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
         public readonly Lock Gate = new();
         public readonly Queue<(DateTime At, AttemptOutcome Outcome)> Recent = new();
         public (int? Status, string? Message, DateTime At)? LastError;
+
+        /// <summary>1 while this instance holds the shared half-open probe.</summary>
+        public int ProbeClaimed;
     }
 
     private readonly ConcurrentDictionary<Guid, RouteState> _routes = new();
+    private readonly ConcurrentQueue<(Guid RouteId, DateTime At)> _opened = new();
 
     private RouteState For(Guid routeId) => _routes.GetOrAdd(routeId, _ => new RouteState(new CircuitBreaker(options.Value, time)));
 
-    public bool TryAcquire(Guid routeId) => For(routeId).Breaker.TryAcquire();
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
 
-    public void Report(Guid routeId, AttemptOutcome outcome)
+    public async ValueTask<bool> TryAcquireAsync(Guid routeId, CancellationToken ct = default)
     {
         var state = For(routeId);
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = Now;
+        if (shared.Get(routeId) is { } row)
+        {
+            if (row.BlockedUntil > now) return false;
+            if (row.IsOpen)
+            {
+                if (row.OpenUntil > now) return false;
+                if (row.ProbeOwner is { } owner && owner != shared.InstanceId && row.ProbeUntil > now) return false;
+                // Half-open everywhere: one caller of this instance asks the database for the probe, the others are refused meanwhile.
+                if (!state.Breaker.TryTakeProbeSlot()) return false;
+                if (await shared.TryClaimProbeAsync(routeId, ct))
+                {
+                    Interlocked.Exchange(ref state.ProbeClaimed, 1);
+                    return true;
+                }
+                state.Breaker.Release();
+                return false;
+            }
+        }
+        return state.Breaker.TryAcquire();
+    }
+
+    public async Task ReportAsync(Guid routeId, AttemptOutcome outcome, CancellationToken ct = default)
+    {
+        var state = For(routeId);
+        var now = Now;
         lock (state.Gate)
         {
             state.Recent.Enqueue((now, outcome));
@@ -55,10 +87,26 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
         var wasOpen = state.Breaker.State == CircuitState.Open;
         if (outcome.Success) state.Breaker.ReportSuccess();
         else state.Breaker.ReportFailure(outcome.RetryAfter);
-        if (!wasOpen && state.Breaker.State == CircuitState.Open) _opened.Enqueue((routeId, now));
+        var opened = !wasOpen && state.Breaker.State == CircuitState.Open;
+        if (opened) _opened.Enqueue((routeId, now));
+
+        var probe = Interlocked.Exchange(ref state.ProbeClaimed, 0) == 1;
+        if (outcome.Success)
+        {
+            if (probe || shared.Get(routeId) is { IsOpen: true }) await shared.CloseAsync(routeId, ct);
+            return;
+        }
+        if (outcome.RetryAfter is { } wait && wait > TimeSpan.Zero) await shared.BlockAsync(routeId, now + wait, ct);
+        if (opened)
+            await shared.OpenAsync(routeId, state.Breaker.OpenUntil,
+                $"Opened after repeated failures; the last: {(outcome.UpstreamStatus is { } status ? $"HTTP {status} " : "")}{outcome.Error}".TrimEnd(), ct);
     }
 
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(Guid RouteId, DateTime At)> _opened = new();
+    /// <summary>Another instance closed the circuit (its probe succeeded, or an admin reset it): this instance's count starts over.</summary>
+    internal void ClosedElsewhere(Guid routeId)
+    {
+        if (_routes.TryGetValue(routeId, out var state) && state.Breaker.State != CircuitState.Closed) state.Breaker.Reset();
+    }
 
     /// <summary>The circuits this instance opened since the last call, for the admins' notices.</summary>
     public IReadOnlyList<(Guid RouteId, DateTime At)> TakeOpened()
@@ -85,8 +133,7 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
     /// <summary>Why a route refuses requests now, as a sentence for receipts, and when it will take one again.</summary>
     public (string Reason, DateTime? RetryAt) Unavailability(Guid routeId)
     {
-        var breaker = For(routeId).Breaker;
-        var (state, retryAt) = (breaker.State, breaker.RetryAt);
+        var (state, retryAt) = Effective(routeId, For(routeId));
         var reason = state switch
         {
             CircuitState.Open => $"Circuit open after repeated failures; next probe at {retryAt:yyyy-MM-dd HH:mm:ss} UTC.",
@@ -97,10 +144,32 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
         return (reason, retryAt);
     }
 
-    public void Reset(Guid routeId) => For(routeId).Breaker.Reset();
+    /// <summary>An admin's reset, on every instance: closed, counters cleared, no wait.</summary>
+    public async Task ResetAsync(Guid routeId, CancellationToken ct = default)
+    {
+        var state = For(routeId);
+        state.Breaker.Reset();
+        Interlocked.Exchange(ref state.ProbeClaimed, 0);
+        await shared.ResetAsync(routeId, ct);
+    }
 
-    /// <summary>The circuit of a route; closed for a route this instance has not used yet.</summary>
-    public CircuitState Circuit(Guid routeId) => _routes.TryGetValue(routeId, out var state) ? state.Breaker.State : CircuitState.Closed;
+    /// <summary>The circuit of a route as this instance treats it: the shared circuit when open, else this instance's own breaker.</summary>
+    public CircuitState Circuit(Guid routeId) => Effective(routeId, _routes.GetValueOrDefault(routeId)).State;
+
+    private (CircuitState State, DateTime? RetryAt) Effective(Guid routeId, RouteState? state)
+    {
+        var now = Now;
+        var circuit = state?.Breaker.State ?? CircuitState.Closed;
+        var retryAt = state?.Breaker.RetryAt;
+        if (shared.Get(routeId) is { } row)
+        {
+            if (row.IsOpen) circuit = row.OpenUntil > now ? CircuitState.Open : CircuitState.HalfOpen;
+            retryAt = Later(retryAt, Later(row.IsOpen && row.OpenUntil > now ? row.OpenUntil : null, row.BlockedUntil > now ? row.BlockedUntil : null));
+        }
+        return (circuit, retryAt);
+    }
+
+    private static DateTime? Later(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     public RouteHealthSnapshot Snapshot(Guid routeId)
     {
@@ -114,7 +183,8 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
             lastError = state.LastError;
         }
         var window = hour.Where(r => r.At > now - options.Value.Window).Select(r => r.Outcome).ToList();
-        return new RouteHealthSnapshot(routeId, state.Breaker.State, state.Breaker.RetryAt, window.Count,
+        var (circuit, retryAt) = Effective(routeId, state);
+        return new RouteHealthSnapshot(routeId, circuit, retryAt, window.Count,
             window.Count == 0 ? null : window.Count(o => o.Success) / (double)window.Count,
             Percentile(window.Select(o => o.Latency), 0.50),
             Percentile(window.Select(o => o.Latency), 0.95),

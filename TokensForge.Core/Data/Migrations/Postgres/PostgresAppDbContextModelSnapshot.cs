@@ -399,26 +399,6 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyChangeStamp", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer");
-
-                    b.Property<long>("Version")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("api_key_change_stamp", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Version = 0L
-                        });
-                });
-
             modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
                 {
                     b.Property<Guid>("Id")
@@ -892,6 +872,31 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Data.ChangeStamp", b =>
+                {
+                    b.Property<int>("Area")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Area");
+
+                    b.ToTable("change_stamps", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Area = 1,
+                            Version = 0L
+                        },
+                        new
+                        {
+                            Area = 2,
+                            Version = 0L
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Data.DataProtectionKeyRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -1322,6 +1327,55 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("price_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.DailyRollup", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Bucket")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Cost")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Partial")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("SponsoredCost")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "UserId", "Model", "Route", "Bucket");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("daily_rollups", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1562,6 +1616,8 @@ namespace TokensForge.Core.Data.Migrations.Postgres
 
                     b.HasIndex("ApiKeyId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "Status", "CreatedAt");
@@ -1569,6 +1625,25 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.ToTable("request_records", null, t =>
                         {
                             t.HasCheckConstraint("ck_request_records_cost_non_negative", "\"Cost\" >= 0 AND \"HoldAmount\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Receipts.RollupState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("CompleteBefore")
+                        .HasColumnType("date");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("rollup_state", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1
                         });
                 });
 
@@ -1596,6 +1671,39 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         {
                             t.HasCheckConstraint("ck_research_allowance_days_non_negative", "\"Requests\" >= 0 AND \"Spent\" >= 0 AND \"Reserved\" >= 0");
                         });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.Property<Guid>("RouteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("BlockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime?>("OpenUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProbeOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("ProbeUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("RouteId");
+
+                    b.ToTable("route_circuits", (string)null);
                 });
 
             modelBuilder.Entity("TokensForge.Core.Routing.ModelInfo", b =>
@@ -2378,6 +2486,15 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                     b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.HasOne("TokensForge.Core.Routing.Route", null)
+                        .WithMany()
+                        .HasForeignKey("RouteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

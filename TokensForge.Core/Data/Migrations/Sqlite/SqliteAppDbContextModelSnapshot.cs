@@ -390,26 +390,6 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyChangeStamp", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Version")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("api_key_change_stamp", (string)null);
-
-                    b.HasData(
-                        new
-                        {
-                            Id = 1,
-                            Version = 0L
-                        });
-                });
-
             modelBuilder.Entity("TokensForge.Core.ApiKeys.ApiKeyLease", b =>
                 {
                     b.Property<Guid>("Id")
@@ -880,6 +860,31 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Data.ChangeStamp", b =>
+                {
+                    b.Property<int>("Area")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Area");
+
+                    b.ToTable("change_stamps", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Area = 1,
+                            Version = 0L
+                        },
+                        new
+                        {
+                            Area = 2,
+                            Version = 0L
+                        });
+                });
+
             modelBuilder.Entity("TokensForge.Core.Data.DataProtectionKeyRecord", b =>
                 {
                     b.Property<int>("Id")
@@ -1308,6 +1313,55 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("price_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("TokensForge.Core.Receipts.DailyRollup", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Route")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Bucket")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CompletionTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Cost")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Partial")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PromptTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SponsoredCost")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Day", "UserId", "Model", "Route", "Bucket");
+
+                    b.HasIndex("UserId", "Day");
+
+                    b.ToTable("daily_rollups", (string)null);
+                });
+
             modelBuilder.Entity("TokensForge.Core.Receipts.RequestAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1548,6 +1602,8 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("ApiKeyId", "CreatedAt");
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.HasIndex("UserId", "CreatedAt");
 
                     b.HasIndex("UserId", "Status", "CreatedAt");
@@ -1555,6 +1611,25 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.ToTable("request_records", null, t =>
                         {
                             t.HasCheckConstraint("ck_request_records_cost_non_negative", "\"Cost\" >= 0 AND \"HoldAmount\" >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Receipts.RollupState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("CompleteBefore")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("rollup_state", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1
                         });
                 });
 
@@ -1582,6 +1657,39 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_research_allowance_days_non_negative", "\"Requests\" >= 0 AND \"Spent\" >= 0 AND \"Reserved\" >= 0");
                         });
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.Property<Guid>("RouteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("BlockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("OpenUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProbeOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ProbeUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RouteId");
+
+                    b.ToTable("route_circuits", (string)null);
                 });
 
             modelBuilder.Entity("TokensForge.Core.Routing.ModelInfo", b =>
@@ -2364,6 +2472,15 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.HasOne("TokensForge.Core.Users.ApplicationUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokensForge.Core.Routing.Health.RouteCircuit", b =>
+                {
+                    b.HasOne("TokensForge.Core.Routing.Route", null)
+                        .WithMany()
+                        .HasForeignKey("RouteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
