@@ -110,7 +110,7 @@ public sealed class GatewayPipeline(
             var failed = outcome.Kind != UpstreamOutcomeKind.Completed;
             var record = await receipts.WriteAsync(request, new ReceiptFacts(tried.Route, tried.Held, decision, Elapsed(started),
                 outcome.TimeToFirstToken is { } ttft ? (int)ttft.TotalMilliseconds : null,
-                failed ? outcome.UpstreamStatus : null, failed ? outcome.Error : null, json), CancellationToken.None);
+                failed ? outcome.UpstreamStatus : null, failed ? outcome.Error : null, json, shape.KeptWithReceipt), CancellationToken.None);
 
             var error = GatewayErrors.Of(outcome, decision.CompletionTokens);
             await shape.EndAsync(outcome, error, aborted);

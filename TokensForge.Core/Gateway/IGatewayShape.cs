@@ -42,6 +42,9 @@ public interface IGatewayShape
     /// </summary>
     Task<string?> AnswerAsync(GatewayRequest request, UpstreamOutcome outcome, ChargeDecision decision, CancellationToken aborted);
 
+    /// <summary>After <see cref="AnswerAsync"/>: what this front door keeps in the receipt's own transaction (null: nothing).</summary>
+    Func<Data.AppDbContext, CancellationToken, Task>? KeptWithReceipt => null;
+
     /// <summary>After the receipt is written: closes a started stream, normally or with <paramref name="error"/>.</summary>
     Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted);
 }

@@ -12,8 +12,9 @@ namespace TokensForge.Core.Gateway;
 /// How a request ended, for its receipt: the route it names, what was held there, the charge, timings, the upstream's
 /// failure, and the answer to keep for idempotent replays (null when there is nothing to replay).
 /// </summary>
+/// <param name="AlsoWrite">What the front door keeps with the receipt, in its transaction (a stored response).</param>
 public sealed record ReceiptFacts(RouteCandidate Route, long Held, ChargeDecision Decision, int LatencyMs, int? TimeToFirstTokenMs = null,
-    int? UpstreamStatus = null, string? UpstreamError = null, string? ReplayBody = null);
+    int? UpstreamStatus = null, string? UpstreamError = null, string? ReplayBody = null, Func<AppDbContext, CancellationToken, Task>? AlsoWrite = null);
 
 /// <summary>
 /// Writes a receipt atomically with its money: in one transaction the hold is posted for the charge (the rest
@@ -82,6 +83,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
             return Write.Rollback(false);
         if (placed?.Sponsor is { } sponsor) await sponsor.SettleAsync(db, record, placed.WorstCase, ct);
         if (limit is not null) await ApiKeyRateLimiter.SettleAsync(db, limit, record.PromptTokens + record.CompletionTokens, ct);
+        if (facts.AlsoWrite is { } alsoWrite) await alsoWrite(db, ct);
         if (claim is { } claimId)
         {
             if (record.Status == RequestStatus.Failed) await IdempotencyStore.ReleaseAsync(db, claimId, ct);

@@ -10,21 +10,20 @@ namespace TokensForge.Core.Gateway.Responses;
 /// </summary>
 public sealed class ResponseStore(IDbContextFactory<AppDbContext> contexts, WriteTransaction writes, TimeProvider time, IOptions<ResponsesOptions> options)
 {
-    /// <summary>Keeps a response for <see cref="ResponsesOptions.Retention"/>, and deletes the owner's responses that have expired.</summary>
-    public Task SaveAsync(string id, string userId, Guid receiptId, string responseJson, string conversationJson, CancellationToken ct)
+    /// <summary>
+    /// Inside the receipt's transaction: keeps a response for <see cref="ResponsesOptions.Retention"/>, and deletes the
+    /// owner's responses that have expired.
+    /// </summary>
+    public async Task SaveAsync(AppDbContext db, string id, string userId, Guid receiptId, string responseJson, string conversationJson, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        return writes.RunAsync(async (db, token) =>
+        await db.StoredResponses.Where(r => r.UserId == userId && r.ExpiresAt <= now).ExecuteDeleteAsync(ct);
+        // A re-run after a race finds the row it wrote; one response id is stored once.
+        if (!await db.StoredResponses.AnyAsync(r => r.Id == id, ct))
         {
-            await db.StoredResponses.Where(r => r.UserId == userId && r.ExpiresAt <= now).ExecuteDeleteAsync(token);
-            // A re-run after a race finds the row it wrote; one response id is stored once.
-            if (!await db.StoredResponses.AnyAsync(r => r.Id == id, token))
-            {
-                db.StoredResponses.Add(new StoredResponse(id, userId, receiptId, now, now + options.Value.Retention, responseJson, conversationJson));
-                await db.SaveChangesAsync(token);
-            }
-            return Write.Commit(true);
-        }, ct);
+            db.StoredResponses.Add(new StoredResponse(id, userId, receiptId, now, now + options.Value.Retention, responseJson, conversationJson));
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     /// <summary>The caller's own response while it has not expired; null otherwise.</summary>

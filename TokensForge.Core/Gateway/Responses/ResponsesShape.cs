@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using TokensForge.Core.Data;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Upstreams;
 
@@ -13,7 +14,7 @@ namespace TokensForge.Core.Gateway.Responses;
 /// <c>store: false</c>) before the caller sees its end, so a <c>previous_response_id</c> sent right after finds it.
 /// </summary>
 public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<JsonElement> history, IResponseEventSink? sink, ChatUpstream upstream,
-    TokenCounter tokens, ResponseStore store, GatewayOptions options, ILogger log) : IGatewayShape
+    TokenCounter tokens, ResponseStore store, GatewayOptions options) : IGatewayShape
 {
     public const string EndpointName = "responses";
 
@@ -71,28 +72,41 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
         return upstream.StreamAsync(route, chat, gateway.Model.Id, callerWantsUsage: true, gateway.ReceiptId, _writer, aborted);
     }
 
-    public Task<string?> AnswerAsync(GatewayRequest gateway, UpstreamOutcome outcome, ChargeDecision decision, CancellationToken aborted)
+    public async Task<string?> AnswerAsync(GatewayRequest gateway, UpstreamOutcome outcome, ChargeDecision decision, CancellationToken aborted)
     {
         _decision = decision;
-        if (Stream || outcome is not { Kind: UpstreamOutcomeKind.Completed, Completion: { } completion }) return Task.FromResult<string?>(null);
+        if (outcome.Kind != UpstreamOutcomeKind.Completed) return null;
+        if (_writer is not null)
+        {
+            // The output's closing events go before the receipt, so the response is whole when the receipt keeps it.
+            await WriteSafelyAsync(() => _writer.CloseOutputAsync(aborted));
+            _answer = _writer.Response;
+            _answer.Usage = ResponsesTranslation.UsageOf(outcome.ReportedUsage ?? decision.Usage);
+            return null;
+        }
+        if (outcome.Completion is not { } completion) return null;
         var answer = Skeleton(gateway);
         (answer.Output, answer.Status, answer.IncompleteDetails) = ResponsesTranslation.FromChat(completion, gateway.ReceiptId.ToString("N"));
         answer.Usage = ResponsesTranslation.UsageOf(completion.Usage ?? decision.Usage);
         _answer = answer;
-        return Task.FromResult<string?>(JsonSerializer.Serialize(answer, ResponsesJsonContext.Default.ResponseObject));
+        return JsonSerializer.Serialize(answer, ResponsesJsonContext.Default.ResponseObject);
     }
+
+    /// <summary>The response and the conversation through it, stored in the receipt's transaction: charged and kept, or neither.</summary>
+    public Func<AppDbContext, CancellationToken, Task>? KeptWithReceipt => _answer is { } answer && Stored
+        ? (db, ct) =>
+        {
+            var output = answer.Output.Select(item => JsonSerializer.SerializeToElement(item, ResponsesJsonContext.Default.ResponseOutputItem));
+            var conversation = history.Concat(_chat!.InputItems).Concat(output).ToList();
+            return store.SaveAsync(db, answer.Id, _userId!, _receiptId, JsonSerializer.Serialize(answer, ResponsesJsonContext.Default.ResponseObject),
+                JsonSerializer.Serialize(conversation, ResponsesJsonContext.Default.ListJsonElement), ct);
+        }
+        : null;
 
     public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)
     {
         if (outcome.Kind == UpstreamOutcomeKind.Completed)
         {
-            if (_writer is not null)
-            {
-                await WriteSafelyAsync(() => _writer.CloseOutputAsync(aborted));
-                _answer = _writer.Response;
-                _answer.Usage = ResponsesTranslation.UsageOf(outcome.ReportedUsage ?? _decision!.Usage);
-            }
-            if (_answer is not null && Stored) await StoreAsync(_answer);
             if (_writer is not null) await WriteSafelyAsync(() => _writer.CompleteAsync(_answer!.Usage!, aborted));
         }
         else if (outcome.Kind == UpstreamOutcomeKind.CutAfterFirstByte && error is not null && _writer is not null)
@@ -103,26 +117,6 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
 
     private ResponseObject Skeleton(GatewayRequest gateway) =>
         ResponsesTranslation.Skeleton(request, ResponseId(gateway.ReceiptId), new DateTimeOffset(gateway.StartedAt, TimeSpan.Zero).ToUnixTimeSeconds(), gateway.Model.Id);
-
-    /// <summary>
-    /// Keeps the response and the conversation through it. The answer is charged and on its way already, so a failure
-    /// here is logged, not thrown: the caller keeps the answer, only continuing from it will not find it.
-    /// </summary>
-    private async Task StoreAsync(ResponseObject answer)
-    {
-        try
-        {
-            var output = answer.Output.Select(item => JsonSerializer.SerializeToElement(item, ResponsesJsonContext.Default.ResponseOutputItem));
-            var conversation = history.Concat(_chat!.InputItems).Concat(output).ToList();
-            var json = JsonSerializer.Serialize(answer, ResponsesJsonContext.Default.ResponseObject);
-            await store.SaveAsync(answer.Id, _userId!, _receiptId, json, JsonSerializer.Serialize(conversation, ResponsesJsonContext.Default.ListJsonElement),
-                CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            log.LogError(ex, "Storing response {ResponseId} failed; it was answered and charged but cannot be continued", answer.Id);
-        }
-    }
 
     private static async Task WriteSafelyAsync(Func<Task> write)
     {

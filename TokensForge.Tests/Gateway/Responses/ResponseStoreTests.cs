@@ -16,15 +16,21 @@ public sealed class ResponseStoreTests
         var store = database.Get<ResponseStore>();
         var owner = await database.AddUserAsync();
         var other = await database.AddUserAsync();
+        // As the receipt keeps it: inside a write transaction.
+        Task SaveAsync(string id) => database.Get<Core.Data.WriteTransaction>().RunAsync(async (db, ct) =>
+        {
+            await store.SaveAsync(db, id, owner, Guid.NewGuid(), "{}", "[]", ct);
+            return Core.Data.Write.Commit(true);
+        });
 
-        await store.SaveAsync("resp_one", owner, Guid.NewGuid(), "{}", "[]", CancellationToken.None);
+        await SaveAsync("resp_one");
         var found = await store.FindAsync("resp_one", owner, CancellationToken.None);
         var strangers = await store.FindAsync("resp_one", other, CancellationToken.None);
         database.Time.Advance(TimeSpan.FromDays(30) - TimeSpan.FromSeconds(1));
         var lastSecond = await store.FindAsync("resp_one", owner, CancellationToken.None);
         database.Time.Advance(TimeSpan.FromSeconds(1));
         var expired = await store.FindAsync("resp_one", owner, CancellationToken.None);
-        await store.SaveAsync("resp_two", owner, Guid.NewGuid(), "{}", "[]", CancellationToken.None);
+        await SaveAsync("resp_two");
 
         Assert.NotNull(found);
         Assert.Null(strangers);
