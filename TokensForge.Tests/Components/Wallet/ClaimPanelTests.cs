@@ -66,17 +66,41 @@ public sealed class ClaimPanelTests
         Assert.Contains("You claimed Welcome credit", Text(cut, "starter-claimed"));
     }
 
-    [Fact]
-    public async Task ClaimStarterButton_NoStarterCampaign_IsNotShown()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClaimStarterButton_NoOpenStarterCampaign_SaysTheWelcomeCreditIsNotAvailable(bool disabledCampaign)
     {
         await using var db = await TestDatabase.CreateAsync();
         var user = await db.AddUserAsync();
+        if (disabledCampaign)
+        {
+            var starter = await CreateAsync(db, Starter());
+            Ok(await db.Get<CampaignService>().DisableCampaignAsync(starter.Id, "ops"));
+        }
         await using var ctx = ContextFor(db, user);
 
         var cut = ctx.Render<ClaimPanel>(p => p.Add(x => x.UserId, user));
 
-        cut.WaitForAssertion(() => cut.Find("[data-testid=redeem-code]"));
+        cut.WaitForAssertion(() => Assert.Equal("The welcome credit is not available right now.", Text(cut, "starter-unavailable")));
         Assert.Empty(cut.FindAll("[data-testid=claim-starter]"));
+        cut.Find("[data-testid=redeem-code]");
+    }
+
+    [Fact]
+    public async Task RedeemButton_ShowsTheCodesOwnLimitBesideThePerAccountRule()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var user = await db.AddUserAsync();
+        var (_, code) = await PromoCodeAsync(db, maxRedemptions: 50);
+        await using var ctx = ContextFor(db, user);
+        var cut = ctx.Render<ClaimPanel>(p => p.Add(x => x.UserId, user));
+
+        cut.Find("[data-testid=redeem-code]").Input(code);
+        cut.Find("[data-testid=redeem-submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("This code can be redeemed 50 times in all", Text(cut, "claim-result-code-rule")));
+        Assert.Equal("One claim per account", Text(cut, "claim-result-one-time-rule"));
     }
 
     [Fact]
@@ -96,6 +120,9 @@ public sealed class ClaimPanelTests
         cut.WaitForAssertion(() => Assert.Equal("already_claimed", cut.Find("[data-testid=claim-error]").GetAttribute("data-error-code")));
         Assert.Contains(elsewhere.ClaimedAt.ToString("yyyy-MM-dd HH:mm:ss"), Text(cut, "claim-error"));
         Assert.Empty(cut.FindAll("[data-testid=claim-result]"));
+        // The stale offer is replaced by the claim made elsewhere.
+        Assert.Empty(cut.FindAll("[data-testid=claim-starter]"));
+        Assert.Contains("You claimed Welcome credit", Text(cut, "starter-claimed"));
         await using var data = db.NewContext();
         Assert.Equal(1, await data.Redemptions.CountAsync(r => r.UserId == user));
     }
