@@ -262,6 +262,8 @@ public sealed class AdminGridsTests
             gate.Open();
             page.WaitForAssertion(() => Assert.Equal("¥10.00", page.Find("[data-testid=figure-credited]").TextContent));
             Assert.Equal("1", page.Find("[data-testid=figure-redemptions]").TextContent);
+            Assert.Equal("1", page.Find("[data-testid=figure-codes-generated]").TextContent);
+            Assert.Contains("deleted unused codes are not counted", page.Find("[data-testid=figure-codes-generated-note]").TextContent);
             Assert.NotNull(page.Find("[data-testid=daily-chart] rect"));
         }
 

@@ -36,6 +36,11 @@ public sealed class KeysPageTests
         await using var data = db.NewContext();
         Assert.Equal(ApiKeySecret.Hash(secret), (await data.ApiKeys.SingleAsync(k => k.UserId == user)).Hash);
 
+        // The copy button puts exactly the new secret on the clipboard.
+        page.Find("[data-testid=copy-key]").Click();
+        var copied = ctx.JSInterop.VerifyInvoke("navigator.clipboard.writeText");
+        Assert.Equal(secret, copied.Arguments.Single());
+
         page.Find("[data-testid=dismiss-secret]").Click();
         page.WaitForAssertion(() => Assert.DoesNotContain(secret, page.Markup));
     }
