@@ -23,4 +23,11 @@ public sealed class AuditQueries(IDbContextFactory<AppDbContext> contexts)
         var items = await query.OrderByDescending(e => e.Sequence).Skip(Math.Max(page, 0) * pageSize).Take(Math.Clamp(pageSize, 1, 200)).ToListAsync(ct);
         return new PagedResult<AuditEvent>(items, total);
     }
+
+    /// <summary>Every action the trail holds, for the page's action filter: a list to pick from rather than a name to guess.</summary>
+    public async Task<IReadOnlyList<string>> ActionsAsync(CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.AuditEvents.AsNoTracking().Select(e => e.Action).Distinct().OrderBy(a => a).ToListAsync(ct);
+    }
 }

@@ -18,8 +18,11 @@ public static class CodeErrors
     public static Error Expired(DateTime endedAt) =>
         new("code_expired", $"This offer expired at {endedAt:yyyy-MM-dd HH:mm} UTC and can no longer be claimed.");
 
+    /// <summary>The code of <see cref="AlreadyClaimed"/>: a caller that sees it knows the claim happened elsewhere.</summary>
+    public const string AlreadyClaimedCode = "already_claimed";
+
     public static Error AlreadyClaimed(DateTime claimedAt, int limit) =>
-        new("already_claimed", $"You already claimed this offer at {claimedAt:yyyy-MM-dd HH:mm:ss} UTC. {CreditExpiry.DescribeClaimLimit(limit)}.");
+        new(AlreadyClaimedCode, $"You already claimed this offer at {claimedAt:yyyy-MM-dd HH:mm:ss} UTC. {CreditExpiry.DescribeClaimLimit(limit)}.");
 
     public static Error TooManyAttempts(int attempts, TimeSpan window) =>
         new("too_many_attempts", $"Too many failed code attempts (more than {attempts} in {window.TotalMinutes:0} minutes). Wait a few minutes and try again.");

@@ -14,6 +14,7 @@ public sealed record RedemptionView(
     string CampaignName,
     CampaignKind CampaignKind,
     string? Code,
+    int? CodeMaxRedemptions,
     string BucketKey,
     string BucketName,
     long Amount,
@@ -34,6 +35,17 @@ public sealed record RedemptionView(
 {
     /// <summary>The one-time rule in words, e.g. "One claim per account".</summary>
     public string ClaimRule => CreditExpiry.DescribeClaimLimit(ClaimLimitPerAccount);
+
+    /// <summary>The code as the claim card and every history row show it, so the two always agree.</summary>
+    public string CodeText => Code ?? "None (starter credit)";
+
+    /// <summary>The code's own limit across all accounts, beside the per-account rule; null for starter credit.</summary>
+    public string? CodeRule => CodeMaxRedemptions switch
+    {
+        null => null,
+        1 => "This code can be redeemed once in all",
+        { } n => $"This code can be redeemed {n:N0} times in all",
+    };
 
     /// <summary>The expiry rule in words, e.g. "Expires 30 days after the claim".</summary>
     public string ExpiryRuleText => CreditExpiry.Describe(ExpiryRule, CreditExpiresOn, CreditExpiryDays);
@@ -96,7 +108,8 @@ public sealed class RedemptionQueries(IDbContextFactory<AppDbContext> contexts)
     }
 
     private static IQueryable<RedemptionView> Project(AppDbContext db, IQueryable<Redemption> rows) => rows.Select(r => new RedemptionView(
-        r.Id, r.CampaignId, r.Campaign.Name, r.Campaign.Kind, r.Code == null ? null : r.Code.Code, r.BucketKey, r.Bucket.DisplayName, r.Amount,
+        r.Id, r.CampaignId, r.Campaign.Name, r.Campaign.Kind, r.Code == null ? null : r.Code.Code,
+        r.Code == null ? null : (int?)r.Code.MaxRedemptions, r.BucketKey, r.Bucket.DisplayName, r.Amount,
         r.ClaimedAt, r.UserId, db.Users.Where(u => u.Id == r.UserId).Select(u => u.Email).FirstOrDefault(), r.Campaign.ClaimLimitPerAccount,
         r.Campaign.ExpiryRule, r.Campaign.CreditExpiresOn, r.Campaign.CreditExpiryDays, r.CreditExpiresAt, r.PaysOfficial, r.PaysRouted,
         r.GrantId, r.TransferId, r.TxId, r.ClientIp));

@@ -123,7 +123,11 @@ public abstract class RequestRecordsExport(IDbContextFactory<AppDbContext> conte
         await InRange(db, range).LongCountAsync(ct);
 
     protected override IAsyncEnumerable<ReceiptRow> RowsAsync(AppDbContext db, ExportRange range, CancellationToken ct) =>
-        InRange(db, range)
+        Project(db, InRange(db, range)).AsAsyncEnumerable();
+
+    /// <summary>The receipts as CSV rows, oldest first: the finance export and a user's own export share the columns.</summary>
+    public static IQueryable<ReceiptRow> Project(AppDbContext db, IQueryable<RequestRecord> records) =>
+        records
             .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id)
             .Select(r => new ReceiptRow
             {
@@ -164,8 +168,7 @@ public abstract class RequestRecordsExport(IDbContextFactory<AppDbContext> conte
                 UpstreamError = r.UpstreamError,
                 LedgerTxId = r.LedgerTxId,
                 ClientIp = r.ClientIp,
-            })
-            .AsAsyncEnumerable();
+            });
 }
 
 /// <summary>Every receipt of the range: succeeded, partial and failed requests.</summary>

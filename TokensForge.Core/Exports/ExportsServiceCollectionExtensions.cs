@@ -17,6 +17,7 @@ public static class ExportsServiceCollectionExtensions
         services.AddSingleton<IExportDataset, AuditEventsExport>();
         services.AddSingleton<IExportDataset, ReconciliationExport>();
         services.AddSingleton<CsvExporter>();
+        services.AddSingleton<OwnExports>();
         return services;
     }
 }

@@ -40,9 +40,12 @@ public sealed class LedgerTransfersExport(IDbContextFactory<AppDbContext> contex
     protected override async Task<long?> CountRowsAsync(AppDbContext db, ExportRange range, CancellationToken ct) =>
         await db.Transfers.LongCountAsync(t => t.CreatedAt >= range.From && t.CreatedAt < range.To, ct);
 
-    protected override IAsyncEnumerable<LedgerTransferRow> RowsAsync(AppDbContext db, ExportRange range, CancellationToken ct) => (
-        from t in db.Transfers
-        where t.CreatedAt >= range.From && t.CreatedAt < range.To
+    protected override IAsyncEnumerable<LedgerTransferRow> RowsAsync(AppDbContext db, ExportRange range, CancellationToken ct) =>
+        Project(db, db.Transfers.Where(t => t.CreatedAt >= range.From && t.CreatedAt < range.To)).AsAsyncEnumerable();
+
+    /// <summary>The transfers as CSV rows, oldest first: the finance export and a user's own export share the columns.</summary>
+    public static IQueryable<LedgerTransferRow> Project(AppDbContext db, IQueryable<Transfer> transfers) =>
+        from t in transfers
         join debit in db.LedgerAccounts on t.DebitAccountId equals debit.Id
         join credit in db.LedgerAccounts on t.CreditAccountId equals credit.Id
         join dg in db.CreditGrants on t.DebitAccountId equals dg.AccountId into debitGrants
@@ -71,7 +74,7 @@ public sealed class LedgerTransfersExport(IDbContextFactory<AppDbContext> contex
             ExpiresAt = t.ExpiresAt,
             Reference = t.Reference,
             Memo = t.Memo,
-        }).AsAsyncEnumerable();
+        };
 
     /// <summary>The transfer codes as DESIGN §3 spells them: <c>grant</c>, <c>topup</c>, <c>charge</c>, …</summary>
     public static string CodeName(TransferCode code) => code.ToString().ToLowerInvariant();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TokensForge.Core.Data;
+using TokensForge.Core.Ledger;
 
 namespace TokensForge.Core.Receipts;
 
@@ -15,8 +16,15 @@ public sealed record ActivityDay(DateOnly Day, IReadOnlyList<long> ByBucket)
 /// <summary>A model's spend over the range.</summary>
 public sealed record ActivityModel(string Model, long Total);
 
-/// <summary>A user's spend per UTC day over an inclusive range of days, by bucket and by model (µ).</summary>
-public sealed record ActivityReport(DateOnly From, DateOnly To, IReadOnlyList<ActivityBucket> Buckets, IReadOnlyList<ActivityDay> Days, IReadOnlyList<ActivityModel> Models)
+/// <summary>A key's spend over the range; <see cref="KeyId"/> null for requests made without a key (playground, research).</summary>
+public sealed record ActivityKey(Guid? KeyId, string Name, RequestSource Source, long Total);
+
+/// <summary>A bucket's posted balance at the end of each UTC day of the range, aligned with <see cref="ActivityReport.Days"/>.</summary>
+public sealed record ActivityBalance(string Key, string Name, IReadOnlyList<long> EndOfDay);
+
+/// <summary>A user's spend per UTC day over an inclusive range of days, by bucket, by model and by key, and the balance per bucket (µ).</summary>
+public sealed record ActivityReport(DateOnly From, DateOnly To, IReadOnlyList<ActivityBucket> Buckets, IReadOnlyList<ActivityDay> Days, IReadOnlyList<ActivityModel> Models,
+    IReadOnlyList<ActivityKey>? Keys = null, IReadOnlyList<ActivityBalance>? Balances = null)
 {
     public long Total => Buckets.Sum(b => b.Total);
     public bool IsEmpty => Buckets.Count == 0;
@@ -66,9 +74,19 @@ public sealed class ActivityQueries(IDbContextFactory<AppDbContext> contexts, Ti
                     select new { g.Key.Date, g.Key.BucketKey, g.Key.Model, Amount = g.Sum() })
                 .ToListAsync(ct)).Select(r => (Day: DateOnly.FromDateTime(r.Date), r.BucketKey, r.Model, r.Amount)));
         }
-        if (rows.Count == 0) return new ActivityReport(from, to, [], [], []);
-
+        var start = from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        // Per key from the receipts themselves (the rollups are per user, model, route and bucket, not per key).
+        var byKey = await (
+                from c in db.RequestCharges.AsNoTracking()
+                join r in db.RequestRecords.AsNoTracking() on c.RequestRecordId equals r.Id
+                where r.UserId == userId && r.CreatedAt >= start && r.CreatedAt < end && c.GrantId != Guid.Empty && c.Amount != 0
+                group c.Amount by new { r.ApiKeyId, r.Source } into g
+                select new { g.Key.ApiKeyId, g.Key.Source, Amount = g.Sum() })
+            .ToListAsync(ct);
         var known = await db.Buckets.AsNoTracking().OrderBy(b => b.SortOrder).Select(b => new { b.Key, b.DisplayName }).ToListAsync(ct);
+        var balances = await BalancesAsync(db, userId, from, to, start, end, known.Select(b => (b.Key, b.DisplayName)).ToList(), ct);
+        if (rows.Count == 0) return new ActivityReport(from, to, [], [], [], [], balances);
+
         var used = rows.Select(r => r.BucketKey).ToHashSet();
         var order = known.Where(b => used.Contains(b.Key)).Select(b => (b.Key, Name: b.DisplayName))
             .Concat(used.Where(k => known.All(b => b.Key != k)).Order().Select(k => (Key: k, Name: k)))
@@ -84,7 +102,42 @@ public sealed class ActivityQueries(IDbContextFactory<AppDbContext> contexts, Ti
         var buckets = order.Select((b, i) => new ActivityBucket(b.Key, b.Name, days.Sum(d => d.ByBucket[i]))).ToList();
         var models = rows.GroupBy(r => r.Model).Select(g => new ActivityModel(g.Key, g.Sum(r => r.Amount)))
             .OrderByDescending(m => m.Total).ThenBy(m => m.Model, StringComparer.Ordinal).ToList();
-        return new ActivityReport(from, to, buckets, days, models);
+        var keyIds = byKey.Where(r => r.ApiKeyId != null).Select(r => r.ApiKeyId!.Value).Distinct().ToList();
+        var keyNames = await db.ApiKeys.AsNoTracking().Where(k => keyIds.Contains(k.Id)).ToDictionaryAsync(k => k.Id, k => k.Name, ct);
+        var keys = byKey.GroupBy(r => (r.ApiKeyId, r.Source))
+            .Select(g => new ActivityKey(g.Key.ApiKeyId, g.Key.ApiKeyId is { } id ? keyNames.GetValueOrDefault(id, "deleted key") : g.Key.Source.ToString(),
+                g.Key.Source, g.Sum(r => r.Amount)))
+            .OrderByDescending(k => k.Total).ThenBy(k => k.Name, StringComparer.Ordinal).ToList();
+        return new ActivityReport(from, to, buckets, days, models, keys, balances);
+    }
+
+    /// <summary>
+    /// Each bucket's posted balance at the end of every day: the sum of posted transfers into and out of the user's
+    /// grants before the range, then one sum per (day, bucket) inside it, added up in order. Holds are not posted and
+    /// do not move it.
+    /// </summary>
+    private static async Task<IReadOnlyList<ActivityBalance>> BalancesAsync(AppDbContext db, string userId, DateOnly from, DateOnly to, DateTime start,
+        DateTime end, IReadOnlyList<(string Key, string Name)> known, CancellationToken ct)
+    {
+        var grants = db.CreditGrants.AsNoTracking().Where(g => g.UserId == userId);
+        var posted = db.Transfers.AsNoTracking().Where(t => t.Flags == TransferFlags.None || t.Flags == TransferFlags.PostPending);
+        var moves = (from t in posted join g in grants on t.CreditAccountId equals g.AccountId select new { t.CreatedAt, g.BucketKey, t.Amount })
+            .Concat(from t in posted join g in grants on t.DebitAccountId equals g.AccountId select new { t.CreatedAt, g.BucketKey, Amount = -t.Amount });
+        var opening = await moves.Where(m => m.CreatedAt < start).GroupBy(m => m.BucketKey)
+            .Select(g => new { BucketKey = g.Key, Amount = g.Sum(m => m.Amount) }).ToListAsync(ct);
+        var daily = await moves.Where(m => m.CreatedAt >= start && m.CreatedAt < end).GroupBy(m => new { m.CreatedAt.Date, m.BucketKey })
+            .Select(g => new { g.Key.Date, g.Key.BucketKey, Amount = g.Sum(m => m.Amount) }).ToListAsync(ct);
+
+        var used = opening.Select(o => o.BucketKey).Concat(daily.Select(d => d.BucketKey)).ToHashSet();
+        var dayCount = to.DayNumber - from.DayNumber + 1;
+        return known.Where(b => used.Contains(b.Key)).Select(b =>
+        {
+            var balance = opening.Where(o => o.BucketKey == b.Key).Sum(o => o.Amount);
+            var deltas = daily.Where(d => d.BucketKey == b.Key).ToDictionary(d => DateOnly.FromDateTime(d.Date).DayNumber - from.DayNumber, d => d.Amount);
+            var endOfDay = new long[dayCount];
+            for (var d = 0; d < dayCount; d++) endOfDay[d] = balance += deltas.GetValueOrDefault(d);
+            return new ActivityBalance(b.Key, b.Name, endOfDay);
+        }).ToList();
     }
 
     private static DateOnly Clamp(DateOnly day, DateOnly min, DateOnly max) => day < min ? min : day > max ? max : day;

@@ -34,7 +34,12 @@ public sealed record ReceiptRow(
     bool Estimated,
     bool Stream,
     int LatencyMs,
-    string? UpstreamError);
+    string? UpstreamError,
+    string? ApiKeyName = null,
+    IReadOnlyList<ReceiptBucketPart>? PaidBy = null);
+
+/// <summary>What one bucket paid of a receipt, summed over the bucket's grants.</summary>
+public sealed record ReceiptBucketPart(string BucketKey, string BucketName, long Amount);
 
 /// <summary>One grant's part of a receipt.</summary>
 public sealed record ReceiptCharge(Guid GrantId, string BucketKey, string BucketName, string SourceLabel, Guid TransferId, long Amount);
@@ -118,9 +123,19 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
         var rows = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id)
             .Skip(Math.Max(page, 0) * pageSize).Take(pageSize)
             .Select(r => new ReceiptRow(r.Id, r.CreatedAt, r.Source, r.Endpoint, r.ApiKeyPrefix, r.Model, r.RouteName, r.RouteKind, r.Simulated, r.Status,
-                r.Reason, r.PromptTokens, r.CompletionTokens, r.Cost, r.Estimated, r.Stream, r.LatencyMs, r.UpstreamError))
+                r.Reason, r.PromptTokens, r.CompletionTokens, r.Cost, r.Estimated, r.Stream, r.LatencyMs, r.UpstreamError,
+                db.ApiKeys.Where(k => k.Id == r.ApiKeyId).Select(k => k.Name).FirstOrDefault(), null))
             .ToListAsync(ct);
-        return new PagedResult<ReceiptRow>(rows, total);
+        // The page's charges in one query, summed per bucket: a receipt paid by several grants of one bucket shows it once.
+        var ids = rows.Select(r => r.Id).ToList();
+        var parts = await db.RequestCharges.AsNoTracking().Where(c => ids.Contains(c.RequestRecordId))
+            .GroupBy(c => new { c.RequestRecordId, c.BucketKey })
+            .Select(g => new { g.Key.RequestRecordId, g.Key.BucketKey, Amount = g.Sum(c => c.Amount), First = g.Min(c => c.Position) })
+            .ToListAsync(ct);
+        var buckets = parts.Count == 0 ? [] : await db.Buckets.AsNoTracking().ToDictionaryAsync(b => b.Key, b => b.DisplayName, ct);
+        var paidBy = parts.GroupBy(p => p.RequestRecordId).ToDictionary(g => g.Key, g => (IReadOnlyList<ReceiptBucketPart>)g.OrderBy(p => p.First)
+            .Select(p => new ReceiptBucketPart(p.BucketKey, buckets.GetValueOrDefault(p.BucketKey, p.BucketKey), p.Amount)).ToList());
+        return new PagedResult<ReceiptRow>(rows.Select(r => r with { PaidBy = paidBy.GetValueOrDefault(r.Id, []) }).ToList(), total);
     }
 
     /// <summary>The models a user has receipts for, for the filter list.</summary>

@@ -11,10 +11,12 @@ namespace TokensForge.Core.Users;
 
 /// <summary>
 /// What an admin changes about an account: its roles, whether it is disabled, and adjustment grants. Each change and
-/// its audit event commit in one transaction; a refused change writes nothing.
+/// its audit event commit in one transaction; a refused change writes nothing. At least one enabled admin always
+/// remains: the statement that demotes or disables an admin carries that condition and runs behind a lock on the
+/// Admin role, so concurrent changes on any number of instances cannot take away the last one.
 /// </summary>
 public sealed class UserAdminService(
-    IDbContextFactory<AppDbContext> contexts, AuditLog audit, AdjustmentService adjustments, ApiKeyAuthenticator authenticator, TimeProvider time)
+    IDbContextFactory<AppDbContext> contexts, WriteTransaction writes, AuditLog audit, AdjustmentService adjustments, ApiKeyAuthenticator authenticator, TimeProvider time)
 {
     /// <summary>The roles an admin gives or takes; every account keeps <see cref="Roles.User"/>.</summary>
     public static readonly IReadOnlyList<string> Assignable = [Roles.Admin, Roles.Finance];
@@ -25,31 +27,34 @@ public sealed class UserAdminService(
         if (roles.Any(r => !Assignable.Contains(r))) return UserAdminErrors.RoleUnknown;
         var wanted = roles.Append(Roles.User).Distinct().Order(StringComparer.Ordinal).ToList();
 
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct);
-        if (user is null) return UserAdminErrors.NotFound;
-        var roleIds = await db.Roles.Where(r => r.Name != null).ToDictionaryAsync(r => r.Name!, r => r.Id, ct);
-        if (wanted.Any(r => !roleIds.ContainsKey(r))) return UserAdminErrors.RoleUnknown;
-        var current = await RoleNamesAsync(db, userId, ct);
-        if (current.SequenceEqual(wanted)) return current;
+        return await writes.RunAsync<Result<IReadOnlyList<string>>>(async (db, token) =>
+        {
+            var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, token);
+            if (user is null) return Write.Rollback<Result<IReadOnlyList<string>>>(UserAdminErrors.NotFound);
+            var roleIds = await db.Roles.Where(r => r.Name != null).ToDictionaryAsync(r => r.Name!, r => r.Id, token);
+            if (wanted.Any(r => !roleIds.ContainsKey(r))) return Write.Rollback<Result<IReadOnlyList<string>>>(UserAdminErrors.RoleUnknown);
+            var current = await RoleNamesAsync(db, userId, token);
+            if (current.SequenceEqual(wanted)) return Write.Rollback<Result<IReadOnlyList<string>>>(current);
 
-        var losesAdmin = current.Contains(Roles.Admin) && !wanted.Contains(Roles.Admin);
-        if (losesAdmin && user.NormalizedEmail == actor.Name.ToUpperInvariant()) return UserAdminErrors.NotYourself;
-        if (losesAdmin && !user.IsDisabled && await OtherEnabledAdminsAsync(db, roleIds[Roles.Admin], userId, ct) == 0) return UserAdminErrors.LastAdmin;
-
-        var added = wanted.Except(current).ToList();
-        var removed = current.Except(wanted).ToList();
-        db.UserRoles.RemoveRange(await db.UserRoles.Where(ur => ur.UserId == userId && removed.Select(n => roleIds[n]).Contains(ur.RoleId)).ToListAsync(ct));
-        db.UserRoles.AddRange(added.Select(n => new Microsoft.AspNetCore.Identity.IdentityUserRole<string> { UserId = userId, RoleId = roleIds[n] }));
-        // A new security stamp makes the account's sign-in cookies pick up the new roles at their next validation.
-        user.SecurityStamp = Guid.NewGuid().ToString("N");
-        user.ConcurrencyStamp = Guid.NewGuid().ToString();
-        await db.SaveChangesAsync(ct);
-        await audit.AppendAsync(db, new AuditEntry(actor.Name, "role.change", Target(user),
-            Before: new { Roles = current }, After: new { Roles = wanted }, Ip: actor.Ip), ct);
-        await tx.CommitAsync(ct);
-        return wanted;
+            var added = wanted.Except(current).ToList();
+            var removed = current.Except(wanted).ToList();
+            if (removed.Contains(Roles.Admin))
+            {
+                if (user.NormalizedEmail == actor.Name.ToUpperInvariant()) return Write.Rollback<Result<IReadOnlyList<string>>>(UserAdminErrors.NotYourself);
+                if (!await RemoveAdminUnlessLastAsync(db, roleIds[Roles.Admin], userId, token))
+                    return Write.Rollback<Result<IReadOnlyList<string>>>(UserAdminErrors.LastAdmin);
+                removed.Remove(Roles.Admin);
+            }
+            db.UserRoles.RemoveRange(await db.UserRoles.Where(ur => ur.UserId == userId && removed.Select(n => roleIds[n]).Contains(ur.RoleId)).ToListAsync(token));
+            db.UserRoles.AddRange(added.Select(n => new Microsoft.AspNetCore.Identity.IdentityUserRole<string> { UserId = userId, RoleId = roleIds[n] }));
+            // A new security stamp makes the account's sign-in cookies pick up the new roles at their next validation.
+            user.SecurityStamp = Guid.NewGuid().ToString("N");
+            user.ConcurrencyStamp = Guid.NewGuid().ToString();
+            await db.SaveChangesAsync(token);
+            await audit.AppendAsync(db, new AuditEntry(actor.Name, "role.change", Target(user),
+                Before: new { Roles = current }, After: new { Roles = wanted }, Ip: actor.Ip), token);
+            return Write.Commit<Result<IReadOnlyList<string>>>(wanted);
+        }, ct);
     }
 
     /// <summary>
@@ -63,37 +68,49 @@ public sealed class UserAdminService(
 
     private async Task<Result<DateTime>> SetDisabledAsync(string userId, bool disable, AdminActor actor, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct);
-        if (user is null) return UserAdminErrors.NotFound;
-        if (disable)
+        var result = await writes.RunAsync<Result<DateTime>>(async (db, token) =>
         {
-            if (user.NormalizedEmail == actor.Name.ToUpperInvariant()) return UserAdminErrors.NotYourself;
-            var adminRole = await db.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).FirstOrDefaultAsync(ct);
-            var isAdmin = adminRole is not null && await db.UserRoles.AnyAsync(ur => ur.UserId == userId && ur.RoleId == adminRole, ct);
-            if (isAdmin && !user.IsDisabled && await OtherEnabledAdminsAsync(db, adminRole!, userId, ct) == 0) return UserAdminErrors.LastAdmin;
-        }
+            var now = time.GetUtcNow().UtcDateTime;
+            var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, token);
+            if (user is null) return Write.Rollback<Result<DateTime>>(UserAdminErrors.NotFound);
+            int changed;
+            if (disable)
+            {
+                if (user.NormalizedEmail == actor.Name.ToUpperInvariant()) return Write.Rollback<Result<DateTime>>(UserAdminErrors.NotYourself);
+                var adminRole = await db.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).FirstOrDefaultAsync(token) ?? "";
+                await LockAdminsAsync(db, adminRole, token);
+                // Decided by the row: two admins pressing at once give one change and one refusal, and an enabled
+                // admin is disabled only while another enabled admin remains.
+                var otherAdmins = OtherEnabledAdmins(db, adminRole, userId);
+                changed = await db.Users
+                    .Where(u => u.Id == userId && u.DisabledAt == null)
+                    .Where(u => !db.UserRoles.Any(ur => ur.UserId == u.Id && ur.RoleId == adminRole) || otherAdmins.Any())
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(u => u.DisabledAt, now)
+                        .SetProperty(u => u.SecurityStamp, Guid.NewGuid().ToString("N"))
+                        .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()), token);
+                if (changed == 0)
+                {
+                    var alreadyDisabled = await db.Users.AnyAsync(u => u.Id == userId && u.DisabledAt != null, token);
+                    return Write.Rollback<Result<DateTime>>(alreadyDisabled ? UserAdminErrors.AlreadyDisabled : UserAdminErrors.LastAdmin);
+                }
+            }
+            else
+            {
+                changed = await db.Users.Where(u => u.Id == userId && u.DisabledAt != null).ExecuteUpdateAsync(s => s
+                    .SetProperty(u => u.DisabledAt, (DateTime?)null)
+                    .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()), token);
+                if (changed == 0) return Write.Rollback<Result<DateTime>>(UserAdminErrors.AlreadyEnabled);
+            }
 
-        // Decided by the row: two admins pressing at once give one change and one refusal.
-        var changed = disable
-            ? await db.Users.Where(u => u.Id == userId && u.DisabledAt == null).ExecuteUpdateAsync(s => s
-                .SetProperty(u => u.DisabledAt, now)
-                .SetProperty(u => u.SecurityStamp, Guid.NewGuid().ToString("N"))
-                .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()), ct)
-            : await db.Users.Where(u => u.Id == userId && u.DisabledAt != null).ExecuteUpdateAsync(s => s
-                .SetProperty(u => u.DisabledAt, (DateTime?)null)
-                .SetProperty(u => u.ConcurrencyStamp, Guid.NewGuid().ToString()), ct);
-        if (changed == 0) return disable ? UserAdminErrors.AlreadyDisabled : UserAdminErrors.AlreadyEnabled;
-
-        // The keys of the account are cached by every instance; moving the stamp makes them re-read the owner's state.
-        await ChangeStamp.BumpAsync(db, ChangeArea.Keys, ct);
-        await audit.AppendAsync(db, new AuditEntry(actor.Name, disable ? "user.disable" : "user.enable", Target(user),
-            Before: new { DisabledAt = user.DisabledAt }, After: new { DisabledAt = disable ? now : (DateTime?)null }, Ip: actor.Ip), ct);
-        await tx.CommitAsync(ct);
-        authenticator.Forget();
-        return now;
+            // The keys of the account are cached by every instance; moving the stamp makes them re-read the owner's state.
+            await ChangeStamp.BumpAsync(db, ChangeArea.Keys, token);
+            await audit.AppendAsync(db, new AuditEntry(actor.Name, disable ? "user.disable" : "user.enable", Target(user),
+                Before: new { DisabledAt = user.DisabledAt }, After: new { DisabledAt = disable ? now : (DateTime?)null }, Ip: actor.Ip), token);
+            return Write.Commit<Result<DateTime>>(now);
+        }, ct);
+        if (result.Succeeded) authenticator.Forget();
+        return result;
     }
 
     /// <summary>
@@ -117,11 +134,32 @@ public sealed class UserAdminService(
                 select r.Name!).ToListAsync(ct))
             .Order(StringComparer.Ordinal).ToList();
 
-    private static Task<int> OtherEnabledAdminsAsync(AppDbContext db, string adminRoleId, string userId, CancellationToken ct) =>
-        (from ur in db.UserRoles
-         join u in db.Users on ur.UserId equals u.Id
-         where ur.RoleId == adminRoleId && ur.UserId != userId && u.DisabledAt == null
-         select u.Id).CountAsync(ct);
+    /// <summary>
+    /// Takes the Admin role's row lock, so every change that can take away an admin (a demotion, a disabling) waits for
+    /// the others: on PostgreSQL the count that follows then sees what a concurrent change committed, which a count in
+    /// the same statement alone would not (its snapshot predates the other's commit). On SQLite the write transaction
+    /// already holds the database's one write lock.
+    /// </summary>
+    private static Task LockAdminsAsync(AppDbContext db, string adminRoleId, CancellationToken ct) =>
+        db.Roles.Where(r => r.Id == adminRoleId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Name, r => r.Name), ct);
+
+    /// <summary>Removes the Admin role from the account only while another enabled admin remains; false when it was the last.</summary>
+    private static async Task<bool> RemoveAdminUnlessLastAsync(AppDbContext db, string adminRoleId, string userId, CancellationToken ct)
+    {
+        await LockAdminsAsync(db, adminRoleId, ct);
+        var otherAdmins = OtherEnabledAdmins(db, adminRoleId, userId);
+        var removed = await db.UserRoles
+            .Where(ur => ur.UserId == userId && ur.RoleId == adminRoleId)
+            .Where(ur => db.Users.Any(u => u.Id == userId && u.DisabledAt != null) || otherAdmins.Any())
+            .ExecuteDeleteAsync(ct);
+        return removed == 1;
+    }
+
+    private static IQueryable<string> OtherEnabledAdmins(AppDbContext db, string adminRoleId, string userId) =>
+        from ur in db.UserRoles
+        join u in db.Users on ur.UserId equals u.Id
+        where ur.RoleId == adminRoleId && ur.UserId != userId && u.DisabledAt == null
+        select u.Id;
 
     private static string Target(ApplicationUser user) => $"user:{user.Email}";
 }

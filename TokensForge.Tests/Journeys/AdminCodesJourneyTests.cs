@@ -98,18 +98,25 @@ public sealed class AdminCodesJourneyTests
         // Delete an unused one.
         await SearchCodeAsync(page, shown[2], typed: shown[2].ToLowerInvariant());
         await page.ClickAsync("[data-testid=delete-code]");
+        var confirm = page.Locator(".mud-dialog");
+        await Assertions.Expect(confirm).ToContainTextAsync("Delete this code?");
+        await Browser.ScreenshotAsync(page, "admin-04-delete-confirm");
+        await confirm.Locator("button:has-text('Delete')").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=codes-outcome]")).ToContainTextAsync($"Deleted {shown[2]}");
         await Assertions.Expect(page.Locator("[data-testid=codes-empty]")).ToBeVisibleAsync();
 
-        // Deleting the redeemed one is refused: it can only be disabled.
+        // The redeemed one offers no Delete, and deleting it with the bulk action is refused: it can only be disabled.
         await SearchCodeAsync(page, shown[0]);
         await Assertions.Expect(page.Locator("[data-testid=code-redemptions]")).ToHaveTextAsync("1 / 1");
-        await page.ClickAsync("[data-testid=delete-code]");
+        await Assertions.Expect(page.Locator("[data-testid=delete-code]")).ToHaveCountAsync(0);
+        await page.Locator("[data-testid=codes-grid] tbody tr input[type=checkbox]").First.CheckAsync();
+        await page.ClickAsync("[data-testid=bulk-delete]");
+        await confirm.Locator("button:has-text('Delete')").ClickAsync();
         var refused = page.Locator("[data-testid=codes-outcome]");
         await Assertions.Expect(refused).ToContainTextAsync($"Refused {shown[0]}");
         await Assertions.Expect(refused).ToContainTextAsync("can only be disabled");
         await Assertions.Expect(page.Locator("[data-testid=code-row]")).ToHaveTextAsync(shown[0]);
-        await Browser.ScreenshotAsync(page, "admin-04-delete-refused");
+        await Browser.ScreenshotAsync(page, "admin-05-delete-refused");
 
         // The campaign's results come from the ledger.
         await page.GotoAsync($"/admin/campaigns/{campaignId}");
@@ -118,7 +125,7 @@ public sealed class AdminCodesJourneyTests
         await Assertions.Expect(page.Locator("[data-testid=figure-credited]")).ToHaveTextAsync("¥5.00");
         await Assertions.Expect(page.Locator("[data-testid=figure-accounts-claimed]")).ToHaveTextAsync("1");
         await Assertions.Expect(page.Locator("[data-testid=daily-chart]")).ToBeVisibleAsync();
-        await Browser.ScreenshotAsync(page, "admin-05-campaign-results");
+        await Browser.ScreenshotAsync(page, "admin-06-campaign-results");
 
         // Every step is in the audit trail, and the chain verifies.
         await page.GotoAsync("/admin/audit");
@@ -131,6 +138,6 @@ public sealed class AdminCodesJourneyTests
         Assert.Equal(["role.change", "campaign.create", "codes.generate", "code.disable", "code.delete"], events.Select(e => e.Action).Reverse());
         await page.ClickAsync("[data-testid=verify-chain]");
         await Assertions.Expect(page.Locator("[data-testid=verify-result]")).ToContainTextAsync("Chain ok: 5 events verified.");
-        await Browser.ScreenshotAsync(page, "admin-06-audit-verified");
+        await Browser.ScreenshotAsync(page, "admin-07-audit-verified");
     }
 }

@@ -94,6 +94,23 @@ public sealed class PlaygroundJourneyTests
         await Expect(page.Locator("[data-testid=activity-total]")).ToHaveTextAsync(spent);
         Assert.False(await HasHorizontalScrollAsync(page), "the activity page scrolls sideways at 390×844");
         await Browser.ScreenshotAsync(page, "46-activity-phone");
+
+        // The usage grid names who paid; the user downloads their own receipts as CSV, and only theirs are in it.
+        await page.SetViewportSizeAsync(1366, 900);
+        await page.GotoAsync("/usage");
+        await Browser.WaitForInteractiveAsync(page);
+        await Expect(page.Locator("[data-testid=receipt-paid-part][data-bucket=starter]").First).ToContainTextAsync("Starter balance");
+        var shown = await page.Locator("[data-testid=receipt-row]").CountAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=export-receipts]"));
+        Assert.StartsWith("tokensforge-my-receipts-", download.SuggestedFilename);
+        var csvPath = Path.Combine(Path.GetTempPath(), $"tf-journey-{Guid.NewGuid():N}.csv");
+        await download.SaveAsAsync(csvPath);
+        var rows = CsvHelper.CsvReader.FromText(await File.ReadAllTextAsync(csvPath)).GetRecords<Core.Exports.ReceiptRow>().ToList();
+        File.Delete(csvPath);
+        Assert.Equal(shown, rows.Count);
+        Assert.All(rows, r => Assert.Equal("player@test.local", r.UserEmail));
+        await Expect(page.Locator("[data-testid=export-message]")).ToContainTextAsync($"{rows.Count} rows");
+        await Browser.ScreenshotAsync(page, "47-usage-export");
     }
 
     private static Task<bool> HasHorizontalScrollAsync(IPage page) =>

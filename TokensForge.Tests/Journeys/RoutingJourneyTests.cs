@@ -110,6 +110,10 @@ public sealed class RoutingJourneyTests
         var routeRow = page.Locator($"tr:has([data-testid=route-row][data-route='{RouteName}'])");
         await Assertions.Expect(routeRow.Locator("[data-testid=simulated]")).ToBeVisibleAsync();
         await routeRow.Locator("[data-testid=route-enabled] input").ClickAsync();
+        var confirm = page.Locator(".mud-dialog");
+        await Assertions.Expect(confirm).ToContainTextAsync("Disable this route?");
+        await Browser.ScreenshotAsync(page, "43-route-disable-confirm");
+        await confirm.Locator("button:has-text('Disable')").ClickAsync();
         await Assertions.Expect(routeRow.Locator("[data-testid=route-enabled]")).ToHaveAttributeAsync("data-enabled", "false");
         await Browser.ScreenshotAsync(page, "43-route-disabled");
         Assert.Equal(SimulatorRoutes.RoutedName, await RouteOfNextRequestAsync(api));

@@ -55,6 +55,15 @@ public sealed class ActivityQueriesTests
         Assert.Equal("Starter balance", report.Buckets.Single(b => b.Key == Bucket.Starter).Name);
         Assert.Equal([0L, 0L], report.Days[1].ByBucket);
         Assert.Equal([("gpt-4o", 800L), ("gpt-4o-mini", 600L)], report.Models.Select(m => (m.Model, m.Total)));
+        // The balance at each day's end is the ledger's: what the grants held before the range, less each day's posted charges.
+        Assert.Equal([Bucket.Starter, Bucket.Routed], report.Balances!.Select(b => b.Key).Order().Reverse());
+        foreach (var bucket in new[] { Bucket.Routed, Bucket.Starter })
+        {
+            var opening = bucket == Bucket.Routed ? 1_000_000 - 700 : 300;
+            Assert.Equal(report.Days.Select(d => opening - parts.Where(p => p.Bucket == bucket && p.Day <= d.Day).Sum(p => p.Amount)),
+                report.Balances!.Single(b => b.Key == bucket).EndOfDay);
+        }
+        Assert.Equal([(Guid?)null], report.Keys!.Select(k => k.KeyId));
 
         var others = await db.Get<ActivityQueries>().GetAsync(other, from, to);
         Assert.Equal(900, others.Total);

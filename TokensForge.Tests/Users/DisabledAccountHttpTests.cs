@@ -79,4 +79,33 @@ public sealed class DisabledAccountHttpTests(GatewayHostFixture fixture) : IClas
         using var after = await host.App.LoggedInClientAsync(email, "User-pass-1");
         Assert.Equal(HttpStatusCode.OK, (await after.GetAsync("/wallet")).StatusCode);
     }
+
+    [Fact]
+    public async Task DisabledAccount_RightPassword_IsToldTheAccountIsDisabled_AWrongOneGetsTheUsualRefusal()
+    {
+        var host = fixture.Host;
+        var (userId, email) = await host.AddUserAsync();
+        Assert.True((await host.Get<UserAdminService>().DisableAsync(userId, Actor)).Succeeded);
+
+        async Task<string> LoginPageAsync(string password)
+        {
+            using var client = host.App.FormClient();
+            var response = await client.SubmitFormAsync("/Account/Login", new Dictionary<string, string>
+            {
+                ["Input.Email"] = email,
+                ["Input.Password"] = password,
+            });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("Set-Cookie") && response.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith(".AspNetCore.Identity.Application")));
+            return WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        }
+
+        var right = await LoginPageAsync("User-pass-1");
+        var wrong = await LoginPageAsync("Not-the-password-1");
+
+        Assert.Contains("This account is disabled. Contact support.", right);
+        Assert.DoesNotContain("Invalid login attempt", right);
+        Assert.Contains("Invalid login attempt", wrong);
+        Assert.DoesNotContain("account is disabled", wrong);
+    }
 }

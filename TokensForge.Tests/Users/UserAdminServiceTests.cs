@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokensForge.Core.ApiKeys;
 using TokensForge.Core.Audit;
@@ -19,10 +20,10 @@ public sealed class UserAdminServiceTests
 {
     private static readonly AdminActor Actor = new("boss@test.local", "203.0.113.7");
 
-    private static async Task<TestDatabase> DatabaseAsync(TestProvider provider)
+    private static async Task<TestDatabase> DatabaseAsync(TestProvider provider, bool groupCommit = true)
     {
         Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
-        var db = await TestDatabase.CreateAsync(provider);
+        var db = await TestDatabase.CreateAsync(provider, s => s.Configure<DatabaseOptions>(o => o.GroupCommit = groupCommit));
         // The web host creates the roles at start-up; a bare database has none.
         await using var context = db.NewContext();
         foreach (var role in Roles.All) context.Roles.Add(new IdentityRole(role) { NormalizedName = role.ToUpperInvariant() });
@@ -97,6 +98,43 @@ public sealed class UserAdminServiceTests
         await AddUserAsync(db, "second@test.local", Roles.Admin);
         Assert.True((await service.SetRolesAsync(onlyAdmin, [], Actor)).Succeeded);
         Assert.Equal([Roles.User], (await db.Get<UserAdminQueries>().GetAsync(onlyAdmin))!.Roles);
+    }
+
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task ConcurrentDemotionsOrDisablings_OfTheLastTwoAdmins_AlwaysLeaveOneEnabledAdmin(TestProvider provider)
+    {
+        // Without group commit each change runs in a transaction of its own, as on two instances: nothing in the
+        // process lines them up, so only the database can keep the last admin.
+        await using var db = await DatabaseAsync(provider, groupCommit: false);
+        var service = db.Get<UserAdminService>();
+        for (var round = 0; round < 10; round++)
+        {
+            var a = await AddUserAsync(db, $"a{round}@test.local", Roles.Admin);
+            var b = await AddUserAsync(db, $"b{round}@test.local", Roles.Admin);
+            await using (var context = db.NewContext())
+            {
+                // Exactly two enabled admins start each round: the survivor of the last round steps down.
+                var adminRole = await context.Roles.Where(r => r.Name == Roles.Admin).Select(r => r.Id).SingleAsync();
+                await context.UserRoles.Where(ur => ur.RoleId == adminRole && ur.UserId != a && ur.UserId != b).ExecuteDeleteAsync();
+            }
+
+            // Even rounds: both demoted at once; odd rounds: one disabled while the other is demoted.
+            Task<string?> Demote(string id) => Task.Run(async () => (await service.SetRolesAsync(id, [], Actor)).Error?.Code);
+            Task<string?> Disable(string id) => Task.Run(async () => (await service.DisableAsync(id, Actor)).Error?.Code);
+            var outcomes = await Task.WhenAll(round % 2 == 0 ? Demote(a) : Disable(a), Demote(b));
+
+            Assert.Single(outcomes, o => o is null);
+            Assert.Single(outcomes, o => o == UserAdminErrors.LastAdmin.Code);
+            await using var check = db.NewContext();
+            var enabledAdmins = await (from ur in check.UserRoles
+                                       join r in check.Roles on ur.RoleId equals r.Id
+                                       join u in check.Users on ur.UserId equals u.Id
+                                       where r.Name == Roles.Admin && u.DisabledAt == null
+                                       select u.Id).CountAsync();
+            Assert.Equal(1, enabledAdmins);
+        }
     }
 
     [SkippableTheory]

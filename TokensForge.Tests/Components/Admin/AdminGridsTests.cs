@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using TokensForge.Core.Audit;
 using TokensForge.Core.Campaigns;
 using TokensForge.Core.Data;
@@ -90,6 +91,7 @@ public sealed class AdminGridsTests
         Ok(await db.Get<ClaimService>().RedeemCodeAsync(await db.AddUserAsync(), code, null));
         var (ctx, _) = ContextFor(db);
         await using var __ = ctx;
+        var dialogs = ctx.Render<MudDialogProvider>();
 
         var page = ctx.Render<CampaignsPage>();
         page.WaitForAssertion(() => Assert.Equal("Launch promo", page.Find("[data-testid=campaign-row]").TextContent));
@@ -97,7 +99,16 @@ public sealed class AdminGridsTests
         Assert.Contains("¥10.00", grid);
         Assert.Contains("Never expires", grid);
 
-        await page.Find("[data-testid=disable-campaign]").ClickAsync(new());
+        // Disabling asks first; cancelling changes nothing.
+        page.Find("[data-testid=disable-campaign]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Disable this campaign?", dialogs.Markup));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Disable this campaign?", dialogs.Markup));
+        await using (var before = db.NewContext()) Assert.False(await before.AuditEvents.AnyAsync(e => e.Action == "campaign.disable"));
+
+        page.Find("[data-testid=disable-campaign]").Click();
+        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Disable"));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Disable").Click();
 
         page.WaitForAssertion(() => Assert.Contains("Launch promo disabled", page.Find("[data-testid=campaigns-message]").TextContent));
         page.WaitForAssertion(() => Assert.Equal("Disabled", page.Find("[data-testid=campaign-status]").TextContent));
@@ -154,7 +165,7 @@ public sealed class AdminGridsTests
     }
 
     [Fact]
-    public async Task CodesPage_DeletingARedeemedCode_IsRefusedWithTheReason_AndAnUnusedOneIsDeleted()
+    public async Task CodesPage_ARedeemedCodeOffersNoDelete_AndAnUnusedOneIsDeletedAfterConfirming()
     {
         await using var db = await TestDatabase.CreateAsync();
         var campaign = await CreateAsync(db, Promo());
@@ -162,14 +173,26 @@ public sealed class AdminGridsTests
         Ok(await db.Get<ClaimService>().RedeemCodeAsync(await db.AddUserAsync(), codes[0], null));
         var (ctx, _) = ContextFor(db);
         await using var __ = ctx;
+        var dialogs = ctx.Render<MudDialogProvider>();
         var navigation = ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo($"/admin/codes?campaign={campaign.Id}");
         var page = ctx.Render<CodesPage>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=code-row]").Count));
 
-        await page.Find($"tr:has([data-code='{codes[0]}']) [data-testid=delete-code]").ClickAsync(new());
-        page.WaitForAssertion(() => Assert.Contains("can only be disabled", page.Find("[data-testid=codes-outcome]").TextContent));
-        await page.Find($"tr:has([data-code='{codes[1]}']) [data-testid=delete-code]").ClickAsync(new());
+        Assert.Empty(page.FindAll($"tr:has([data-code='{codes[0]}']) [data-testid=delete-code]"));
+        page.Find($"tr:has([data-code='{codes[0]}']) [data-testid=disable-code]");
+
+        // Deleting asks first; cancelling keeps the code.
+        page.Find($"tr:has([data-code='{codes[1]}']) [data-testid=delete-code]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete this code?", dialogs.Markup));
+        Assert.Contains(codes[1], dialogs.Markup);
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Delete this code?", dialogs.Markup));
+        Assert.Equal(2, page.FindAll("[data-testid=code-row]").Count);
+
+        page.Find($"tr:has([data-code='{codes[1]}']) [data-testid=delete-code]").Click();
+        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete"));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").Click();
 
         page.WaitForAssertion(() => Assert.Contains($"Deleted {codes[1]}", page.Find("[data-testid=codes-outcome]").TextContent));
         page.WaitForAssertion(() => Assert.Equal([codes[0]], page.FindAll("[data-testid=code-row]").Select(e => e.TextContent)));
@@ -239,6 +262,8 @@ public sealed class AdminGridsTests
             gate.Open();
             page.WaitForAssertion(() => Assert.Equal("¥10.00", page.Find("[data-testid=figure-credited]").TextContent));
             Assert.Equal("1", page.Find("[data-testid=figure-redemptions]").TextContent);
+            Assert.Equal("1", page.Find("[data-testid=figure-codes-generated]").TextContent);
+            Assert.Contains("deleted unused codes are not counted", page.Find("[data-testid=figure-codes-generated-note]").TextContent);
             Assert.NotNull(page.Find("[data-testid=daily-chart] rect"));
         }
 

@@ -25,6 +25,32 @@ public sealed class AuditPageTests
     }
 
     [Fact]
+    public async Task AuditPage_ActionFilter_OffersTheKnownActions_AndFiltersByTheChosenOne()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using (var context = db.NewContext())
+        {
+            await using var tx = await context.Database.BeginTransactionAsync();
+            foreach (var (action, target) in new[] { ("code.delete", "code:TF-K7QM-2HWP-X9DA"), ("campaign.create", "campaign:1"), ("code.delete", "code:TF-2222-3333-4444") })
+                await db.Get<AuditLog>().AppendAsync(context, new AuditEntry("admin@test.local", action, target));
+            await tx.CommitAsync();
+        }
+        Assert.Equal(["campaign.create", "code.delete"], await db.Get<AuditQueries>().ActionsAsync());
+        await using var ctx = ContextFor(db);
+        var popovers = ctx.Render<MudBlazor.MudPopoverProvider>();
+        var page = ctx.Render<AuditPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=audit-grid] tbody tr").Count));
+
+        await page.Find("div.mud-input-control:has(input[data-testid=filter-action])").MouseDownAsync(new());
+        popovers.WaitForAssertion(() => Assert.Equal(["campaign.create", "code.delete"], popovers.FindAll(".mud-list-item").Select(i => i.TextContent.Trim())));
+        await popovers.FindAll(".mud-list-item").Single(i => i.TextContent.Trim() == "campaign.create").ClickAsync(new());
+        await page.Find("[data-testid=apply-filters]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=audit-grid] tbody tr")));
+        Assert.Contains("campaign.create", page.Find("[data-testid=audit-grid]").TextContent);
+    }
+
+    [Fact]
     public async Task AuditPage_TamperedEvent_VerifyNamesTheBrokenEvent()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -1,3 +1,4 @@
+using MudBlazor;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
@@ -35,6 +36,11 @@ public sealed class KeysPageTests
         await using var data = db.NewContext();
         Assert.Equal(ApiKeySecret.Hash(secret), (await data.ApiKeys.SingleAsync(k => k.UserId == user)).Hash);
 
+        // The copy button puts exactly the new secret on the clipboard.
+        page.Find("[data-testid=copy-key]").Click();
+        var copied = ctx.JSInterop.VerifyInvoke("navigator.clipboard.writeText");
+        Assert.Equal(secret, copied.Arguments.Single());
+
         page.Find("[data-testid=dismiss-secret]").Click();
         page.WaitForAssertion(() => Assert.DoesNotContain(secret, page.Markup));
     }
@@ -57,17 +63,25 @@ public sealed class KeysPageTests
     }
 
     [Fact]
-    public async Task RevokeKey_AfterConfirming_MarksItRevoked()
+    public async Task RevokeKey_AsksFirst_CancelKeepsIt_ConfirmingMarksItRevoked()
     {
         await using var db = await TestDatabase.CreateAsync();
         var user = await db.AddUserAsync();
         var created = (await db.Get<ApiKeyService>().CreateAsync(user, "old", new ApiKeyPolicy(SpendLimit: 5_000_000))).Value!;
         await using var ctx = ContextFor(db, user);
+        var dialogs = ctx.Render<MudDialogProvider>();
         var page = ctx.Render<KeysPage>();
         page.WaitForAssertion(() => Assert.Contains("¥0.00 of ¥5.00", page.Find("[data-testid=key-spent]").TextContent));
 
         page.Find("[data-testid=revoke-key]").Click();
-        page.Find("[data-testid=confirm-revoke]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Revoke this key?", dialogs.Markup));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Revoke this key?", dialogs.Markup));
+        Assert.Equal(ApiKeyStatus.Active, (await db.Get<ApiKeyService>().ListAsync(user)).Single(k => k.Id == created.Key.Id).Status);
+
+        page.Find("[data-testid=revoke-key]").Click();
+        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke"));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke").Click();
 
         page.WaitForAssertion(() => Assert.Equal("revoked", page.Find("[data-testid=key-status]").TextContent.Trim()));
         Assert.Empty(page.FindAll("[data-testid=revoke-key]"));

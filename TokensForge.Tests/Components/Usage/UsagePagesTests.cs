@@ -28,6 +28,26 @@ public sealed class UsagePagesTests
     }
 
     [Fact]
+    public async Task UsagePage_NamesTheKey_AndShowsTheBucketsThatPaid()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var (user, _) = await FundedUserAsync(db);
+        var key = (await db.Get<TokensForge.Core.ApiKeys.ApiKeyService>().CreateAsync(user, "ci runner", new TokensForge.Core.ApiKeys.ApiKeyPolicy())).Value!.Key;
+        await WriteAsync(db, user, RequestStatus.Succeeded, 420, keyId: key.Id);
+        await WriteAsync(db, user, RequestStatus.Failed, 0);
+        await using var ctx = PageTestContext.Create(db.Services, "someone@test.local", user);
+
+        var page = ctx.Render<UsagePage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=receipt-row]").Count));
+        var paid = page.FindAll("[data-testid=receipts] tbody tr").Single(r => r.QuerySelector("[data-testid=receipt-source]")?.TextContent.Trim() == "ci runner");
+        Assert.Equal("Routed balance ¥0.00042", paid.QuerySelector("[data-testid=receipt-paid-part][data-bucket=routed]")!.TextContent.Trim());
+        Assert.DoesNotContain(key.Prefix, page.Find("[data-testid=receipts]").TextContent);
+        Assert.Equal("—", page.FindAll("[data-testid=receipt-paid-by]").Select(e => e.TextContent.Trim()).First());
+        page.Find("[data-testid=own-export]");
+    }
+
+    [Fact]
     public async Task FailedRequestsPage_ShowsOnlyFailures_WithTheUpstreamError()
     {
         await using var db = await TestDatabase.CreateAsync();

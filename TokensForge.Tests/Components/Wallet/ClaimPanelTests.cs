@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TokensForge.Core.Campaigns;
+using TokensForge.Core.Data;
 using TokensForge.Tests.Infrastructure;
 using TokensForge.Web.Components.Pages.Wallet;
 using TokensForge.Web.Extensions;
@@ -66,17 +67,95 @@ public sealed class ClaimPanelTests
         Assert.Contains("You claimed Welcome credit", Text(cut, "starter-claimed"));
     }
 
-    [Fact]
-    public async Task ClaimStarterButton_NoStarterCampaign_IsNotShown()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClaimStarterButton_NoOpenStarterCampaign_SaysTheWelcomeCreditIsNotAvailable(bool disabledCampaign)
     {
         await using var db = await TestDatabase.CreateAsync();
         var user = await db.AddUserAsync();
+        if (disabledCampaign)
+        {
+            var starter = await CreateAsync(db, Starter());
+            Ok(await db.Get<CampaignService>().DisableCampaignAsync(starter.Id, "ops"));
+        }
         await using var ctx = ContextFor(db, user);
 
         var cut = ctx.Render<ClaimPanel>(p => p.Add(x => x.UserId, user));
 
-        cut.WaitForAssertion(() => cut.Find("[data-testid=redeem-code]"));
+        cut.WaitForAssertion(() => Assert.Equal("The welcome credit is not available right now.", Text(cut, "starter-unavailable")));
         Assert.Empty(cut.FindAll("[data-testid=claim-starter]"));
+        cut.Find("[data-testid=redeem-code]");
+    }
+
+    /// <summary>Real contexts, except that while <see cref="Held"/> each one waits for <see cref="Release"/>.</summary>
+    private sealed class HeldContexts(IDbContextFactory<AppDbContext> inner) : IDbContextFactory<AppDbContext>
+    {
+        private TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Held { get; private set; }
+
+        public void Hold() => (Held, _gate) = (true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+        public void Release()
+        {
+            Held = false;
+            _gate.TrySetResult();
+        }
+
+        public AppDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            if (Held) await _gate.Task.WaitAsync(cancellationToken);
+            return inner.CreateDbContext();
+        }
+    }
+
+    [Fact]
+    public async Task RedeemButton_WhileTheServerWorks_IsDisabledWithProgress_AndASecondClickSubmitsNothingMore()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var user = await db.AddUserAsync();
+        var (_, code) = await PromoCodeAsync(db);
+        var held = new HeldContexts(db.Get<IDbContextFactory<AppDbContext>>());
+        await using var ctx = ContextFor(db, user);
+        ctx.Services.AddSingleton(ActivatorUtilities.CreateInstance<ClaimService>(db.Services, held,
+            new WriteTransaction(held, Microsoft.Extensions.Options.Options.Create(new DatabaseOptions()))));
+        var cut = ctx.Render<ClaimPanel>(p => p.Add(x => x.UserId, user));
+        cut.WaitForAssertion(() => cut.Find("[data-testid=starter-unavailable]"));
+        held.Hold();
+
+        cut.Find("[data-testid=redeem-code]").Input(code);
+        cut.Find("[data-testid=redeem-submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=redeem-submit]").HasAttribute("disabled")));
+        cut.Find("[data-testid=redeem-submit] [data-testid=button-progress]");
+        cut.Find("[data-testid=redeem-submit]").Click();
+        held.Release();
+
+        cut.WaitForAssertion(() => Assert.Equal(code, Text(cut, "claim-result-code")));
+        Assert.False(cut.Find("[data-testid=redeem-submit]").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("[data-testid=button-progress]"));
+        await using var data = db.NewContext();
+        Assert.Equal(1, await data.CodeAttempts.CountAsync(a => a.UserId == user));
+        Assert.Equal(1, await data.Redemptions.CountAsync(r => r.UserId == user));
+    }
+
+    [Fact]
+    public async Task RedeemButton_ShowsTheCodesOwnLimitBesideThePerAccountRule()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var user = await db.AddUserAsync();
+        var (_, code) = await PromoCodeAsync(db, maxRedemptions: 50);
+        await using var ctx = ContextFor(db, user);
+        var cut = ctx.Render<ClaimPanel>(p => p.Add(x => x.UserId, user));
+
+        cut.Find("[data-testid=redeem-code]").Input(code);
+        cut.Find("[data-testid=redeem-submit]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("This code can be redeemed 50 times in all", Text(cut, "claim-result-code-rule")));
+        Assert.Equal("One claim per account", Text(cut, "claim-result-one-time-rule"));
     }
 
     [Fact]
@@ -96,6 +175,9 @@ public sealed class ClaimPanelTests
         cut.WaitForAssertion(() => Assert.Equal("already_claimed", cut.Find("[data-testid=claim-error]").GetAttribute("data-error-code")));
         Assert.Contains(elsewhere.ClaimedAt.ToString("yyyy-MM-dd HH:mm:ss"), Text(cut, "claim-error"));
         Assert.Empty(cut.FindAll("[data-testid=claim-result]"));
+        // The stale offer is replaced by the claim made elsewhere.
+        Assert.Empty(cut.FindAll("[data-testid=claim-starter]"));
+        Assert.Contains("You claimed Welcome credit", Text(cut, "starter-claimed"));
         await using var data = db.NewContext();
         Assert.Equal(1, await data.Redemptions.CountAsync(r => r.UserId == user));
     }

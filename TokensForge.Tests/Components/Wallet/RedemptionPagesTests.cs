@@ -34,6 +34,50 @@ public sealed class RedemptionPagesTests
     }
 
     [Fact]
+    public async Task WalletPage_StaleTabGetsAlreadyClaimed_RefreshesItsBalances()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var user = await db.AddUserAsync();
+        await CreateAsync(db, Starter());
+        await using var ctx = ClaimPanelTests.ContextFor(db, user);
+        var page = ctx.Render<WalletPage>();
+        page.WaitForAssertion(() => page.Find("[data-testid=claim-starter]"));
+        Assert.Equal("¥0.00", page.Find("[data-testid=bucket-starter] [data-testid=balance]").TextContent.Trim());
+        Ok(await db.Get<ClaimService>().ClaimStarterAsync(user, null));
+
+        page.Find("[data-testid=claim-starter]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("already_claimed", page.Find("[data-testid=claim-error]").GetAttribute("data-error-code")));
+        page.WaitForAssertion(() => Assert.Equal("¥5.00", page.Find("[data-testid=bucket-starter] [data-testid=balance]").TextContent.Trim()));
+        Assert.Contains("Welcome credit", page.Find("[data-testid=grants]").TextContent);
+    }
+
+    [Fact]
+    public async Task RedemptionsPage_CodeColumn_AgreesWithTheClaimCard()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var user = await db.AddUserAsync();
+        await CreateAsync(db, Starter());
+        var (_, code) = await PromoCodeAsync(db);
+        var claims = db.Get<ClaimService>();
+        var starter = Ok(await claims.ClaimStarterAsync(user, null));
+        db.Time.Advance(TimeSpan.FromMinutes(1));
+        var promo = Ok(await claims.RedeemCodeAsync(user, code, null));
+        await using var ctx = ClaimPanelTests.ContextFor(db, user);
+
+        foreach (var claim in new[] { starter, promo })
+        {
+            ctx.Services.GetRequiredService<NavigationManager>().NavigateTo($"/wallet/redemptions?id={claim.Id}");
+            var page = ctx.Render<RedemptionsPage>();
+            page.WaitForAssertion(() => Assert.Equal(claim.Id.ToString(), page.Find("[data-testid=redemption]").GetAttribute("data-redemption-id")));
+            page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=redemption-row-code]").Count));
+            var row = page.Find($"tr:has([data-redemption-id='{claim.Id}']) [data-testid=redemption-row-code]").TextContent.Trim();
+            Assert.Equal(page.Find("[data-testid=redemption-code]").TextContent.Trim(), row);
+            Assert.Equal(claim == starter ? "None (starter credit)" : code, row);
+        }
+    }
+
+    [Fact]
     public async Task RedemptionsPage_PagesOnTheServerNewestFirstAndShowsTheSelectedRowInFull()
     {
         await using var db = await TestDatabase.CreateAsync();

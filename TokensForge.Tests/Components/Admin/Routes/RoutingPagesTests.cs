@@ -1,3 +1,4 @@
+using MudBlazor;
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,18 +71,29 @@ public sealed class RoutingPagesTests
     }
 
     [Fact]
-    public async Task RoutesPage_ListsRoutesWithoutKeys_AndTheSwitchDisablesARoute()
+    public async Task RoutesPage_ListsRoutesWithoutKeys_AndTheSwitchDisablesARouteAfterConfirming()
     {
         var (db, id) = await SeededAsync();
         await using var _db = db;
         await using var ctx = ContextFor(db);
+        var dialogs = ctx.Render<MudDialogProvider>();
 
         var page = ctx.Render<RoutesPage>();
         page.WaitForAssertion(() => page.Find("[data-route=deepseek]"));
         Assert.DoesNotContain(Secret, page.Markup);
         Assert.Contains("stored (encrypted)", page.Find("tr:has([data-route=deepseek])").TextContent);
         Assert.Equal(2, page.FindAll("[data-testid=simulated]").Count);
+
+        // Disabling asks first; cancelling leaves the route, and its switch, on.
         page.Find("tr:has([data-route=deepseek]) [data-testid=route-enabled] input").Change(false);
+        dialogs.WaitForAssertion(() => Assert.Contains("Disable this route?", dialogs.Markup));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        page.WaitForAssertion(() => Assert.True(page.Find("tr:has([data-route=deepseek]) [data-testid=route-enabled] input").HasAttribute("checked")));
+        Assert.True((await db.Get<RouteAdminQueries>().GetRouteAsync(id))!.Enabled);
+
+        page.Find("tr:has([data-route=deepseek]) [data-testid=route-enabled] input").Change(false);
+        dialogs.WaitForAssertion(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Disable"));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Disable").Click();
 
         page.WaitForAssertion(() => Assert.Equal("false", page.Find("tr:has([data-route=deepseek]) [data-testid=route-enabled]").GetAttribute("data-enabled")));
         Assert.False((await db.Get<RouteAdminQueries>().GetRouteAsync(id))!.Enabled);

@@ -6,6 +6,7 @@ using TokensForge.Core.Common;
 using TokensForge.Core.Routing;
 using TokensForge.Core.Users;
 using TokensForge.Web.Components.Pages.Admin.Routes;
+using TokensForge.Web.Components.Shared;
 using TokensForge.Web.Extensions;
 using CoreError = TokensForge.Core.Common.Error;
 
@@ -64,10 +65,10 @@ public partial class UserPage
 
     private async Task DisableAsync()
     {
-        var confirmed = await Dialogs.ShowMessageBoxAsync("Disable this account?",
-            $"{_user?.Email} will not be able to sign in, and every API key of the account will get 401 account_disabled until it is enabled again.",
-            yesText: "Disable", cancelText: "Cancel");
-        if (confirmed != true) return;
+        if (!await Dialogs.ConfirmAsync("Disable this account?",
+                $"{_user?.Email} will not be able to sign in, and every API key of the account will get 401 account_disabled until it is enabled again.",
+                "Disable"))
+            return;
         await RunAsync(async actor =>
         {
             var result = await Admin.DisableAsync(Id, actor);
