@@ -29,12 +29,6 @@ internal static class RawSql
     private static readonly ConcurrentDictionary<(IModel, Type, string), RelationalTypeMapping> Mappings = new();
     private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Kept = new();
 
-    /// <summary>
-    /// Set on the group committer's own thread: statements run synchronously there, so the thread never waits in the
-    /// thread pool's queue between two of them (Microsoft.Data.Sqlite runs synchronously either way).
-    /// </summary>
-    [ThreadStatic] internal static bool Synchronous;
-
     public static DbCommand Command(AppDbContext db, string sql)
     {
         var connection = db.Database.GetDbConnection();
@@ -88,7 +82,7 @@ internal static class RawSql
     {
         try
         {
-            return Synchronous ? command.ExecuteNonQuery() : await command.ExecuteNonQueryAsync(ct);
+            return await command.ExecuteNonQueryAsync(ct);
         }
         finally
         {
@@ -100,7 +94,7 @@ internal static class RawSql
     {
         try
         {
-            return Synchronous ? command.ExecuteScalar() : await command.ExecuteScalarAsync(ct);
+            return await command.ExecuteScalarAsync(ct);
         }
         finally
         {
@@ -118,18 +112,9 @@ internal static class RawSql
         var rows = new List<T>();
         try
         {
-            if (Synchronous)
-            {
-                using var reader = command.ExecuteReader();
-                for (var i = 0; i < skipResults; i++) reader.NextResult();
-                while (reader.Read()) rows.Add(row(reader));
-            }
-            else
-            {
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                for (var i = 0; i < skipResults; i++) await reader.NextResultAsync(ct);
-                while (await reader.ReadAsync(ct)) rows.Add(row(reader));
-            }
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            for (var i = 0; i < skipResults; i++) await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(row(reader));
         }
         finally
         {

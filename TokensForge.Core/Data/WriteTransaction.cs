@@ -146,44 +146,23 @@ public sealed class WriteTransaction : IAsyncDisposable
         if (_writer is not null) return;
         lock (_startLock)
         {
-            if (_writer is not null) return;
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            // A thread of its own, not the thread pool's: the writer runs every statement of every batch one after the
-            // other, and resuming after each on a busy pool queued it behind the requests it serves (on PostgreSQL that
-            // wait, not the round trip, was most of a statement's time). Its statements run synchronously there
-            // (RawSql.Synchronous), so nothing hands it back to the pool. UnsafeStart: not in the first caller's context,
-            // whose span and log scope (its receipt id) would otherwise stick to every later batch.
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    RawSql.Synchronous = true;
-                    WriteLoop();
-                    done.SetResult();
-                }
-                catch (Exception ex)
-                {
-                    done.SetException(ex);
-                }
-            }) { IsBackground = true, Name = "TokensForge group commit" };
-            thread.UnsafeStart();
-            _writer = done.Task;
+            // Not in the first caller's context: its span and log scope (its receipt id) would otherwise stick to every later batch.
+            using (ExecutionContext.SuppressFlow()) _writer ??= Task.Run(WriteLoopAsync);
         }
     }
 
-    private void WriteLoop()
+    private async Task WriteLoopAsync()
     {
         var reader = _queue.Reader;
         var batch = new List<IUnit>(_options.GroupCommitMaxBatch);
-        while (WaitToRead(reader))
+        while (await reader.WaitToReadAsync())
         {
-            _turn.Wait();
+            await _turn.WaitAsync();
             batch.Clear();
             while (batch.Count < _options.GroupCommitMaxBatch && reader.TryRead(out var unit)) batch.Add(unit);
             try
             {
-                // Synchronous on this thread; a unit that awaits something truly asynchronous continues on the pool and is waited for here.
-                if (batch.Count > 0) CommitBatchAsync(batch).GetAwaiter().GetResult();
+                if (batch.Count > 0) await CommitBatchAsync(batch);
             }
             catch (Exception ex)
             {
@@ -198,12 +177,6 @@ public sealed class WriteTransaction : IAsyncDisposable
         }
     }
 
-    private static bool WaitToRead(ChannelReader<IUnit> reader)
-    {
-        var wait = reader.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
-    }
-
     /// <summary>
     /// The writer's own context, its connection kept open between batches so the statements the units run stay compiled
     /// (<see cref="RawSql"/> keeps them per connection); dropped after a failed batch, in case the connection broke.
@@ -215,22 +188,18 @@ public sealed class WriteTransaction : IAsyncDisposable
         var applied = new List<IUnit>(batch.Count);
         var alone = new List<IUnit>();
         var started = Stopwatch.GetTimestamp();
-        var synchronous = RawSql.Synchronous;
         if (_writerDb is null)
         {
             _writerDb = await CreateAsync(CancellationToken.None);
-            if (synchronous) _writerDb.Database.OpenConnection();
-            else await _writerDb.Database.OpenConnectionAsync();
+            await _writerDb.Database.OpenConnectionAsync();
             RawSql.KeepCommands(_writerDb.Database.GetDbConnection());
         }
         var db = _writerDb;
         try
         {
-            await using var tx = synchronous ? db.Database.BeginTransaction() : await db.Database.BeginTransactionAsync();
+            await using var tx = await db.Database.BeginTransactionAsync();
             var commit = batch.Count == 1 ? await ApplyAloneAsync(db, batch[0], applied, alone) : await ApplyBehindSavepointsAsync(db, batch, applied, alone);
-            if (synchronous && commit) tx.Commit();
-            else if (synchronous) tx.Rollback();
-            else if (commit) await tx.CommitAsync();
+            if (commit) await tx.CommitAsync();
             else await tx.RollbackAsync();
         }
         catch
