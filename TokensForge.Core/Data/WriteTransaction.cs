@@ -29,10 +29,10 @@ public static class Write
 /// <para>
 /// With <see cref="DatabaseOptions.GroupCommit"/> (the default) one writer per process takes the units that are waiting
 /// and applies them in one transaction, each behind its own savepoint: a unit that rolls back, fails or throws is
-/// rolled back to its savepoint and the others go on (a batch of one needs none: its transaction is the unit's). Every rule is still decided by the database inside that
-/// transaction (conditional updates, unique indexes), so instances sharing PostgreSQL stay correct; what changes is
-/// that SQLite's single writer lock is taken once per batch instead of once per request, with no writers sleeping in
-/// the busy handler, and a commit's cost is shared. When nothing is waiting and the writer is idle, a unit runs as a
+/// rolled back to its savepoint and the others go on (a batch of one needs none: its transaction is the unit's). Every
+/// rule is still decided by the database inside that transaction (conditional updates, unique indexes), so instances
+/// sharing PostgreSQL stay correct; what changes is that SQLite's single writer lock is taken once per batch instead of
+/// once per request, with no writers sleeping in the busy handler, and a commit's cost is shared. When nothing is waiting and the writer is idle, a unit runs as a
 /// batch of one on its caller's thread instead, on the same context.
 /// </para>
 /// <para>
