@@ -39,8 +39,7 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, IDbContextFactory
     {
         if (key.RequestsPerMinute is null && key.TokensPerMinute is null) return RateLimitVerdict.Pass;
         var now = time.GetUtcNow().UtcDateTime;
-        var window = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
-        var elapsedMs = (long)(now - window).TotalMilliseconds;
+        var (window, elapsedMs) = MinuteOf(now);
         await using var db = await contexts.CreateDbContextAsync(ct);
         await db.Database.OpenConnectionAsync(ct);
         var counters = (await ReadCountersAsync(db, key.KeyId, window, ct)).SingleOrDefault() ?? new Counters(0, 0, 0);
@@ -53,8 +52,7 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, IDbContextFactory
     {
         if (!key.HasRateLimits) return (RateLimitVerdict.Pass, null);
         var now = time.GetUtcNow().UtcDateTime;
-        var window = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
-        var elapsedMs = (long)(now - window).TotalMilliseconds;
+        var (window, elapsedMs) = MinuteOf(now);
         Guid? lease = key.MaxConcurrentRequests is null ? null : Guid.CreateVersion7();
 
         var (counted, refused, leaseRefused) = await writes.RunAsync(async (db, token) =>
@@ -164,6 +162,13 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, IDbContextFactory
             AND (@tpm IS NULL OR {WindowTokens} + @tokens <= @tpm)
         RETURNING "RateWindowCount", "RatePreviousCount", "TokenWindowUsed"
         """;
+
+    /// <summary>The minute <paramref name="now"/> falls in, and how far into it <paramref name="now"/> is.</summary>
+    private static (DateTime Window, long ElapsedMs) MinuteOf(DateTime now)
+    {
+        var window = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+        return (window, (long)(now - window).TotalMilliseconds);
+    }
 
     /// <summary>A key's counters as of <paramref name="window"/>: what an older window counted has rolled over or out.</summary>
     private sealed record Counters(int Current, int Previous, long Tokens);

@@ -7,33 +7,28 @@ using TokensForge.Core.Routing;
 
 namespace TokensForge.Core.Gateway;
 
-/// <summary>One budget of the caller as it stands now: its current window's spent and held amount and when it resets.</summary>
-public sealed record BudgetHeadroom(BudgetLimit Budget, long Used, DateTime ResetsAt)
-{
-    public long Remaining => Math.Max(0, Budget.Limit - Used);
-}
-
 /// <summary>
 /// What the key's spend limit and the caller's budgets leave right now, read without reserving anything: for a quote,
 /// which must answer as the hold would. The hold itself decides again in its transaction.
 /// </summary>
 /// <param name="KeyRemaining">What the key's spend limit leaves (null: the key has none).</param>
-public sealed record SpendHeadroom(long? KeyRemaining, IReadOnlyList<BudgetHeadroom> Budgets)
+public sealed record SpendHeadroom(long? KeyRemaining, IReadOnlyList<BudgetUsage> Budgets)
 {
     public static readonly SpendHeadroom None = new(null, []);
 }
 
 /// <summary>Reads a caller's <see cref="SpendHeadroom"/> and says whether it would refuse a hold, in the hold's own words.</summary>
-public sealed class SpendHeadroomReader(IDbContextFactory<AppDbContext> contexts, BudgetService budgets, BudgetCalendar calendar, TimeProvider time)
+public sealed class SpendHeadroomReader(IDbContextFactory<AppDbContext> contexts, BudgetService budgets, BudgetCalendar calendar)
 {
     /// <summary>Why a hold of <paramref name="worst"/> on <paramref name="route"/> would be refused by the key or a budget; null when both cover it.</summary>
     public HoldRefusal? Refuses(SpendHeadroom headroom, RouteCandidate route, long worst)
     {
         if (worst == 0) return null;
         if (headroom.KeyRemaining < worst) return new HoldRefusal(route, worst, ReceiptReasons.SpendLimitReached, AnyKind: true);
-        return headroom.Budgets.FirstOrDefault(b => b.Remaining < worst) is { } tight
+        return headroom.Budgets.FirstOrDefault(b => b.Left < worst) is { } tight
             ? new HoldRefusal(route, worst, ReceiptReasons.BudgetExceeded,
-                BudgetErrors.Exceeded(new BudgetRefusal(tight.Budget, tight.Used, worst, tight.ResetsAt), calendar).Message, AnyKind: true)
+                BudgetErrors.Exceeded(new BudgetRefusal(new BudgetLimit(tight.BudgetId, tight.Scope, tight.Period, tight.Limit), tight.Used, worst, tight.ResetsAt),
+                    calendar).Message, AnyKind: true)
             : null;
     }
 
@@ -45,23 +40,17 @@ public sealed class SpendHeadroomReader(IDbContextFactory<AppDbContext> contexts
         var key = caller.Key is { SpendLimit: not null } limited ? limited : null;
         if (key is null && limits.Count == 0) return SpendHeadroom.None;
 
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
         long? keyRemaining = null;
         if (key is not null)
         {
+            await using var db = await contexts.CreateDbContextAsync(ct);
             var spend = await db.ApiKeys.AsNoTracking().Where(k => k.Id == key.KeyId)
                 .Select(k => new { k.SpendLimit, k.Spent, k.SpendReserved }).SingleOrDefaultAsync(ct);
             keyRemaining = spend is null ? 0 : Math.Max(0, (spend.SpendLimit ?? long.MaxValue) - spend.Spent - spend.SpendReserved);
         }
-        var headroom = new List<BudgetHeadroom>(limits.Count);
-        foreach (var limit in limits)
-        {
-            var start = calendar.StartOf(limit.Period, now);
-            var used = await db.BudgetWindows.AsNoTracking().Where(w => w.BudgetId == limit.Id && w.Start == start)
-                .Select(w => w.Spent + w.Reserved).SingleOrDefaultAsync(ct);
-            headroom.Add(new BudgetHeadroom(limit, used, calendar.ResetAfter(limit.Period, now)));
-        }
-        return new SpendHeadroom(keyRemaining, headroom);
+        // The caller's own budgets (the account's and this key's) as the budget bars show them.
+        var ids = limits.Select(l => l.Id).ToHashSet();
+        var usage = limits.Count == 0 ? [] : (await budgets.UsageAsync(caller.UserId, ct)).Where(u => ids.Contains(u.BudgetId)).ToList();
+        return new SpendHeadroom(keyRemaining, usage);
     }
 }

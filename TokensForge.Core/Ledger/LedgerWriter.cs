@@ -253,19 +253,13 @@ public sealed class LedgerWriter(TimeProvider time)
 
     // One statement moves both sides of a transfer: two rows change, or the debit was refused (its balance rule) or an
     // account does not exist. The balance rule reads the debit row as it was, like the single-account form did.
-    private const string MovePendingSql = """
-        UPDATE ledger_accounts SET
-            "DebitsPending" = "DebitsPending" + CASE WHEN "Id" = @debit THEN @amount ELSE 0 END,
-            "CreditsPending" = "CreditsPending" + CASE WHEN "Id" = @credit THEN @amount ELSE 0 END,
-            "Version" = "Version" + 1
-        WHERE "Id" = @credit
-           OR ("Id" = @debit AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount))
-        """;
+    private static readonly string MovePendingSql = MoveSql("Pending"), MovePostedSql = MoveSql("Posted");
 
-    private const string MovePostedSql = """
+    /// <summary>The move of a transfer's amount into both accounts' <paramref name="side"/> (Pending or Posted) counters.</summary>
+    private static string MoveSql(string side) => $"""
         UPDATE ledger_accounts SET
-            "DebitsPosted" = "DebitsPosted" + CASE WHEN "Id" = @debit THEN @amount ELSE 0 END,
-            "CreditsPosted" = "CreditsPosted" + CASE WHEN "Id" = @credit THEN @amount ELSE 0 END,
+            "Debits{side}" = "Debits{side}" + CASE WHEN "Id" = @debit THEN @amount ELSE 0 END,
+            "Credits{side}" = "Credits{side}" + CASE WHEN "Id" = @credit THEN @amount ELSE 0 END,
             "Version" = "Version" + 1
         WHERE "Id" = @credit
            OR ("Id" = @debit AND (NOT "DebitsMustNotExceedCredits" OR "CreditsPosted" - "DebitsPosted" - "DebitsPending" >= @amount))

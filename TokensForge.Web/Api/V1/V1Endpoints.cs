@@ -178,8 +178,8 @@ public static class V1Endpoints
             q.PromptTokens, q.HeldOutputTokens, q.WorstCase, Money.Format(q.WorstCase), q.MaxCost,
             q.PaidBy.Select(a => new QuotePartResponse(a.Grant.BucketKey, a.Grant.GrantId.ToString(), a.Grant.SourceLabel, a.Amount)).ToList(),
             q.Limits.KeyRemaining is { } keyLeft ? keyLeft - q.WorstCase : null,
-            q.Limits.Budgets.Select(b => new QuoteBudgetResponse(b.Budget.Scope.ToString().ToLowerInvariant(), b.Budget.Period.ToString().ToLowerInvariant(),
-                b.Budget.Limit, b.Used, b.Remaining - q.WorstCase, b.ResetsAt)).ToList()),
+            q.Limits.Budgets.Select(b => new QuoteBudgetResponse(b.Scope.ToString().ToLowerInvariant(), b.Period.ToString().ToLowerInvariant(),
+                b.Limit, b.Used, b.Left - q.WorstCase, b.ResetsAt)).ToList()),
             V1JsonContext.Default.QuoteResponse);
     }
 
