@@ -84,23 +84,33 @@ public sealed class RouteHealthMonitor(IOptions<CircuitBreakerOptions> options, 
             while (state.Recent.Count > 0 && state.Recent.Peek().At <= now - TimeSpan.FromHours(1)) state.Recent.Dequeue();
             if (!outcome.Success) state.LastError = (outcome.UpstreamStatus, outcome.Error, now);
         }
-        var wasOpen = state.Breaker.State == CircuitState.Open;
-        if (outcome.Success) state.Breaker.ReportSuccess();
-        else state.Breaker.ReportFailure(outcome.RetryAfter);
-        var opened = !wasOpen && state.Breaker.State == CircuitState.Open;
-        if (opened) _opened.Enqueue((routeId, now));
-
+        // A probe's outcome reaches the shared circuit before this instance's breaker frees its probe slot: freed first,
+        // another caller here could claim the probe again (the row still names this instance) before the reopen lands.
         var probe = Interlocked.Exchange(ref state.ProbeClaimed, 0) == 1;
-        if (outcome.Success)
+        var wasOpen = state.Breaker.State == CircuitState.Open;
+        var opened = false;
+        try
         {
-            if (probe || shared.Get(routeId) is { IsOpen: true }) await shared.CloseAsync(routeId, ct);
-            return;
+            if (outcome.Success)
+            {
+                if (probe || shared.Get(routeId) is { IsOpen: true }) await shared.CloseAsync(routeId, ct);
+                return;
+            }
+            if (probe) await shared.OpenAsync(routeId, now + options.Value.CoolDown, OpenReason(outcome), ct);
+        }
+        finally
+        {
+            if (outcome.Success) state.Breaker.ReportSuccess();
+            else state.Breaker.ReportFailure(outcome.RetryAfter);
+            opened = !wasOpen && state.Breaker.State == CircuitState.Open;
+            if (opened) _opened.Enqueue((routeId, now));
         }
         if (outcome.RetryAfter is { } wait && wait > TimeSpan.Zero) await shared.BlockAsync(routeId, now + wait, ct);
-        if (opened)
-            await shared.OpenAsync(routeId, state.Breaker.OpenUntil,
-                $"Opened after repeated failures; the last: {(outcome.UpstreamStatus is { } status ? $"HTTP {status} " : "")}{outcome.Error}".TrimEnd(), ct);
+        if (opened && !probe) await shared.OpenAsync(routeId, state.Breaker.OpenUntil, OpenReason(outcome), ct);
     }
+
+    private static string OpenReason(AttemptOutcome outcome) =>
+        $"Opened after repeated failures; the last: {(outcome.UpstreamStatus is { } status ? $"HTTP {status} " : "")}{outcome.Error}".TrimEnd();
 
     /// <summary>Another instance closed the circuit (its probe succeeded, or an admin reset it): this instance's count starts over.</summary>
     internal void ClosedElsewhere(Guid routeId)
