@@ -155,6 +155,48 @@ public sealed class FailoverTests(FailoverFixture fixture) : IClassFixture<Failo
     }
 
     [Fact]
+    public async Task AnErrorEventAfterTheFirstChunks_EndsTheStream_PartialChargeForWhatWasDelivered()
+    {
+        var (model, routes) = await fixture.RoutesAsync(new(FakeMode.ErrorEventMidStream), new(FakeMode.Succeed));
+        await using var a = routes[0].Upstream;
+        await using var b = routes[1].Upstream;
+        a.CutAfter = 2;
+        var (client, _) = await fixture.ClientAsync();
+
+        var (response, body, receiptId) = await SendAsync(client, Chat(model, stream: true));
+        var receipt = await fixture.ReceiptAsync(receiptId!.Value);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, body.Split("\"content\":\" ok\"").Length - 1);
+        Assert.Contains("\"error\"", body);
+        Assert.DoesNotContain("[DONE]", body);
+        Assert.Equal(0, b.Requests);
+        Assert.Equal((RequestStatus.Partial, ReceiptReasons.UpstreamCut), (receipt.Status, receipt.Reason));
+        Assert.Contains("overloaded", Assert.Single(Attempts(receipt)).Error);
+        Assert.Equal(routes[0].Prices.CostOf(receipt.PromptTokens, 2), receipt.Cost);
+    }
+
+    [Fact]
+    public async Task AnErrorEventBeforeAnyChunk_FailsOverToTheNextRoute_AndTheFirstIsFree()
+    {
+        var (model, routes) = await fixture.RoutesAsync(new(FakeMode.ErrorEventMidStream), new(FakeMode.Succeed));
+        await using var a = routes[0].Upstream;
+        await using var b = routes[1].Upstream;
+        a.CutAfter = 0;
+        var (client, _) = await fixture.ClientAsync();
+
+        var (response, body, receiptId) = await SendAsync(client, Chat(model, stream: true));
+        var receipt = await fixture.ReceiptAsync(receiptId!.Value);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("[DONE]", body);
+        Assert.DoesNotContain("overloaded", body);
+        Assert.Equal(1, b.Requests);
+        Assert.Equal([AttemptResult.Failed, AttemptResult.Completed], Attempts(receipt).Select(x => x.Result));
+        Assert.Equal(routes[1].Id, receipt.RouteId);
+    }
+
+    [Fact]
     public async Task Upstream400_TheRequestsOwnFault_IsNotRetried_CallerGets400_Free()
     {
         var (model, routes) = await fixture.RoutesAsync(new(FakeMode.BadRequest), new(FakeMode.Succeed));

@@ -30,6 +30,9 @@ public enum FakeMode
     /// <summary>Streams <see cref="FakeUpstream.CutAfter"/> tokens, then ends without <c>[DONE]</c> (non-streaming: half a body).</summary>
     CutMidStream,
 
+    /// <summary>Streams <see cref="FakeUpstream.CutAfter"/> tokens (0: none), then an <c>error</c> event instead of the rest.</summary>
+    ErrorEventMidStream,
+
     /// <summary>HTTP 400: the request itself is refused.</summary>
     BadRequest,
 
@@ -238,6 +241,11 @@ public sealed class FakeUpstream : IAsyncDisposable
         for (var i = 0; i < count; i++)
         {
             if (mode == FakeMode.CutMidStream && sent == CutAfter) return;
+            if (mode == FakeMode.ErrorEventMidStream && sent == CutAfter)
+            {
+                await Event(context, """{"error":{"message":"The server is overloaded.","type":"server_error"}}""", ct);
+                return;
+            }
             await Event(context, new JsonObject
             {
                 ["id"] = id, ["object"] = "chat.completion.chunk", ["created"] = 1, ["model"] = model,
