@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Web;
@@ -47,7 +48,7 @@ public partial class CodesPage
         {
             _campaigns = await CampaignList.ListAsync(CampaignKind.Promo);
         }
-        catch (Exception)
+        catch (DbException)
         {
             _loadError = "The campaigns could not be loaded. Try again.";
         }
@@ -64,7 +65,8 @@ public partial class CodesPage
             var page = await Codes.SearchAsync(_filter.ToFilter(), new PageRequest(state.Page, state.PageSize, sort?.SortBy, sort?.Descending ?? false), ct);
             return new GridData<CodeRow> { Items = page.Items, TotalItems = page.TotalCount };
         }
-        catch (Exception) when (!ct.IsCancellationRequested)
+        // A database that does not answer is said where the rows would be; the filters stay usable for another try.
+        catch (DbException) when (!ct.IsCancellationRequested)
         {
             _loadError = "The codes could not be loaded. Try again.";
             return new GridData<CodeRow> { Items = [], TotalItems = 0 };
@@ -118,10 +120,6 @@ public partial class CodesPage
                 _ => await Campaigns.DeleteCodesAsync(ids, actor, Client.Ip),
             };
             (_outcome, _outcomeIsError) = Describe(kind, outcome);
-        }
-        catch (Exception)
-        {
-            (_outcome, _outcomeIsError) = ("The codes could not be changed. Try again.", true);
         }
         finally
         {

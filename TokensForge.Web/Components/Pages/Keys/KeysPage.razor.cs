@@ -37,15 +37,8 @@ public partial class KeysPage
     protected override async Task OnInitializedAsync()
     {
         _userId = (await AuthState).User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        try
-        {
-            _catalogue = (await Models.ListAsync(null)).Select(m => m.Id).ToList();
-            await LoadAsync();
-        }
-        catch (Exception)
-        {
-            _error = "Your keys could not be loaded just now. Reload the page to try again.";
-        }
+        _catalogue = (await Models.ListAsync(null)).Select(m => m.Id).ToList();
+        await LoadAsync();
     }
 
     private async Task LoadAsync()

@@ -44,7 +44,6 @@ public partial class PlaygroundPage
     private string? _keyPrefix;
     private bool _showCode;
 
-    private string? _loadError;
     private readonly List<ReceiptDetail> _receipts = [];
 
     private CatalogModel? Model => _models?.FirstOrDefault(m => m.Id == _modelId);
@@ -61,19 +60,11 @@ public partial class PlaygroundPage
     protected override async Task OnInitializedAsync()
     {
         _userId = (await AuthState).User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "";
-        try
-        {
-            _models = (await Models.ListAsync(null)).Where(m => m.Kind == ModelKind.Chat).ToList();
-            _modelId = _models.FirstOrDefault(m => m.Id == "gpt-4o-mini")?.Id ?? _models.FirstOrDefault()?.Id;
-            _keyPrefix = (await Keys.ListAsync(_userId)).FirstOrDefault(k => k.Status == ApiKeyStatus.Active)?.Prefix;
-            _tier = await PriceGroups.TierOfAsync(_userId);
-            await RefreshWalletAsync();
-        }
-        catch (Exception)
-        {
-            _models ??= [];
-            _loadError = "The model list or your wallet could not be loaded just now. Reload the page to try again.";
-        }
+        _models = (await Models.ListAsync(null)).Where(m => m.Kind == ModelKind.Chat).ToList();
+        _modelId = _models.FirstOrDefault(m => m.Id == "gpt-4o-mini")?.Id ?? _models.FirstOrDefault()?.Id;
+        _keyPrefix = (await Keys.ListAsync(_userId)).FirstOrDefault(k => k.Status == ApiKeyStatus.Active)?.Prefix;
+        _tier = await PriceGroups.TierOfAsync(_userId);
+        await RefreshWalletAsync();
     }
 
     private async Task RefreshWalletAsync() => _wallet = await Capacity.GetAsync(_userId);

@@ -26,7 +26,6 @@ public partial class ResearchPage
     private HoldPreview? _preview;
     private readonly ChatConversation _conversation = new();
     private bool _exhausted;
-    private string? _loadError;
 
     private static readonly ChatLabels Labels = new()
     {
@@ -54,16 +53,9 @@ public partial class ResearchPage
 
     private async Task RefreshAllowanceAsync()
     {
-        try
-        {
-            _allowance = await Assistant.AllowanceAsync(_userId);
-            _exhausted = _allowance.Exhausted;
-            await RefreshPreviewAsync();
-        }
-        catch (Exception)
-        {
-            _loadError = "Your research allowance could not be read just now. Reload the page to try again.";
-        }
+        _allowance = await Assistant.AllowanceAsync(_userId);
+        _exhausted = _allowance.Exhausted;
+        await RefreshPreviewAsync();
     }
 
     private async Task RefreshPreviewAsync() => _preview = _allowance is null ? null : await Assistant.PreviewAsync(_conversation.Pending, _allowance);

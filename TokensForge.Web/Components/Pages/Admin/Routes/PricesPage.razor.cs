@@ -30,15 +30,7 @@ public partial class PricesPage
 
     protected override async Task OnInitializedAsync()
     {
-        try
-        {
-            await LoadAsync();
-        }
-        catch (Exception)
-        {
-            _error = "The prices could not be loaded just now. Reload the page to try again.";
-            _rows = [];
-        }
+        await LoadAsync();
     }
 
     private async Task LoadAsync()
