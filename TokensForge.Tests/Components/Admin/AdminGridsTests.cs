@@ -28,7 +28,8 @@ public sealed class AdminGridsTests
 
         public void Open() => _gate.TrySetResult();
 
-        public AppDbContext CreateDbContext() => Fail ? throw new InvalidOperationException("the database is unreachable") : inner.CreateDbContext();
+        // What a database that cannot be reached throws (SQLITE_CANTOPEN), which the grids say in their own words.
+        public AppDbContext CreateDbContext() => Fail ? throw new Microsoft.Data.Sqlite.SqliteException("unable to open database file", 14) : inner.CreateDbContext();
 
         public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
         {

@@ -40,16 +40,8 @@ public sealed partial class BudgetsPanel
 
     private async Task LoadAsync()
     {
-        try
-        {
-            _usage = await Budgets.UsageAsync(UserId);
-            FillForm();
-        }
-        catch (Exception)
-        {
-            _usage = [];
-            _error = "Your budgets could not be loaded just now. Reload the page to try again.";
-        }
+        _usage = await Budgets.UsageAsync(UserId);
+        FillForm();
     }
 
     private void SelectKey(Guid? keyId)
@@ -103,10 +95,6 @@ public sealed partial class BudgetsPanel
             }
             _saved = true;
             await LoadAsync();
-        }
-        catch (Exception)
-        {
-            _error = "The budgets could not be saved just now. Try again.";
         }
         finally
         {

@@ -38,15 +38,7 @@ public partial class TopUpPage
 
     private async Task LoadOrdersAsync()
     {
-        try
-        {
-            _orders = await TopUps.ListForUserAsync(_userId);
-        }
-        catch (Exception)
-        {
-            _orders = [];
-            _error = "Your orders could not be loaded just now. Reload the page to try again.";
-        }
+        _orders = await TopUps.ListForUserAsync(_userId);
     }
 
     private void ChoosePreset(long micros)

@@ -26,19 +26,12 @@ public sealed partial class AlertsPanel
 
     protected override async Task OnParametersSetAsync()
     {
-        try
-        {
-            var settings = await Alerts.GetAsync(UserId);
-            _lowBalance = settings.LowBalance is { } low ? Money.ToDecimalString(low) : null;
-            _percents = string.Join(", ", settings.BudgetPercents);
-            _webhook = settings.WebhookUrl;
-            _hasSecret = settings.HasSecret;
-            await LoadLogAsync();
-        }
-        catch (Exception)
-        {
-            _error = "Your alerts could not be loaded just now. Reload the page to try again.";
-        }
+        var settings = await Alerts.GetAsync(UserId);
+        _lowBalance = settings.LowBalance is { } low ? Money.ToDecimalString(low) : null;
+        _percents = string.Join(", ", settings.BudgetPercents);
+        _webhook = settings.WebhookUrl;
+        _hasSecret = settings.HasSecret;
+        await LoadLogAsync();
     }
 
     private async Task LoadLogAsync()
@@ -81,10 +74,6 @@ public sealed partial class AlertsPanel
             }
             (_secret, _saved) = (saved.Value, true);
             _hasSecret = !string.IsNullOrWhiteSpace(_webhook);
-        }
-        catch (Exception)
-        {
-            _error = "The alert settings could not be saved just now. Try again.";
         }
         finally
         {

@@ -35,15 +35,7 @@ public sealed partial class PriceGroupsPage
 
     private async Task LoadAsync()
     {
-        try
-        {
-            _groups = await Groups.ListAsync();
-        }
-        catch (Exception)
-        {
-            _groups = [];
-            _error = "The price groups could not be loaded just now. Reload the page to try again.";
-        }
+        _groups = await Groups.ListAsync();
     }
 
     private void Edit(PriceGroupView group)
@@ -103,10 +95,6 @@ public sealed partial class PriceGroupsPage
         {
             _error = await action(await AdminActorSource.ActorAsync(AuthState, Client));
             await LoadAsync();
-        }
-        catch (Exception)
-        {
-            _error = "That could not be saved just now. Try again.";
         }
         finally
         {

@@ -32,15 +32,7 @@ public partial class RouteHealthPage
 
     protected override async Task OnInitializedAsync()
     {
-        try
-        {
-            await LoadAsync();
-        }
-        catch (Exception)
-        {
-            _error = "The routes could not be loaded just now. Reload the page to try again.";
-            _rows = [];
-        }
+        await LoadAsync();
     }
 
     private async Task LoadAsync()
@@ -85,10 +77,6 @@ public partial class RouteHealthPage
         {
             _probe = await Probe.ProbeAsync(route.Id);
             await LoadAsync();
-        }
-        catch (Exception)
-        {
-            _error = $"The probe of {route.Name} could not run. Check the route's settings.";
         }
         finally
         {
