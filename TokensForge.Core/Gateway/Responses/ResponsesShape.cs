@@ -45,15 +45,15 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     public (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model)
     {
         var prompt = tokens.CountPrompt(new ChatCompletionRequest { Messages = _chat!.Messages, Extra = _chat.Options });
-        if ((long)prompt + (request.MaxOutputTokens ?? 0) > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "input"));
-        _maxOutput = request.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
-        return (new PromptBudget(prompt, _maxOutput), null);
+        _maxOutput = OutputLimit.For(request.MaxOutputTokens, model, prompt, options);
+        if ((long)prompt + _maxOutput > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "input"));
+        return (new PromptBudget(prompt, _maxOutput, LimitChosen: request.MaxOutputTokens is null), null);
     }
 
     public bool CapHeldOutput(long heldOutputTokens)
     {
         if (heldOutputTokens < 1) return false;
-        request.MaxOutputTokens = (int)Math.Min(request.MaxOutputTokens ?? options.DefaultMaxOutputTokens, heldOutputTokens);
+        request.MaxOutputTokens = (int)Math.Min(_maxOutput, heldOutputTokens);
         return true;
     }
 
@@ -64,8 +64,9 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
         var chat = new ChatCompletionRequest
         {
             Model = route.UpstreamModelId, Messages = _chat!.Messages, Stream = Stream, StreamOptions = Stream ? new StreamOptions { IncludeUsage = true } : null,
-            MaxTokens = _maxOutput, Extra = _chat.Options,
+            Extra = _chat.Options,
         };
+        OutputLimit.Apply(chat, route, _maxOutput);
         if (!Stream) return upstream.CompleteAsync(route, chat, gateway.Model.Id, aborted);
         // One writer for every route tried: only the route that sends a first chunk ever writes to it.
         _writer ??= new ResponseStreamWriter(sink!, Skeleton(gateway), gateway.ReceiptId.ToString("N"));
