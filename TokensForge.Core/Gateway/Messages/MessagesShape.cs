@@ -16,6 +16,7 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
     private ChatCompletionRequest? _chat;
     private MessagesStreamTranslator? _stream;
     private int _maxOutput;
+    private RecordedMessagesSink? _recorded;
 
     public string Endpoint => EndpointName;
     public ModelKind ModelKind => ModelKind.Chat;
@@ -65,8 +66,10 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
         };
         OutputLimit.Apply(chat, route, _maxOutput);
         if (!Stream) return upstream.CompleteAsync(route, chat, gateway.Model.Id, aborted);
+        // A stream under an Idempotency-Key keeps its events, so that a retry replays it.
+        if (gateway.Caller.IdempotencyKey is not null) _recorded ??= new RecordedMessagesSink(sink!);
         // A new translator per attempt: nothing reached the caller before a failover.
-        _stream = new MessagesStreamTranslator(sink!, gateway.Model.Id, gateway.PromptTokens, request.StopSequences);
+        _stream = new MessagesStreamTranslator((IMessagesStreamSink?)_recorded ?? sink!, gateway.Model.Id, gateway.PromptTokens, request.StopSequences);
         return upstream.StreamAsync(route, chat, gateway.Model.Id, callerWantsUsage: false, gateway.ReceiptId, _stream, aborted);
     }
 
@@ -80,7 +83,7 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
             return JsonSerializer.Serialize(message, MessagesJsonContext.Default.MessageResponse);
         }
         if (Stream && _stream is { } stream) await WriteSafelyAsync(() => stream.FinishAsync(usage, aborted));
-        return null;
+        return _recorded?.Transcript.ToJson(MessagesStreamTranslator.MessageStop);
     }
 
     public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)
