@@ -7,8 +7,8 @@ namespace TokensForge.Core.Gateway;
 /// <summary>A chat request's prompt tokens, requested output, and the output held per choice and in all.</summary>
 public sealed record ChatWeight(int PromptTokens, int? RequestedOutput, int MaxOutputPerChoice, long HeldOutputTokens)
 {
-    /// <summary>The prompt and the requested output fit the model's context window.</summary>
-    public bool Fits(CatalogModel model) => (long)PromptTokens + (RequestedOutput ?? 0) <= model.ContextWindow;
+    /// <summary>The prompt and the output limit fit the model's context window.</summary>
+    public bool Fits(CatalogModel model) => (long)PromptTokens + MaxOutputPerChoice <= model.ContextWindow;
 }
 
 /// <summary>
@@ -59,10 +59,10 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
 
     public (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model)
     {
-        var weight = Weigh(request, tokens, options);
+        var weight = Weigh(request, model, tokens, options);
         if (!weight.Fits(model)) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, weight.PromptTokens, "messages"));
         _maxOutputPerChoice = weight.MaxOutputPerChoice;
-        return (new PromptBudget(weight.PromptTokens, weight.HeldOutputTokens), null);
+        return (new PromptBudget(weight.PromptTokens, weight.HeldOutputTokens, LimitChosen: weight.RequestedOutput is null), null);
     }
 
     public bool CapHeldOutput(long heldOutputTokens)
@@ -71,19 +71,21 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
         if (perChoice < 1) return false;
         var capped = (int)Math.Min(perChoice, ChatShape.MaxOutputLimit);
         if (request.MaxCompletionTokens is { } completion) request.MaxCompletionTokens = Math.Min(completion, capped);
-        else request.MaxTokens = Math.Min(request.MaxTokens ?? options.DefaultMaxOutputTokens, capped);
+        else request.MaxTokens = Math.Min(request.MaxTokens ?? _maxOutputPerChoice, capped);
         return true;
     }
 
     /// <summary>
-    /// What a chat request weighs: its prompt tokens, the output it asked for, and the output to hold (the default
-    /// limit when it names none, times <c>n</c>). The playground's hold preview uses the same numbers.
+    /// What a chat request weighs: its prompt tokens, the output it asked for, and the output to hold (its limit lowered
+    /// to the model's maximum, or the model's maximum when it names none — <see cref="OutputLimit"/> — times <c>n</c>).
+    /// The playground's hold preview uses the same numbers.
     /// </summary>
-    public static ChatWeight Weigh(ChatCompletionRequest request, TokenCounter tokens, GatewayOptions options)
+    public static ChatWeight Weigh(ChatCompletionRequest request, CatalogModel model, TokenCounter tokens, GatewayOptions options)
     {
         var requested = request.MaxCompletionTokens ?? request.MaxTokens;
-        var perChoice = requested ?? options.DefaultMaxOutputTokens;
-        return new ChatWeight(tokens.CountPrompt(request), requested, perChoice, (long)perChoice * (request.N ?? 1));
+        var prompt = tokens.CountPrompt(request);
+        var perChoice = OutputLimit.For(requested, model, prompt, options);
+        return new ChatWeight(prompt, requested, perChoice, (long)perChoice * (request.N ?? 1));
     }
 
     public Task<UpstreamOutcome> CallAsync(GatewayRequest gateway, RouteCandidate route, CancellationToken aborted)
@@ -96,19 +98,23 @@ public sealed class ChatShape(ChatCompletionRequest request, IChatStreamSink? si
 
     /// <summary>
     /// The request as the upstream gets it: its own model id, usage always reported on streams, and an output
-    /// limit always set, so no answer can cost more than was held.
+    /// limit always set, so no answer can cost more than was held — in the field the route's upstream reads, whichever
+    /// the caller used.
     /// </summary>
-    private ChatCompletionRequest ForUpstream(RouteCandidate route) => new()
+    private ChatCompletionRequest ForUpstream(RouteCandidate route)
     {
-        Model = route.UpstreamModelId,
-        Messages = request.Messages,
-        Stream = request.Stream,
-        StreamOptions = Stream ? new StreamOptions { IncludeUsage = true, Extra = request.StreamOptions?.Extra } : null,
-        MaxTokens = request.MaxCompletionTokens is null ? _maxOutputPerChoice : null,
-        MaxCompletionTokens = request.MaxCompletionTokens,
-        N = request.N,
-        Extra = request.Extra,
-    };
+        var upstreamRequest = new ChatCompletionRequest
+        {
+            Model = route.UpstreamModelId,
+            Messages = request.Messages,
+            Stream = request.Stream,
+            StreamOptions = Stream ? new StreamOptions { IncludeUsage = true, Extra = request.StreamOptions?.Extra } : null,
+            N = request.N,
+            Extra = request.Extra,
+        };
+        OutputLimit.Apply(upstreamRequest, route, _maxOutputPerChoice);
+        return upstreamRequest;
+    }
 
     public async Task<string?> AnswerAsync(GatewayRequest gateway, UpstreamOutcome outcome, ChargeDecision decision, CancellationToken aborted)
     {

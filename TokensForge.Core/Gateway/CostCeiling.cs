@@ -13,17 +13,30 @@ public static class CostCeiling
     public static (PromptBudget? Budget, GatewayError? Error) Fit(IGatewayShape shape, CatalogModel model, PromptBudget budget,
         GatewayCaller caller, long ceiling)
     {
-        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
+        var (fitted, ordered) = FitEach(shape, model, budget, caller, _ => ceiling);
         if (ordered.Count == 0) return (budget, null);
-        foreach (var route in ordered)
-        {
-            if (HeldWithin(route.Prices, budget, ceiling) is not { } held) continue;
-            if (held == budget.HeldOutputTokens) return (budget, null);
-            if (!shape.CapHeldOutput(held)) continue;
-            return shape.Measure(model);
-        }
+        if (fitted is { } result) return result;
         var cheapest = ordered.Min(r => r.Prices.WorstCase(budget.PromptTokens, budget.HeldOutputTokens == 0 ? 0 : 1));
         return (null, GatewayErrors.CostCeilingExceeded(ceiling, cheapest, budget.PromptTokens, model.Id));
+    }
+
+    /// <summary>
+    /// The rule for any ceiling, given per route (a caller's cost ceiling, or what the balance covers on routes of that
+    /// kind — <see cref="BalanceCap"/>): on the first route in the gateway's order where the prompt and one output token fit,
+    /// the output is lowered to what fits there (unchanged when all of it does). Null when no route fits even that.
+    /// </summary>
+    internal static ((PromptBudget? Budget, GatewayError? Error)? Fitted, IReadOnlyList<RouteCandidate> Ordered) FitEach(IGatewayShape shape, CatalogModel model,
+        PromptBudget budget, GatewayCaller caller, Func<RouteCandidate, long> ceilingOn)
+    {
+        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
+        foreach (var route in ordered)
+        {
+            if (HeldWithin(route.Prices, budget, ceilingOn(route)) is not { } held) continue;
+            if (held == budget.HeldOutputTokens) return ((budget, null), ordered);
+            if (!shape.CapHeldOutput(held)) continue;
+            return (shape.Measure(model), ordered);
+        }
+        return (null, ordered);
     }
 
     /// <summary>Whether a route's worst case for this request fits the ceiling.</summary>

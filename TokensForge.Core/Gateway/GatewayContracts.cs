@@ -13,7 +13,8 @@ namespace TokensForge.Core.Gateway;
 /// keyless caller means the user's own are looked up when a hold is placed. <see cref="RateLimits"/>, when given, is told
 /// the key's rate-limit state for the answer's headers. <see cref="MaxCost"/> is the caller's ceiling on this request's
 /// worst case, in µ (<see cref="CostCeiling"/>). <see cref="Tier"/> is the user's price group (null for a keyless caller:
-/// looked up when the request is admitted).
+/// looked up when the request is admitted). <see cref="OutputCap"/>, when given, is told when the output was lowered to what
+/// the balance covers (<see cref="BalanceCap"/>), for the answer's header.
 /// </summary>
 public sealed record GatewayCaller(
     string UserId,
@@ -28,7 +29,8 @@ public sealed record GatewayCaller(
     IReadOnlyList<BudgetLimit>? Budgets = null,
     RateLimitReport? RateLimits = null,
     long? MaxCost = null,
-    PriceGroups.PriceTier? Tier = null)
+    PriceGroups.PriceTier? Tier = null,
+    OutputCapReport? OutputCap = null)
 {
     public static GatewayCaller WithKey(KeyPrincipal key, string requestId, string? clientIp, string? idempotencyKey = null, string? requestHash = null) =>
         new(key.UserId, RequestSource.Api, key, key.RoutePreference, requestId, clientIp, idempotencyKey, requestHash, Budgets: key.Budgets ?? [], Tier: key.Tier ?? PriceGroups.PriceTier.None);

@@ -15,8 +15,9 @@ public sealed class GatewayOptions
     public int MaxRequestBodyBytes { get; set; } = 20 * 1024 * 1024;
 
     /// <summary>
-    /// Output allowance held, and sent upstream as <c>max_tokens</c>, when a request names none, so no answer
-    /// can cost more than its hold. Default 4096.
+    /// Output allowance held, and sent upstream, when a request names none and its model has no maximum output set
+    /// (<see cref="Routing.ModelInfo.MaxOutputTokens"/>, which is used otherwise), so no answer can cost more than its
+    /// hold. Default 4096.
     /// </summary>
     [Range(1, 1_000_000)]
     public int DefaultMaxOutputTokens { get; set; } = 4096;

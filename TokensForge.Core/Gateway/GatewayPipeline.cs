@@ -26,6 +26,7 @@ public sealed class GatewayPipeline(
     HoldPlanner holds,
     HoldService wallet,
     SpendHeadroomReader headroom,
+    BalanceCap balance,
     PriceGroups.PriceGroupService tiers,
     ChatUpstream chat,
     EmbeddingUpstream embeddings,
@@ -174,11 +175,14 @@ public sealed class GatewayPipeline(
         if (modelError is not null) return (null, modelError);
         var (budget, tooLarge) = shape.Measure(model!);
         if (tooLarge is not null) return (null, tooLarge);
+        var chosen = budget!.LimitChosen;
         if (caller.MaxCost is { } ceiling)
         {
             (budget, var tooDear) = CostCeiling.Fit(shape, model!, budget!, caller, ceiling);
             if (tooDear is not null) return (null, tooDear);
         }
+        // A limit the gateway chose (the model's maximum) is lowered to what the balance covers rather than refused.
+        if (chosen) budget = await balance.FitAsync(shape, model!, budget!, caller, ct);
         return (new Admission(caller, model!, budget!), null);
     }
 

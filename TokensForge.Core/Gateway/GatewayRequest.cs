@@ -6,7 +6,9 @@ using TokensForge.Core.Routing;
 namespace TokensForge.Core.Gateway;
 
 /// <summary>What the prompt of a request weighs before any upstream is called: its tokens and the output tokens held (all choices).</summary>
-public sealed record PromptBudget(int PromptTokens, long HeldOutputTokens);
+/// <param name="LimitChosen">The caller named no output limit: the gateway chose it (the model's maximum), so it may be lowered to what the balance covers.</param>
+/// <param name="CappedTo">The output held after it was lowered to what the balance covers (<see cref="BalanceCap"/>); null when it was not.</param>
+public sealed record PromptBudget(int PromptTokens, long HeldOutputTokens, bool LimitChosen = false, int? CappedTo = null);
 
 /// <summary>One route attempt (or skip) of a request, in the order they happened; the receipt writes them as <see cref="RequestAttempt"/> rows.</summary>
 public sealed record RouteAttempt(RouteCandidate Route, AttemptResult Result, int? UpstreamStatus, string? Error, int LatencyMs, int? TimeToFirstTokenMs);
@@ -36,6 +38,7 @@ public sealed class GatewayRequest : IAsyncDisposable
         Model = model;
         PromptTokens = budget.PromptTokens;
         HeldOutputTokens = budget.HeldOutputTokens;
+        OutputCappedTo = budget.CappedTo;
         ReceiptId = receiptId;
         StartedAt = startedAt;
         _holds = holds;
@@ -59,6 +62,9 @@ public sealed class GatewayRequest : IAsyncDisposable
 
     /// <summary>Output tokens the hold covers, over all choices.</summary>
     public long HeldOutputTokens { get; }
+
+    /// <summary>The output held was lowered to this, what the balance covered, because the caller named no limit; null when not.</summary>
+    public int? OutputCappedTo { get; }
 
     public Guid ReceiptId { get; }
     public DateTime StartedAt { get; }

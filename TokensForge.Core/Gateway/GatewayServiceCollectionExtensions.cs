@@ -15,6 +15,7 @@ public static class GatewayServiceCollectionExtensions
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HoldPlanner>();
         services.AddSingleton<SpendHeadroomReader>();
+        services.AddSingleton<BalanceCap>();
         services.AddSingleton<RouteFailover>();
         services.AddSingleton<RouteProbe>();
         services.AddSingleton<ReceiptWriter>();

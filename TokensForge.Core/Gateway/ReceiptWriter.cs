@@ -101,6 +101,7 @@ public sealed class ReceiptWriter(WriteTransaction writes, HoldService holds, Ga
         record.RoutedTo(facts.Route);
         if (caller.Tier is { } tier) record.PricedFor(tier);
         record.Held(facts.Held);
+        record.CappedOutput(request.OutputCappedTo);
         var decision = facts.Decision;
         record.Counted(decision.Tokens, decision.Estimated);
         record.Timed(facts.LatencyMs, facts.TimeToFirstTokenMs);

@@ -35,7 +35,7 @@ public sealed class HoldPreviewer(TokenCounter tokens, IOptions<GatewayOptions> 
     public HoldPreview Preview(CatalogModel model, RoutePreference preference, ChatCompletionRequest request, WalletCapacity wallet,
         PriceGroups.PriceTier? tier = null)
     {
-        var weight = ChatShape.Weigh(request, tokens, options.Value);
+        var weight = ChatShape.Weigh(request, model, tokens, options.Value);
         Func<Prices, long> worstCase = p => p.WorstCase(weight.PromptTokens, weight.HeldOutputTokens);
         var refused = new RefusedRoutes();
         var quotes = new List<RouteQuote>();

@@ -103,7 +103,8 @@ public sealed record ReceiptDetail(
     int CacheWrite1hTokens = 0,
     int ReasoningTokens = 0,
     int PriceMultiplier = PriceGroups.PriceGroup.OneTimes,
-    string? PriceGroup = null);
+    string? PriceGroup = null,
+    int? OutputCappedTo = null);
 
 /// <summary>Read side of receipts: users see their own, admins (null user) see all.</summary>
 public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
@@ -181,6 +182,6 @@ public sealed class ReceiptQueries(IDbContextFactory<AppDbContext> contexts)
             transfers,
             r.Attempts.OrderBy(a => a.Position).Select(a => new ReceiptAttempt(a.Position, a.RouteId, a.RouteName, a.RouteKind, a.PriceSnapshotId, a.Result,
                 a.UpstreamStatus, a.Error, a.LatencyMs, a.TimeToFirstTokenMs, a.Charged)).ToList(),
-            r.CacheWrite5mTokens, r.CacheWrite1hTokens, r.ReasoningTokens, r.PriceMultiplier, r.PriceGroup);
+            r.CacheWrite5mTokens, r.CacheWrite1hTokens, r.ReasoningTokens, r.PriceMultiplier, r.PriceGroup, r.OutputCappedTo);
     }
 }

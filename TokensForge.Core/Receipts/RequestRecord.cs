@@ -133,6 +133,12 @@ public sealed class RequestRecord
     /// <summary>The worst case that was held (µ); zero when no hold was placed.</summary>
     public long HoldAmount { get; private set; }
 
+    /// <summary>
+    /// The caller named no output limit and the balance could not cover the model's maximum: the output tokens held (over
+    /// all choices) were lowered to this, what the balance covered. Null when not capped.
+    /// </summary>
+    public int? OutputCappedTo { get; private set; }
+
     /// <summary>What was charged (µ): the sum of <see cref="Charges"/>.</summary>
     public long Cost { get; private set; }
 
@@ -183,6 +189,8 @@ public sealed class RequestRecord
     }
 
     public void Held(long amount) => HoldAmount = amount;
+
+    public void CappedOutput(int? heldOutputTokens) => OutputCappedTo = heldOutputTokens;
 
     /// <summary>Notes one route attempt (or skip), in the order they happened.</summary>
     public void Tried(RouteCandidate route, AttemptResult result, int? upstreamStatus, string? error, int latencyMs, int? timeToFirstTokenMs)

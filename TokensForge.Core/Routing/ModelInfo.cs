@@ -12,8 +12,9 @@ public sealed class ModelInfo
 {
     private ModelInfo() { }
 
-    public ModelInfo(string id, string displayName, ModelKind kind, int contextWindow, string ownedBy, DateTime createdAt)
+    public ModelInfo(string id, string displayName, ModelKind kind, int contextWindow, string ownedBy, DateTime createdAt, int? maxOutputTokens = null)
     {
+        MaxOutputTokens = maxOutputTokens;
         Id = id;
         DisplayName = displayName;
         Kind = kind;
@@ -29,14 +30,21 @@ public sealed class ModelInfo
     /// <summary>Prompt plus output tokens the model accepts.</summary>
     public int ContextWindow { get; private set; }
 
+    /// <summary>
+    /// The most output tokens one answer of the model may have (its upstream's own limit); a request that names no output
+    /// limit is held for this much and gets it upstream. Null: not known (the gateway's default applies).
+    /// </summary>
+    public int? MaxOutputTokens { get; private set; }
+
     public string OwnedBy { get; private set; } = "";
     public DateTime CreatedAt { get; private set; }
 
     /// <summary>An admin's edit of how the model is shown and how much it accepts.</summary>
-    public void Describe(string displayName, int contextWindow, string ownedBy)
+    public void Describe(string displayName, int contextWindow, string ownedBy, int? maxOutputTokens)
     {
         DisplayName = displayName;
         ContextWindow = contextWindow;
         OwnedBy = ownedBy;
+        MaxOutputTokens = maxOutputTokens;
     }
 }

@@ -81,6 +81,9 @@ public sealed class Route
     /// <summary>The built-in simulator: labelled simulated wherever the route shows.</summary>
     public bool IsSimulated { get; private set; }
 
+    /// <summary>The field the upstream reads a chat request's output limit from (newer OpenAI models take only <c>max_completion_tokens</c>).</summary>
+    public OutputLimitField LimitField { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
 
@@ -134,6 +137,23 @@ public sealed class Route
         Enabled = enabled;
         UpdatedAt = now;
     }
+
+    public void SendLimitAs(OutputLimitField field, DateTime now)
+    {
+        if (LimitField == field) return;
+        LimitField = field;
+        UpdatedAt = now;
+    }
+}
+
+/// <summary>Which chat completion field carries the output limit to a route's upstream: exactly one of the two is sent.</summary>
+public enum OutputLimitField
+{
+    /// <summary><c>max_tokens</c>: what every OpenAI-compatible server reads (vLLM, Ollama, DeepSeek, OpenRouter, …).</summary>
+    MaxTokens,
+
+    /// <summary><c>max_completion_tokens</c>: OpenAI's current field, the only one its reasoning models accept.</summary>
+    MaxCompletionTokens,
 }
 
 /// <summary>One model a route serves: the public id and the id the upstream knows it by.</summary>

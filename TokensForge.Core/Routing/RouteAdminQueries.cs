@@ -20,7 +20,8 @@ public sealed record RouteSummary(
     bool HasUpstreamKey,
     IReadOnlyList<ModelMapping> Models,
     DateTime CreatedAt,
-    DateTime UpdatedAt);
+    DateTime UpdatedAt,
+    OutputLimitField LimitField = OutputLimitField.MaxTokens);
 
 /// <summary>One route serving a catalogue model: its upstream id, whether it is enabled, and its current price (null: unpriced).</summary>
 public sealed record ServingRoute(Guid RouteId, string RouteName, RouteKind Kind, bool Enabled, bool IsSimulated, string UpstreamModelId, PriceView? Price);
@@ -29,7 +30,8 @@ public sealed record ServingRoute(Guid RouteId, string RouteName, RouteKind Kind
 /// A catalogue model and the routes that serve it. It is available when at least one enabled route serves it at a
 /// current price; otherwise <see cref="UnavailableReason"/> says why it is missing from <c>/v1/models</c>.
 /// </summary>
-public sealed record CatalogueModelView(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string OwnedBy, IReadOnlyList<ServingRoute> Routes)
+public sealed record CatalogueModelView(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string OwnedBy, IReadOnlyList<ServingRoute> Routes,
+    int? MaxOutputTokens = null)
 {
     public bool Available => Routes.Any(r => r.Enabled && r.Price is not null);
 
@@ -88,7 +90,7 @@ public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, 
         return models.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => new CatalogueModelView(m.Id, m.DisplayName, m.Kind, m.ContextWindow, m.OwnedBy,
             routes.SelectMany(r => r.Models.Where(x => x.ModelId == m.Id).Select(x => new ServingRoute(r.Id, r.Name, r.Kind, r.Enabled, r.IsSimulated,
                     x.UpstreamModelId, prices.FirstOrDefault(p => p.RouteId == r.Id && p.ModelId == m.Id && p.Status == PriceStatus.Current))))
-                .OrderBy(r => r.RouteName, StringComparer.Ordinal).ToList())).ToList();
+                .OrderBy(r => r.RouteName, StringComparer.Ordinal).ToList(), m.MaxOutputTokens)).ToList();
     }
 
     /// <summary>Every model each route serves, with its current price and the next scheduled one.</summary>
@@ -129,5 +131,6 @@ public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, 
 
     private static RouteSummary ToView(Route r) => new(r.Id, r.Name, r.Kind, r.BaseUrl, r.IsSimulated, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
         r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.ProtectedUpstreamKey is not null,
-        r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => new ModelMapping(m.ModelId, m.UpstreamModelId)).ToList(), r.CreatedAt, r.UpdatedAt);
+        r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => new ModelMapping(m.ModelId, m.UpstreamModelId)).ToList(), r.CreatedAt, r.UpdatedAt,
+        r.LimitField);
 }

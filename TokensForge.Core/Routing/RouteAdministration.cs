@@ -15,7 +15,8 @@ public sealed record ModelMapping(string ModelId, string UpstreamModelId);
 
 /// <summary>
 /// A route as an admin edits it. <see cref="NewUpstreamKey"/> is write-only: null or empty keeps the stored key,
-/// <see cref="RemoveUpstreamKey"/> drops it. Timeouts are in seconds; <see cref="MaxAnswerBytes"/> bounds an answer read whole.
+/// <see cref="RemoveUpstreamKey"/> drops it. Timeouts are in seconds; <see cref="MaxAnswerBytes"/> bounds an answer read whole;
+/// <see cref="LimitField"/> is the field the upstream reads a chat request's output limit from.
 /// </summary>
 public sealed record RouteDraft(
     string Name,
@@ -30,10 +31,11 @@ public sealed record RouteDraft(
     IReadOnlyList<ModelMapping> Models,
     string? NewUpstreamKey = null,
     bool RemoveUpstreamKey = false,
-    int MaxAnswerBytes = Route.DefaultMaxAnswerBytes);
+    int MaxAnswerBytes = Route.DefaultMaxAnswerBytes,
+    OutputLimitField LimitField = OutputLimitField.MaxTokens);
 
-/// <summary>A catalogue model as an admin edits it.</summary>
-public sealed record ModelDraft(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string? OwnedBy = null);
+/// <summary>A catalogue model as an admin edits it; <see cref="MaxOutputTokens"/> null means not known (the gateway's default output limit applies).</summary>
+public sealed record ModelDraft(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string? OwnedBy = null, int? MaxOutputTokens = null);
 
 /// <summary>New prices for one model on one route, in µ per 1M tokens; <see cref="EffectiveFrom"/> null means now.</summary>
 /// <remarks>A cache-write price left null is charged at the input price.</remarks>
@@ -71,6 +73,7 @@ public sealed partial class RouteAdministration(
             draft.Priority, draft.Weight, draft.FirstByteTimeoutSeconds, IsSelf(draft.BaseUrl), now, draft.ConnectTimeoutSeconds, draft.TotalTimeoutSeconds,
             draft.MaxAnswerBytes);
         route.ServeOnly(Map(draft.Models), now);
+        route.SendLimitAs(draft.LimitField, now);
         if (!draft.Enabled) route.SetEnabled(false, now);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -107,6 +110,7 @@ public sealed partial class RouteAdministration(
         route.Reconfigure(draft.Name.Trim(), draft.Kind, NormalizeUrl(draft.BaseUrl), draft.Priority, draft.Weight, draft.ConnectTimeoutSeconds,
             draft.FirstByteTimeoutSeconds, draft.TotalTimeoutSeconds, draft.MaxAnswerBytes, IsSelf(draft.BaseUrl), now);
         route.ServeOnly(Map(draft.Models), now);
+        route.SendLimitAs(draft.LimitField, now);
         var keyReplaced = false;
         if (!string.IsNullOrEmpty(draft.NewUpstreamKey))
         {
@@ -206,6 +210,7 @@ public sealed partial class RouteAdministration(
             return RoutingErrors.InvalidModel;
         var ownedBy = string.IsNullOrWhiteSpace(draft.OwnedBy) ? "tokensforge" : draft.OwnedBy.Trim();
         if (ownedBy.Length > 100) return RoutingErrors.InvalidModel;
+        if (draft.MaxOutputTokens is { } maxOutput && (maxOutput < 1 || maxOutput > draft.ContextWindow)) return RoutingErrors.InvalidMaxOutput;
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -213,7 +218,7 @@ public sealed partial class RouteAdministration(
         if (create)
         {
             if (model is not null) return RoutingErrors.ModelExists;
-            model = new ModelInfo(id, draft.DisplayName.Trim(), draft.Kind, draft.ContextWindow, ownedBy, time.GetUtcNow().UtcDateTime);
+            model = new ModelInfo(id, draft.DisplayName.Trim(), draft.Kind, draft.ContextWindow, ownedBy, time.GetUtcNow().UtcDateTime, draft.MaxOutputTokens);
             db.Models.Add(model);
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, new AuditEntry(actor.Name, "model.create", $"model:{id}", After: ModelView(model), Ip: actor.Ip), ct);
@@ -223,7 +228,7 @@ public sealed partial class RouteAdministration(
             if (model is null) return RoutingErrors.ModelNotFound;
             if (model.Kind != draft.Kind) return RoutingErrors.ModelKindFixed;
             var before = ModelView(model);
-            model.Describe(draft.DisplayName.Trim(), draft.ContextWindow, ownedBy);
+            model.Describe(draft.DisplayName.Trim(), draft.ContextWindow, ownedBy, draft.MaxOutputTokens);
             await db.SaveChangesAsync(ct);
             await audit.AppendAsync(db, new AuditEntry(actor.Name, "model.update", $"model:{id}", before, ModelView(model), actor.Ip), ct);
         }
@@ -297,19 +302,20 @@ public sealed partial class RouteAdministration(
 
     /// <summary>What the audit trail keeps of a route: everything but the key, of which only its presence.</summary>
     private sealed record RouteAudit(string Name, string Kind, string BaseUrl, int Priority, int Weight, int ConnectTimeoutSeconds, int FirstByteTimeoutSeconds,
-        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, bool UpstreamKeyReplaced = false);
+        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, bool UpstreamKeyReplaced = false,
+        string LimitField = "max_tokens");
 
     private static RouteAudit AuditView(Route r) => new(r.Name, r.Kind.ToString().ToLowerInvariant(), r.BaseUrl, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
         r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.IsSimulated,
         string.Join(", ", r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => $"{m.ModelId}={m.UpstreamModelId}")),
-        r.ProtectedUpstreamKey is not null);
+        r.ProtectedUpstreamKey is not null, LimitField: OutputLimit.FieldName(r.LimitField));
 
     private static object PriceView(PriceSnapshot p) => new
     {
         Snapshot = p.Id, p.InputPrice, p.OutputPrice, p.CachedInputPrice, p.CacheWrite5mPrice, p.CacheWrite1hPrice, p.EffectiveFrom,
     };
 
-    private static object ModelView(ModelInfo m) => new { m.DisplayName, Kind = m.Kind.ToString().ToLowerInvariant(), m.ContextWindow, m.OwnedBy };
+    private static object ModelView(ModelInfo m) => new { m.DisplayName, Kind = m.Kind.ToString().ToLowerInvariant(), m.ContextWindow, m.MaxOutputTokens, m.OwnedBy };
 
     [GeneratedRegex("^[A-Za-z0-9._:/-]{1,100}$")]
     private static partial Regex ModelId();

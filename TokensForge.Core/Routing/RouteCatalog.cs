@@ -24,7 +24,8 @@ public sealed record RouteCandidate(
     Prices Prices,
     TimeSpan? ConnectTimeout = null,
     TimeSpan? TotalTimeout = null,
-    int? MaxAnswerBytes = null)
+    int? MaxAnswerBytes = null,
+    OutputLimitField LimitField = OutputLimitField.MaxTokens)
 {
     public TimeSpan ConnectTimeoutOrDefault => ConnectTimeout ?? TimeSpan.FromSeconds(Route.DefaultConnectTimeoutSeconds);
     public TimeSpan TotalTimeoutOrDefault => TotalTimeout ?? TimeSpan.FromSeconds(Route.DefaultTotalTimeoutSeconds);
@@ -34,12 +35,12 @@ public sealed record RouteCandidate(
     public static RouteCandidate For(Route route, RouteModel served, Prices prices) =>
         new(route.Id, route.Name, route.Kind, route.BaseUrl, route.ProtectedUpstreamKey, served.UpstreamModelId, route.Priority, route.Weight,
             TimeSpan.FromSeconds(route.TimeoutSeconds), route.IsSimulated, prices, TimeSpan.FromSeconds(route.ConnectTimeoutSeconds),
-            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes);
+            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes, route.LimitField);
 }
 
-/// <summary>A catalogue model with the enabled routes that serve it at a known price.</summary>
+/// <summary>A catalogue model with the enabled routes that serve it at a known price; <see cref="MaxOutputTokens"/> is <see cref="ModelInfo.MaxOutputTokens"/>.</summary>
 public sealed record CatalogModel(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string OwnedBy, DateTime CreatedAt,
-    IReadOnlyList<RouteCandidate> Routes)
+    IReadOnlyList<RouteCandidate> Routes, int? MaxOutputTokens = null)
 {
     public bool IsRoutable => Routes.Count > 0;
 }
@@ -114,7 +115,8 @@ public sealed class RouteCatalog(IDbContextFactory<AppDbContext> contexts, TimeP
                     return RouteCandidate.For(x.Route, x.Served, p.ToPrices());
                 })
                 .ToList();
-            byModel[model.Id] = new CatalogModel(model.Id, model.DisplayName, model.Kind, model.ContextWindow, model.OwnedBy, model.CreatedAt, candidates);
+            byModel[model.Id] = new CatalogModel(model.Id, model.DisplayName, model.Kind, model.ContextWindow, model.OwnedBy, model.CreatedAt, candidates,
+                model.MaxOutputTokens);
         }
         return new CatalogSnapshot(byModel, nextChange);
     }

@@ -31,6 +31,7 @@ public static class RoutingErrors
         "A model id is 1–100 letters, digits and . _ - : / characters, e.g. gpt-4o-mini.");
     public static readonly Error ModelExists = new("model_exists", "A model with this id is already in the catalogue.");
     public static readonly Error InvalidModel = new("invalid_model", "A model needs a display name (at most 200 characters) and a context window of 1 to 10,000,000 tokens.");
+    public static readonly Error InvalidMaxOutput = new("invalid_max_output", "A model's maximum output must be at least 1 token and no more than its context window (or empty when not known).");
     public static readonly Error ModelKindFixed = new("model_kind_fixed", "A model's kind (chat or embedding) cannot change; add a new model instead.");
 
     public static readonly Error ModelNotServed = new("model_not_served", "This route does not serve that model; map it on the route first.");

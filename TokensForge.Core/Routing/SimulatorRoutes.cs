@@ -16,21 +16,31 @@ public sealed class SimulatorRoutes(IDbContextFactory<AppDbContext> contexts, Up
     public const string OfficialName = "sim-official";
     public const string BaseUrl = "/sim/v1";
 
-    /// <summary>Public model → (display name, kind, context window, upstream id, routed prices, official prices) in µ per 1M tokens.</summary>
-    public static readonly IReadOnlyList<(string Id, string Name, ModelKind Kind, int Context, string Upstream, (long In, long Out, long Cached) Routed, (long In, long Out, long Cached) Official)> Catalogue =
+    /// <summary>
+    /// Public model → (display name, kind, context window, maximum output as OpenAI states it for the real model, upstream id,
+    /// routed prices, official prices) in µ per 1M tokens.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Id, string Name, ModelKind Kind, int Context, int? MaxOutput, string Upstream, (long In, long Out, long Cached) Routed, (long In, long Out, long Cached) Official)> Catalogue =
     [
-        ("gpt-4o-mini", "GPT-4o mini (simulated)", ModelKind.Chat, 128_000, "sim-mini", (756_000, 3_024_000, 378_000), (1_080_000, 4_320_000, 540_000)),
-        ("gpt-4o", "GPT-4o (simulated)", ModelKind.Chat, 128_000, "sim-large", (12_600_000, 50_400_000, 6_300_000), (18_000_000, 72_000_000, 9_000_000)),
-        ("text-embedding-3-small", "Embedding 3 small (simulated)", ModelKind.Embedding, 8_191, "sim-embed", (100_800, 0, 0), (144_000, 0, 0)),
+        ("gpt-4o-mini", "GPT-4o mini (simulated)", ModelKind.Chat, 128_000, 16_384, "sim-mini", (756_000, 3_024_000, 378_000), (1_080_000, 4_320_000, 540_000)),
+        ("gpt-4o", "GPT-4o (simulated)", ModelKind.Chat, 128_000, 16_384, "sim-large", (12_600_000, 50_400_000, 6_300_000), (18_000_000, 72_000_000, 9_000_000)),
+        ("text-embedding-3-small", "Embedding 3 small (simulated)", ModelKind.Embedding, 8_191, null, "sim-embed", (100_800, 0, 0), (144_000, 0, 0)),
     ];
+
+    /// <summary>Who the seeded models are owned by, as <c>/v1/models</c> shows them.</summary>
+    public const string Owner = "tokensforge-simulator";
 
     public async Task EnsureAsync(CancellationToken ct = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var knownModels = await db.Models.Select(m => m.Id).ToListAsync(ct);
-        foreach (var m in Catalogue.Where(m => !knownModels.Contains(m.Id)))
-            db.Models.Add(new ModelInfo(m.Id, m.Name, m.Kind, m.Context, "tokensforge-simulator", now));
+        var known = await db.Models.ToListAsync(ct);
+        foreach (var m in Catalogue.Where(m => known.All(k => k.Id != m.Id)))
+            db.Models.Add(new ModelInfo(m.Id, m.Name, m.Kind, m.Context, Owner, now, m.MaxOutput));
+        // Seeded before models had a maximum output: theirs is missing, like a model would be.
+        foreach (var model in known.Where(k => k is { MaxOutputTokens: null, OwnedBy: Owner }))
+            if (Catalogue.FirstOrDefault(m => m.Id == model.Id) is { MaxOutput: { } max })
+                model.Describe(model.DisplayName, model.ContextWindow, model.OwnedBy, max);
         await db.SaveChangesAsync(ct);
 
         foreach (var (name, kind) in new[] { (RoutedName, RouteKind.Routed), (OfficialName, RouteKind.Official) })

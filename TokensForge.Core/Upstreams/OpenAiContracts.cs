@@ -224,7 +224,8 @@ public sealed record ErrorDetail(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Param,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Code);
 
-public sealed record ModelObject(string Id, string Object, long Created, string OwnedBy);
+/// <remarks><see cref="MaxOutputTokens"/> is ours (OpenAI lists none): the most output one answer may have, when known.</remarks>
+public sealed record ModelObject(string Id, string Object, long Created, string OwnedBy, int? MaxOutputTokens = null);
 
 public sealed record ModelList(string Object, IReadOnlyList<ModelObject> Data);
 

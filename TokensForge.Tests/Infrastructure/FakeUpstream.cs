@@ -101,6 +101,9 @@ public sealed class FakeUpstream : IAsyncDisposable
     public ConcurrentQueue<string?> Authorizations { get; } = new();
     public ConcurrentQueue<string?> Models { get; } = new();
 
+    /// <summary>The body of every request received, as sent.</summary>
+    public ConcurrentQueue<string> Bodies { get; } = new();
+
     public static async Task<FakeUpstream> StartAsync(FakeMode mode = FakeMode.Succeed)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -145,6 +148,7 @@ public sealed class FakeUpstream : IAsyncDisposable
         Authorizations.Enqueue(authorization);
         using var raw = new StreamReader(context.Request.Body);
         var text = await raw.ReadToEndAsync();
+        Bodies.Enqueue(text);
         var body = JsonNode.Parse(text);
         var model = body?["model"]?.GetValue<string>();
         Models.Enqueue(model);

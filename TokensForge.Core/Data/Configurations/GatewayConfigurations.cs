@@ -112,6 +112,7 @@ internal sealed class RouteConfiguration : IEntityTypeConfiguration<Route>
         b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.BaseUrl).HasMaxLength(500);
         b.Property(x => x.ProtectedUpstreamKey).HasMaxLength(2000);
+        b.Property(x => x.LimitField).HasConversion<string>().HasMaxLength(32);
         b.HasMany(x => x.Models).WithOne().HasForeignKey(x => x.RouteId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(x => x.Models).HasField("_models").UsePropertyAccessMode(PropertyAccessMode.Field);
     }

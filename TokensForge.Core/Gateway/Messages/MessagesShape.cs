@@ -15,6 +15,8 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
 
     private ChatCompletionRequest? _chat;
     private MessagesStreamTranslator? _stream;
+    private int _maxOutput;
+    private RecordedMessagesSink? _recorded;
 
     public string Endpoint => EndpointName;
     public ModelKind ModelKind => ModelKind.Chat;
@@ -39,15 +41,16 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
     public (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model)
     {
         var prompt = tokens.CountPrompt(_chat!);
-        var output = request.MaxTokens!.Value;
-        if ((long)prompt + output > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "messages"));
-        return (new PromptBudget(prompt, output), null);
+        // max_tokens is required here, so always the caller's own: lowered to the model's maximum, never chosen.
+        _maxOutput = OutputLimit.Clamp(request.MaxTokens!.Value, model);
+        if ((long)prompt + _maxOutput > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "messages"));
+        return (new PromptBudget(prompt, _maxOutput), null);
     }
 
     public bool CapHeldOutput(long heldOutputTokens)
     {
         if (heldOutputTokens < 1) return false;
-        request.MaxTokens = (int)Math.Min(request.MaxTokens!.Value, heldOutputTokens);
+        request.MaxTokens = (int)Math.Min(_maxOutput, heldOutputTokens);
         return true;
     }
 
@@ -59,12 +62,14 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
             Messages = _chat!.Messages,
             Stream = Stream ? true : null,
             StreamOptions = Stream ? new StreamOptions { IncludeUsage = true } : null,
-            MaxTokens = request.MaxTokens,
             Extra = _chat.Extra,
         };
+        OutputLimit.Apply(chat, route, _maxOutput);
         if (!Stream) return upstream.CompleteAsync(route, chat, gateway.Model.Id, aborted);
+        // A stream under an Idempotency-Key keeps its events, so that a retry replays it.
+        if (gateway.Caller.IdempotencyKey is not null) _recorded ??= new RecordedMessagesSink(sink!);
         // A new translator per attempt: nothing reached the caller before a failover.
-        _stream = new MessagesStreamTranslator(sink!, gateway.Model.Id, gateway.PromptTokens, request.StopSequences);
+        _stream = new MessagesStreamTranslator((IMessagesStreamSink?)_recorded ?? sink!, gateway.Model.Id, gateway.PromptTokens, request.StopSequences);
         return upstream.StreamAsync(route, chat, gateway.Model.Id, callerWantsUsage: false, gateway.ReceiptId, _stream, aborted);
     }
 
@@ -78,7 +83,7 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
             return JsonSerializer.Serialize(message, MessagesJsonContext.Default.MessageResponse);
         }
         if (Stream && _stream is { } stream) await WriteSafelyAsync(() => stream.FinishAsync(usage, aborted));
-        return null;
+        return _recorded?.Transcript.ToJson(MessagesStreamTranslator.MessageStop);
     }
 
     public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using TokensForge.Core.Upstreams;
@@ -15,6 +16,25 @@ public interface IMessagesStreamSink
 
     /// <summary>The stream broke after it started: an <c>error</c> event in Anthropic's shape.</summary>
     Task FailAsync(GatewayError error, CancellationToken ct);
+}
+
+/// <summary>
+/// An <see cref="IMessagesStreamSink"/> that keeps every event it passes on (<see cref="EventTranscript"/>), for a stream
+/// under an <c>Idempotency-Key</c> whose retry replays it.
+/// </summary>
+public sealed class RecordedMessagesSink(IMessagesStreamSink inner) : IMessagesStreamSink
+{
+    public EventTranscript Transcript { get; } = new();
+
+    public Task StartAsync(Guid receiptId, CancellationToken ct) => inner.StartAsync(receiptId, ct);
+
+    public async Task WriteAsync(string eventName, byte[] json, CancellationToken ct)
+    {
+        await inner.WriteAsync(eventName, json, ct);
+        Transcript.Add(eventName, Encoding.UTF8.GetString(json));
+    }
+
+    public Task FailAsync(GatewayError error, CancellationToken ct) => inner.FailAsync(error, ct);
 }
 
 /// <summary>
@@ -88,7 +108,11 @@ public sealed class MessagesStreamTranslator(IMessagesStreamSink sink, string mo
     }
 
     /// <summary>The stream ended normally (after the receipt was written).</summary>
-    public Task CompleteAsync(CancellationToken ct) => WriteAsync("message_stop", new MessageStopEvent(), MessagesJsonContext.Default.MessageStopEvent, ct);
+    public Task CompleteAsync(CancellationToken ct) => sink.WriteAsync(MessageStop.Event, Encoding.UTF8.GetBytes(MessageStop.Data), ct);
+
+    /// <summary>The last event, written after the receipt: a stored stream ends with it too.</summary>
+    public static readonly (string Event, string Data) MessageStop =
+        ("message_stop", JsonSerializer.Serialize(new MessageStopEvent(), MessagesJsonContext.Default.MessageStopEvent));
 
     public Task FailAsync(GatewayError error, CancellationToken ct) => sink.FailAsync(error, ct);
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using TokensForge.Core.Upstreams;
 
 namespace TokensForge.Core.Gateway.Responses;
@@ -10,6 +11,27 @@ public interface IResponseEventSink
     Task StartAsync(Guid receiptId, CancellationToken ct);
 
     Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct);
+}
+
+/// <summary>
+/// An <see cref="IResponseEventSink"/> that keeps every event it passes on (<see cref="EventTranscript"/>), for a stream
+/// under an <c>Idempotency-Key</c> whose retry replays it.
+/// </summary>
+public sealed class RecordedResponseSink(IResponseEventSink inner) : IResponseEventSink
+{
+    public EventTranscript Transcript { get; } = new();
+
+    public Task StartAsync(Guid receiptId, CancellationToken ct) => inner.StartAsync(receiptId, ct);
+
+    public async Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct)
+    {
+        // Serialised before anything is awaited: the writer goes on changing the response object the event points at.
+        var json = Serialize(streamEvent);
+        await inner.WriteAsync(streamEvent, ct);
+        Transcript.Add(streamEvent.Type, json);
+    }
+
+    public static string Serialize(ResponseStreamEvent streamEvent) => JsonSerializer.Serialize(streamEvent, ResponsesJsonContext.Default.ResponseStreamEvent);
 }
 
 /// <summary>
@@ -64,12 +86,24 @@ public sealed class ResponseStreamWriter(IResponseEventSink events, ResponseObje
         return CloseOpenItemAsync("completed", ct);
     }
 
-    /// <summary>Ends the stream: <c>response.completed</c> (or <c>response.incomplete</c>) with the whole response and <paramref name="usage"/>.</summary>
-    public Task CompleteAsync(ResponseUsage usage, CancellationToken ct)
+    /// <summary>
+    /// The stream's last event, made before the receipt (a stored stream ends with it) and written after it by
+    /// <see cref="EndAsync"/>: <c>response.completed</c> (or <c>response.incomplete</c>) with the whole response and <paramref name="usage"/>.
+    /// </summary>
+    public ResponseStreamEvent Completion(ResponseUsage usage)
     {
         response.Usage = usage;
-        return EmitAsync(new ResponseStreamEvent { Type = response.Status == "incomplete" ? "response.incomplete" : "response.completed", Response = response }, ct);
+        return new ResponseStreamEvent
+        {
+            Type = response.Status == "incomplete" ? "response.incomplete" : "response.completed", Response = response, SequenceNumber = _sequence++,
+        };
     }
+
+    /// <summary>Ends the stream with the event <see cref="Completion"/> made.</summary>
+    public Task EndAsync(ResponseStreamEvent completion, CancellationToken ct) => events.WriteAsync(completion, ct);
+
+    /// <summary>Ends the stream: <see cref="Completion"/> written at once.</summary>
+    public Task CompleteAsync(ResponseUsage usage, CancellationToken ct) => EndAsync(Completion(usage), ct);
 
     /// <summary>
     /// The upstream broke off after output reached the caller: the open item ends incomplete, then <c>response.failed</c>

@@ -21,6 +21,8 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     private ChatTranslation? _chat;
     private int _maxOutput;
     private ResponseStreamWriter? _writer;
+    private RecordedResponseSink? _recorded;
+    private ResponseStreamEvent? _completion;
     private ResponseObject? _answer;
     private ChargeDecision? _decision;
     private string? _userId;
@@ -45,15 +47,15 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     public (PromptBudget? Budget, GatewayError? Error) Measure(CatalogModel model)
     {
         var prompt = tokens.CountPrompt(new ChatCompletionRequest { Messages = _chat!.Messages, Extra = _chat.Options });
-        if ((long)prompt + (request.MaxOutputTokens ?? 0) > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "input"));
-        _maxOutput = request.MaxOutputTokens ?? options.DefaultMaxOutputTokens;
-        return (new PromptBudget(prompt, _maxOutput), null);
+        _maxOutput = OutputLimit.For(request.MaxOutputTokens, model, prompt, options);
+        if ((long)prompt + _maxOutput > model.ContextWindow) return (null, GatewayErrors.ContextLengthExceeded(model.ContextWindow, prompt, "input"));
+        return (new PromptBudget(prompt, _maxOutput, LimitChosen: request.MaxOutputTokens is null), null);
     }
 
     public bool CapHeldOutput(long heldOutputTokens)
     {
         if (heldOutputTokens < 1) return false;
-        request.MaxOutputTokens = (int)Math.Min(request.MaxOutputTokens ?? options.DefaultMaxOutputTokens, heldOutputTokens);
+        request.MaxOutputTokens = (int)Math.Min(_maxOutput, heldOutputTokens);
         return true;
     }
 
@@ -64,11 +66,14 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
         var chat = new ChatCompletionRequest
         {
             Model = route.UpstreamModelId, Messages = _chat!.Messages, Stream = Stream, StreamOptions = Stream ? new StreamOptions { IncludeUsage = true } : null,
-            MaxTokens = _maxOutput, Extra = _chat.Options,
+            Extra = _chat.Options,
         };
+        OutputLimit.Apply(chat, route, _maxOutput);
         if (!Stream) return upstream.CompleteAsync(route, chat, gateway.Model.Id, aborted);
         // One writer for every route tried: only the route that sends a first chunk ever writes to it.
-        _writer ??= new ResponseStreamWriter(sink!, Skeleton(gateway), gateway.ReceiptId.ToString("N"));
+        // Under an Idempotency-Key the events are kept, so that a retry replays the stream.
+        _recorded ??= gateway.Caller.IdempotencyKey is null ? null : new RecordedResponseSink(sink!);
+        _writer ??= new ResponseStreamWriter((IResponseEventSink?)_recorded ?? sink!, Skeleton(gateway), gateway.ReceiptId.ToString("N"));
         return upstream.StreamAsync(route, chat, gateway.Model.Id, callerWantsUsage: true, gateway.ReceiptId, _writer, aborted);
     }
 
@@ -81,8 +86,8 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
             // The output's closing events go before the receipt, so the response is whole when the receipt keeps it.
             await WriteSafelyAsync(() => _writer.CloseOutputAsync(aborted));
             _answer = _writer.Response;
-            _answer.Usage = ResponsesTranslation.UsageOf(outcome.ReportedUsage ?? decision.Usage);
-            return null;
+            _completion = _writer.Completion(ResponsesTranslation.UsageOf(outcome.ReportedUsage ?? decision.Usage));
+            return _recorded?.Transcript.ToJson((_completion.Type, RecordedResponseSink.Serialize(_completion)));
         }
         if (outcome.Completion is not { } completion) return null;
         var answer = Skeleton(gateway);
@@ -107,7 +112,7 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     {
         if (outcome.Kind == UpstreamOutcomeKind.Completed)
         {
-            if (_writer is not null) await WriteSafelyAsync(() => _writer.CompleteAsync(_answer!.Usage!, aborted));
+            if (_writer is not null && _completion is { } completion) await WriteSafelyAsync(() => _writer.EndAsync(completion, aborted));
         }
         else if (outcome.Kind == UpstreamOutcomeKind.CutAfterFirstByte && error is not null && _writer is not null)
         {

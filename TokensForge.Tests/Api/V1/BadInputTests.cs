@@ -17,8 +17,8 @@ public sealed class BadInputTests(GatewayHostFixture fixture) : IClassFixture<Ga
         // An output limit whose sum with the prompt overflowed 32 bits used to pass the context check and be priced.
         { Chat, """{"model":"gpt-4o-mini","max_tokens":2147483647,"messages":[{"role":"user","content":"hi"}]}""", null, "max_tokens" },
         { Chat, """{"model":"gpt-4o-mini","max_completion_tokens":2147483647,"messages":[{"role":"user","content":"hi"}]}""", null, "max_completion_tokens" },
-        // Beyond the model's context but within the sane range: still refused before pricing.
-        { Chat, """{"model":"gpt-4o-mini","max_tokens":9000000,"messages":[{"role":"user","content":"hi"}]}""", null, "messages" },
+        // A limit beyond the model's context but within the sane range is lowered to the model's maximum output, not refused
+        // (OutputLimitTests); one the model has no maximum for is checked against the context (HoldPreviewerTests).
         { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":10000000}""", null, "dimensions" },
         { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":-1}""", null, "dimensions" },
         { Embeddings, """{"model":"text-embedding-3-small","input":"hi","dimensions":0}""", null, "dimensions" },

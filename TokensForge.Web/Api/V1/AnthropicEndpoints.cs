@@ -85,6 +85,12 @@ public static class AnthropicEndpoints
         var sink = request!.Stream == true ? new AnthropicSseSink(context) : null;
         var result = await pipeline.MessagesAsync(V1Endpoints.Caller(context, body), request, sink, context.RequestAborted);
         if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
+        if (sink is not null && result is { Replayed: true, Json: { } transcript, ReceiptId: { } receipt })
+        {
+            // A retried stream: the same events again, as a stream, and no new charge.
+            await ServerSentEvents.ReplayAsync(context, receipt, result.Cost, transcript, context.RequestAborted);
+            return TypedResults.Empty;
+        }
 
         if (result.ReceiptId is { } receiptId) context.Response.Headers[V1Endpoints.ReceiptHeader] = receiptId.ToString();
         if (result.Error is { } failed) return AnthropicErrors.From(failed, context);

@@ -35,6 +35,12 @@ public static class ResponsesEndpoints
         var sink = request!.Stream == true ? new SseResponseStreamSink(context) : null;
         var result = await responses.CreateAsync(V1Endpoints.Caller(context, body), request, sink, context.RequestAborted);
         if (sink is { Started: true } || context.RequestAborted.IsCancellationRequested) return TypedResults.Empty;
+        if (sink is not null && result is { Replayed: true, Json: { } transcript, ReceiptId: { } receipt })
+        {
+            // A retried stream: the same events again, as a stream, and no new charge.
+            await ServerSentEvents.ReplayAsync(context, receipt, result.Cost, transcript, context.RequestAborted);
+            return TypedResults.Empty;
+        }
         return V1Endpoints.Respond(context, result);
     }
 

@@ -37,6 +37,18 @@ internal static class ServerSentEvents
         await body.FlushAsync(ct);
     });
 
+    /// <summary>
+    /// A stored stream of typed events (<see cref="Core.Gateway.EventTranscript"/>) written again, event for event: a retried
+    /// <c>/v1/responses</c> or <c>/v1/messages</c> stream, marked as a replay and charged nothing.
+    /// </summary>
+    public static async Task ReplayAsync(HttpContext context, Guid receiptId, long cost, string transcript, CancellationToken ct)
+    {
+        context.Response.Headers[V1Endpoints.ReplayHeader] = "true";
+        context.Response.Headers[V1Endpoints.CostHeader] = cost.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await StartAsync(context, receiptId, ct);
+        foreach (var (eventName, data) in Core.Gateway.EventTranscript.Events(transcript)) await WriteAsync(context, eventName, Encoding.UTF8.GetBytes(data), ct);
+    }
+
     /// <summary>Bytes written as they are (a closing marker such as <c>data: [DONE]</c>).</summary>
     public static Task WriteRawAsync(HttpContext context, byte[] frame, CancellationToken ct) => GuardAsync(async () =>
     {

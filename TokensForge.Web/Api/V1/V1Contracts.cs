@@ -29,7 +29,8 @@ public sealed record ReceiptResponse(
     int? UpstreamStatus,
     string? UpstreamError,
     IReadOnlyList<ReceiptAttemptResponse> Attempts,
-    ReceiptPriceGroupResponse? PriceGroup = null);
+    ReceiptPriceGroupResponse? PriceGroup = null,
+    int? OutputCappedTo = null);
 
 /// <summary>The caller's price group: the snapshot's prices times <c>Multiplier</c> (basis points, 10,000 = 1×) were charged.</summary>
 public sealed record ReceiptPriceGroupResponse(string Name, int Multiplier, long InputPerMillion, long OutputPerMillion);

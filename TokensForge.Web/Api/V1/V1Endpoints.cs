@@ -32,6 +32,7 @@ public static class V1Endpoints
     public const string RequestIdHeader = "x-request-id";
     public const string ReceiptHeader = "x-tokensforge-receipt";
     public const string CostHeader = "x-tokensforge-cost";
+    public const string OutputCappedHeader = "x-tokensforge-output-capped";
     public const string IdempotencyHeader = "Idempotency-Key";
     public const string ReplayHeader = "x-tokensforge-idempotent-replay";
 
@@ -212,8 +213,26 @@ public static class V1Endpoints
     {
         var idempotencyKey = context.Request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } k ? k : null;
         var caller = GatewayCaller.WithKey(Key(context), RequestId(context), context.Connection.RemoteIpAddress?.ToString(), idempotencyKey,
-            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body))) with { MaxCost = MaxCost(context), RateLimits = RateLimitHeaders.Report(context) };
+            idempotencyKey is null ? null : Convert.ToHexStringLower(SHA256.HashData(body))) with
+        {
+            MaxCost = MaxCost(context), RateLimits = RateLimitHeaders.Report(context), OutputCap = OutputCapHeader(context),
+        };
         return caller;
+    }
+
+    /// <summary>
+    /// <c>x-tokensforge-output-capped: N</c> when the caller named no output limit and the balance could not cover the
+    /// model's maximum: the output held (over all choices) was lowered to N. Written when the answer starts, streamed or not.
+    /// </summary>
+    private static OutputCapReport OutputCapHeader(HttpContext context)
+    {
+        var report = new OutputCapReport();
+        context.Response.OnStarting(() =>
+        {
+            if (report.CappedTo is { } capped) context.Response.Headers[OutputCappedHeader] = capped.ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
+        return report;
     }
 
     internal static GatewayAnswer Respond(HttpContext context, GatewayResult result)
@@ -263,7 +282,7 @@ public static class V1Endpoints
     }
 
     private static ModelObject ToModelObject(CatalogModel model) =>
-        new(model.Id, "model", new DateTimeOffset(model.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds(), model.OwnedBy);
+        new(model.Id, "model", new DateTimeOffset(model.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds(), model.OwnedBy, model.MaxOutputTokens);
 
     private static ReceiptResponse ToResponse(ReceiptDetail r) => new(
         r.Id.ToString(), "receipt", new DateTimeOffset(r.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds(), r.RequestId, r.Endpoint, r.Model,
@@ -281,5 +300,6 @@ public static class V1Endpoints
         r.PriceGroup is { } group && r.Price is { } listed
             ? new ReceiptPriceGroupResponse(group, r.PriceMultiplier, Core.PriceGroups.PriceTier.Scale(listed.InputPrice, r.PriceMultiplier),
                 Core.PriceGroups.PriceTier.Scale(listed.OutputPrice, r.PriceMultiplier))
-            : null);
+            : null,
+        r.OutputCappedTo);
 }

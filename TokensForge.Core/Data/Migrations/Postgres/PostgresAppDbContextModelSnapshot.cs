@@ -1540,6 +1540,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<int?>("OutputCappedTo")
+                        .HasColumnType("integer");
+
                     b.Property<string>("PriceGroup")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -1728,6 +1731,9 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<int?>("MaxOutputTokens")
+                        .HasColumnType("integer");
+
                     b.Property<string>("OwnedBy")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1817,6 +1823,11 @@ namespace TokensForge.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("LimitField")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<int>("MaxAnswerBytes")
                         .HasColumnType("integer");

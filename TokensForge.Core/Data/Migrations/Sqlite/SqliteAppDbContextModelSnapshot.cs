@@ -1526,6 +1526,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("OutputCappedTo")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("PriceGroup")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -1714,6 +1717,9 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("MaxOutputTokens")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("OwnedBy")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1802,6 +1808,11 @@ namespace TokensForge.Core.Data.Migrations.Sqlite
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LimitField")
+                        .IsRequired()
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("MaxAnswerBytes")

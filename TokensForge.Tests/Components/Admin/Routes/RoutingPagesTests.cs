@@ -51,6 +51,25 @@ public sealed class RoutingPagesTests
     }
 
     [Fact]
+    public async Task ModelsPage_ShowsEachModelsMaximumOutput_AndAnEditSavesIt()
+    {
+        var (db, _) = await SeededAsync();
+        await using var _db = db;
+        await using var ctx = ContextFor(db);
+
+        var page = ctx.Render<ModelsPage>();
+        page.WaitForAssertion(() => page.Find("[data-model=deepseek-chat]"));
+        Assert.Equal("16,384", page.Find("tr:has([data-model=gpt-4o-mini]) [data-testid=model-max-output-cell]").TextContent.Trim());
+        Assert.Equal("—", page.Find("tr:has([data-model=deepseek-chat]) [data-testid=model-max-output-cell]").TextContent.Trim());
+        await page.Find("tr:has([data-model=deepseek-chat]) [data-testid=edit-model]").ClickAsync(new());
+        page.Find("[data-testid=model-max-output] input").Change("8192");
+        await page.Find("[data-testid=save-model]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal("8,192", page.Find("tr:has([data-model=deepseek-chat]) [data-testid=model-max-output-cell]").TextContent.Trim()));
+        Assert.Equal(8_192, (await db.Get<RouteAdminQueries>().CatalogueAsync()).Single(m => m.Id == "deepseek-chat").MaxOutputTokens);
+    }
+
+    [Fact]
     public async Task RouteEditor_ExistingRoute_NeverShowsTheKey_AndAnInvalidSaveShowsTheReasonAndChangesNothing()
     {
         var (db, id) = await SeededAsync();
