@@ -13,7 +13,8 @@ public static class CostCeiling
     public static (PromptBudget? Budget, GatewayError? Error) Fit(IGatewayShape shape, CatalogModel model, PromptBudget budget,
         GatewayCaller caller, long ceiling)
     {
-        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
+        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens),
+            shape.Endpoint);
         if (ordered.Count == 0) return (budget, null);
         foreach (var route in ordered)
         {

@@ -16,6 +16,7 @@ public sealed record ModelMapping(string ModelId, string UpstreamModelId);
 /// <summary>
 /// A route as an admin edits it. <see cref="NewUpstreamKey"/> is write-only: null or empty keeps the stored key,
 /// <see cref="RemoveUpstreamKey"/> drops it. Timeouts are in seconds; <see cref="MaxAnswerBytes"/> bounds an answer read whole.
+/// <see cref="Protocol"/> is what the upstream speaks; <see cref="NativeResponses"/> (OpenAI routes only) passes <c>/v1/responses</c> through.
 /// </summary>
 public sealed record RouteDraft(
     string Name,
@@ -30,7 +31,9 @@ public sealed record RouteDraft(
     IReadOnlyList<ModelMapping> Models,
     string? NewUpstreamKey = null,
     bool RemoveUpstreamKey = false,
-    int MaxAnswerBytes = Route.DefaultMaxAnswerBytes);
+    int MaxAnswerBytes = Route.DefaultMaxAnswerBytes,
+    RouteProtocol Protocol = RouteProtocol.OpenAi,
+    bool NativeResponses = false);
 
 /// <summary>A catalogue model as an admin edits it.</summary>
 public sealed record ModelDraft(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string? OwnedBy = null);
@@ -71,6 +74,7 @@ public sealed partial class RouteAdministration(
             draft.Priority, draft.Weight, draft.FirstByteTimeoutSeconds, IsSelf(draft.BaseUrl), now, draft.ConnectTimeoutSeconds, draft.TotalTimeoutSeconds,
             draft.MaxAnswerBytes);
         route.ServeOnly(Map(draft.Models), now);
+        route.Speak(draft.Protocol, draft.NativeResponses, now);
         if (!draft.Enabled) route.SetEnabled(false, now);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -106,6 +110,7 @@ public sealed partial class RouteAdministration(
         var before = AuditView(route);
         route.Reconfigure(draft.Name.Trim(), draft.Kind, NormalizeUrl(draft.BaseUrl), draft.Priority, draft.Weight, draft.ConnectTimeoutSeconds,
             draft.FirstByteTimeoutSeconds, draft.TotalTimeoutSeconds, draft.MaxAnswerBytes, IsSelf(draft.BaseUrl), now);
+        route.Speak(draft.Protocol, draft.NativeResponses, now);
         route.ServeOnly(Map(draft.Models), now);
         var keyReplaced = false;
         if (!string.IsNullOrEmpty(draft.NewUpstreamKey))
@@ -263,6 +268,8 @@ public sealed partial class RouteAdministration(
             return RoutingErrors.TimeoutOutlastsHold(draft.TotalTimeoutSeconds, gateway.Value.HoldTimeout);
         if (draft.MaxAnswerBytes is < Route.MinMaxAnswerBytes or > Route.MaxMaxAnswerBytes) return RoutingErrors.InvalidAnswerLimit;
         if (draft.NewUpstreamKey is { Length: > 2000 }) return RoutingErrors.UpstreamKeyTooLong;
+        if (!Enum.IsDefined(draft.Protocol)) return RoutingErrors.InvalidProtocol;
+        if (draft.Protocol != RouteProtocol.OpenAi && draft.NativeResponses) return RoutingErrors.NativeResponsesNeedOpenAi;
         if (draft.Models.Count == 0) return RoutingErrors.NoModels;
         var ids = draft.Models.Select(m => m.ModelId?.Trim() ?? "").ToList();
         if (ids.GroupBy(i => i).FirstOrDefault(g => g.Count() > 1) is { } twice) return RoutingErrors.DuplicateModel(twice.Key);
@@ -270,6 +277,10 @@ public sealed partial class RouteAdministration(
         var known = await db.Models.Where(m => ids.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
         var unknown = ids.Except(known).ToList();
         if (unknown.Count > 0) return RoutingErrors.UnknownModels(unknown);
+        // An Anthropic upstream has no embeddings: the route could never serve such a model.
+        if (draft.Protocol == RouteProtocol.Anthropic
+            && await db.Models.Where(m => ids.Contains(m.Id) && m.Kind == ModelKind.Embedding).Select(m => m.Id).FirstOrDefaultAsync(ct) is { } embedding)
+            return RoutingErrors.AnthropicServesNoEmbeddings(embedding);
         if (await db.Routes.AnyAsync(r => r.Name == name && r.Id != routeId, ct)) return RoutingErrors.NameTaken(name);
         return null;
     }
@@ -297,12 +308,13 @@ public sealed partial class RouteAdministration(
 
     /// <summary>What the audit trail keeps of a route: everything but the key, of which only its presence.</summary>
     private sealed record RouteAudit(string Name, string Kind, string BaseUrl, int Priority, int Weight, int ConnectTimeoutSeconds, int FirstByteTimeoutSeconds,
-        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, bool UpstreamKeyReplaced = false);
+        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, string Protocol, bool NativeResponses,
+        bool UpstreamKeyReplaced = false);
 
     private static RouteAudit AuditView(Route r) => new(r.Name, r.Kind.ToString().ToLowerInvariant(), r.BaseUrl, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
         r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.IsSimulated,
         string.Join(", ", r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => $"{m.ModelId}={m.UpstreamModelId}")),
-        r.ProtectedUpstreamKey is not null);
+        r.ProtectedUpstreamKey is not null, r.Protocol.ToString().ToLowerInvariant(), r.NativeResponses);
 
     private static object PriceView(PriceSnapshot p) => new
     {

@@ -24,7 +24,9 @@ public sealed record RouteCandidate(
     Prices Prices,
     TimeSpan? ConnectTimeout = null,
     TimeSpan? TotalTimeout = null,
-    int? MaxAnswerBytes = null)
+    int? MaxAnswerBytes = null,
+    RouteProtocol Protocol = RouteProtocol.OpenAi,
+    bool NativeResponses = false)
 {
     public TimeSpan ConnectTimeoutOrDefault => ConnectTimeout ?? TimeSpan.FromSeconds(Route.DefaultConnectTimeoutSeconds);
     public TimeSpan TotalTimeoutOrDefault => TotalTimeout ?? TimeSpan.FromSeconds(Route.DefaultTotalTimeoutSeconds);
@@ -34,7 +36,7 @@ public sealed record RouteCandidate(
     public static RouteCandidate For(Route route, RouteModel served, Prices prices) =>
         new(route.Id, route.Name, route.Kind, route.BaseUrl, route.ProtectedUpstreamKey, served.UpstreamModelId, route.Priority, route.Weight,
             TimeSpan.FromSeconds(route.TimeoutSeconds), route.IsSimulated, prices, TimeSpan.FromSeconds(route.ConnectTimeoutSeconds),
-            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes);
+            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes, route.Protocol, route.NativeResponses);
 }
 
 /// <summary>A catalogue model with the enabled routes that serve it at a known price.</summary>

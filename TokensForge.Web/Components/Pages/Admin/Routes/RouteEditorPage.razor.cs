@@ -33,6 +33,8 @@ public sealed partial class RouteEditorPage
         public int FirstByteSeconds { get; set; } = 30;
         public int TotalSeconds { get; set; } = Route.DefaultTotalTimeoutSeconds;
         public int MaxAnswerKib { get; set; } = Route.DefaultMaxAnswerBytes / 1024;
+        public RouteProtocol Protocol { get; set; } = RouteProtocol.OpenAi;
+        public bool NativeResponses { get; set; }
         public List<ModelRow> Models { get; set; } = [new()];
 
         public static RouteForm From(RouteSummary route) => new()
@@ -47,13 +49,16 @@ public sealed partial class RouteEditorPage
             FirstByteSeconds = route.FirstByteTimeoutSeconds,
             TotalSeconds = route.TotalTimeoutSeconds,
             MaxAnswerKib = route.MaxAnswerBytes / 1024,
+            Protocol = route.Protocol,
+            NativeResponses = route.NativeResponses,
             Models = ModelRow.From(route.Models),
         };
 
         public RouteDraft ToDraft() => new(Name, Kind, BaseUrl, Priority, Weight, ConnectSeconds, FirstByteSeconds, TotalSeconds, Enabled,
             Models.Where(m => !string.IsNullOrWhiteSpace(m.ModelId) || !string.IsNullOrWhiteSpace(m.UpstreamModelId))
                 .Select(m => new ModelMapping(m.ModelId ?? "", m.UpstreamModelId ?? "")).ToList(),
-            NewKey, RemoveKey, MaxAnswerBytes: (int)Math.Clamp(MaxAnswerKib * 1024L, int.MinValue, int.MaxValue));
+            NewKey, RemoveKey, MaxAnswerBytes: (int)Math.Clamp(MaxAnswerKib * 1024L, int.MinValue, int.MaxValue),
+            Protocol: Protocol, NativeResponses: Protocol == RouteProtocol.OpenAi && NativeResponses);
     }
 
     [Inject] private RouteAdminQueries Queries { get; set; } = null!;
