@@ -34,6 +34,7 @@ public static class UpstreamsServiceCollectionExtensions
             .RemoveAllLoggers();
         services.AddSingleton<UpstreamCall>();
         services.AddSingleton<AnthropicUpstream>();
+        services.AddSingleton<ResponsesUpstream>();
         services.AddSingleton<ChatUpstream>();
         services.AddSingleton<EmbeddingUpstream>();
         return services;

@@ -42,6 +42,7 @@ public static class SimulatorEndpoints
         sim.MapGet("/models", ListModels);
         sim.MapPost("/chat/completions", ChatCompletionsAsync);
         sim.MapPost("/embeddings", EmbeddingsAsync);
+        sim.MapResponsesSimulator();
         app.MapAnthropicSimulator();
         return app;
     }

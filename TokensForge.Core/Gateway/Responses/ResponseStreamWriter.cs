@@ -10,6 +10,9 @@ public interface IResponseEventSink
     Task StartAsync(Guid receiptId, CancellationToken ct);
 
     Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct);
+
+    /// <summary>An event as an upstream that speaks Responses natively wrote it: <c>event: {type}</c> and its JSON.</summary>
+    Task WriteRawAsync(string type, byte[] json, CancellationToken ct);
 }
 
 /// <summary>
