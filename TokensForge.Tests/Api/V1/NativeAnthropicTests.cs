@@ -239,6 +239,50 @@ public sealed class NativeAnthropicTests(NativeAnthropicTests.Fixture fixture) :
     }
 
     [Fact]
+    public async Task ClientLeavesMidStream_ChargedForThePromptAndTheDeltasDelivered()
+    {
+        var key = await FundedKeyAsync();
+        var client = Host.Client(null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/messages")
+        {
+            Content = JsonContent.Create(new
+            {
+                model = "gpt-4o-mini", max_tokens = 64, stream = true,
+                messages = new[] { new { role = "user", content = "[sim:delay=150] [sim:tokens=60] Keep going." } },
+            }),
+        };
+        request.Headers.Add("x-api-key", key.Secret);
+        request.Headers.Add("anthropic-version", "2023-06-01");
+
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var receiptId = Guid.Parse(response.Headers.GetValues("x-tokensforge-receipt").Single());
+        var deltas = 0;
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            while (deltas < 3 && await reader.ReadLineAsync() is { } line)
+            {
+                if (line == "event: content_block_delta") deltas++;
+            }
+        }
+        response.Dispose();
+        client.Dispose();
+
+        RequestRecord? record = null;
+        for (var i = 0; i < 400 && record is null; i++)
+        {
+            await using var db = Host.NewContext();
+            record = await db.RequestRecords.Include(r => r.Charges).SingleOrDefaultAsync(r => r.Id == receiptId);
+            if (record is null) await Task.Delay(50);
+        }
+        Assert.NotNull(record);
+        Assert.Equal(3, deltas);
+        Assert.Equal((RouteName, RequestStatus.Partial, ReceiptReasons.ClientCancelled), (record.RouteName, record.Status, record.Reason));
+        Assert.InRange(record.CompletionTokens, 3, 59);
+        Assert.Equal((await PricesOfAsync(record)).CostOf(record.PromptTokens, record.CompletionTokens), record.Cost);
+        Assert.Equal(record.Cost, record.Charges.Sum(c => c.Amount));
+    }
+
+    [Fact]
     public async Task ChatCompletions_AndTheQuote_NeverUseTheAnthropicRoute_MessagesQuoteDoes()
     {
         var key = await FundedKeyAsync();
