@@ -41,8 +41,9 @@ public static class ChargePolicy
         }
 
         // What the upstream reported, cache and reasoning details included; else our count of the prompt and of what was delivered.
-        var (tokens, estimated) = outcome.Kind == UpstreamOutcomeKind.Completed && outcome.ReportedUsage is { } usage
-            ? (usage.ToTokens(), false)
+        var reported = outcome.ReportedTokens ?? outcome.ReportedUsage?.ToTokens();
+        var (tokens, estimated) = outcome.Kind == UpstreamOutcomeKind.Completed && reported is { } usage
+            ? (usage, false)
             : (new TokenUsage(countedPromptTokens, countTokens(outcome.Delivered.ToString())), true);
 
         var (status, reason) = outcome.Kind switch

@@ -28,7 +28,8 @@ public static class CostCeiling
     internal static ((PromptBudget? Budget, GatewayError? Error)? Fitted, IReadOnlyList<RouteCandidate> Ordered) FitEach(IGatewayShape shape, CatalogModel model,
         PromptBudget budget, GatewayCaller caller, Func<RouteCandidate, long> ceilingOn)
     {
-        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens));
+        var ordered = RouteSelection.Order(caller.PricedRoutes(model), caller.RoutePreference, p => p.WorstCase(budget.PromptTokens, budget.HeldOutputTokens),
+            shape.Endpoint);
         foreach (var route in ordered)
         {
             if (HeldWithin(route.Prices, budget, ceilingOn(route)) is not { } held) continue;

@@ -30,6 +30,7 @@ public sealed class GatewayPipeline(
     PriceGroups.PriceGroupService tiers,
     ChatUpstream chat,
     EmbeddingUpstream embeddings,
+    AnthropicUpstream anthropic,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<GatewayPipeline> log)
@@ -43,9 +44,9 @@ public sealed class GatewayPipeline(
         RunAsync(caller, new ChatShape(request, sink is not null && caller.IdempotencyKey is not null ? new StreamTranscript(sink) : sink, chat, tokens,
             options.Value, time), aborted);
 
-    /// <summary>An Anthropic Messages request, translated for OpenAI-compatible upstreams; streams need a <paramref name="sink"/>.</summary>
+    /// <summary>An Anthropic Messages request: passed through to Anthropic routes, translated for OpenAI ones; streams need a <paramref name="sink"/>.</summary>
     public Task<GatewayResult> MessagesAsync(GatewayCaller caller, MessagesRequest request, IMessagesStreamSink? sink, CancellationToken aborted) =>
-        RunAsync(caller, new MessagesShape(request, sink, chat, tokens), aborted);
+        RunAsync(caller, new MessagesShape(request, sink, chat, tokens, anthropic), aborted);
 
     /// <summary>The quote of a chat completion (streamed or not: the hold is the same).</summary>
     public Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteChatAsync(GatewayCaller caller, ChatCompletionRequest request, CancellationToken ct)
@@ -57,7 +58,7 @@ public sealed class GatewayPipeline(
     public Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteMessagesAsync(GatewayCaller caller, MessagesRequest request, CancellationToken ct)
     {
         request.Stream = null;
-        return QuoteAsync(caller, new MessagesShape(request, null, chat, tokens), ct);
+        return QuoteAsync(caller, new MessagesShape(request, null, chat, tokens, anthropic), ct);
     }
 
     public Task<(GatewayQuote? Quote, GatewayError? Error)> QuoteEmbeddingAsync(GatewayCaller caller, EmbeddingRequest request, CancellationToken ct) =>

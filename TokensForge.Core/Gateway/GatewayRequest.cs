@@ -47,8 +47,8 @@ public sealed class GatewayRequest : IAsyncDisposable
         // Priced as the caller pays (a price group's multiplier); under a cost ceiling, routes whose worst case passes it are not tried.
         var routes = caller.PricedRoutes(model);
         Routes = caller.MaxCost is null
-            ? RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn)
-            : RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn).Where(r => CostCeiling.Allows(caller.MaxCost, WorstCaseOn(r.Prices))).ToList();
+            ? RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn, endpoint)
+            : RouteSelection.Order(routes, caller.RoutePreference, WorstCaseOn, endpoint).Where(r => CostCeiling.Allows(caller.MaxCost, WorstCaseOn(r.Prices))).ToList();
     }
 
     public GatewayCaller Caller { get; }

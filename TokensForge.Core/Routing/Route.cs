@@ -1,7 +1,7 @@
 namespace TokensForge.Core.Routing;
 
 /// <summary>
-/// An upstream that serves models over the OpenAI protocol. A relative <see cref="BaseUrl"/> (starting with
+/// An upstream that serves models over the OpenAI protocol, or Anthropic's (<see cref="Protocol"/>). A relative <see cref="BaseUrl"/> (starting with
 /// <c>/</c>) means this app itself: the built-in simulator. The upstream key is stored encrypted with ASP.NET
 /// Data Protection (<see cref="UpstreamKeyProtector"/>).
 /// </summary>
@@ -84,6 +84,12 @@ public sealed class Route
     /// <summary>The field the upstream reads a chat request's output limit from (newer OpenAI models take only <c>max_completion_tokens</c>).</summary>
     public OutputLimitField LimitField { get; private set; }
 
+    /// <summary>The upstream's wire protocol; which front doors the route may serve follows from it (<see cref="RouteEligibility"/>).</summary>
+    public RouteProtocol Protocol { get; private set; }
+
+    /// <summary>An OpenAI route whose upstream serves <c>/responses</c> itself: <c>/v1/responses</c> is passed through instead of translated.</summary>
+    public bool NativeResponses { get; private set; }
+
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
 
@@ -109,6 +115,14 @@ public sealed class Route
         TotalTimeoutSeconds = totalTimeoutSeconds;
         MaxAnswerBytes = maxAnswerBytes;
         IsSimulated = isSimulated;
+        UpdatedAt = now;
+    }
+
+    /// <summary>An admin's choice of the upstream's protocol; only an OpenAI route can speak Responses natively.</summary>
+    public void Speak(RouteProtocol protocol, bool nativeResponses, DateTime now)
+    {
+        Protocol = protocol;
+        NativeResponses = protocol == RouteProtocol.OpenAi && nativeResponses;
         UpdatedAt = now;
     }
 

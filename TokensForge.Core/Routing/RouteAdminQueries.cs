@@ -21,7 +21,9 @@ public sealed record RouteSummary(
     IReadOnlyList<ModelMapping> Models,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    OutputLimitField LimitField = OutputLimitField.MaxTokens);
+    OutputLimitField LimitField = OutputLimitField.MaxTokens,
+    RouteProtocol Protocol = RouteProtocol.OpenAi,
+    bool NativeResponses = false);
 
 /// <summary>One route serving a catalogue model: its upstream id, whether it is enabled, and its current price (null: unpriced).</summary>
 public sealed record ServingRoute(Guid RouteId, string RouteName, RouteKind Kind, bool Enabled, bool IsSimulated, string UpstreamModelId, PriceView? Price);
@@ -132,5 +134,5 @@ public sealed class RouteAdminQueries(IDbContextFactory<AppDbContext> contexts, 
     private static RouteSummary ToView(Route r) => new(r.Id, r.Name, r.Kind, r.BaseUrl, r.IsSimulated, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
         r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.ProtectedUpstreamKey is not null,
         r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => new ModelMapping(m.ModelId, m.UpstreamModelId)).ToList(), r.CreatedAt, r.UpdatedAt,
-        r.LimitField);
+        r.LimitField, r.Protocol, r.NativeResponses);
 }

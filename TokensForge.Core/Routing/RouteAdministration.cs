@@ -17,6 +17,7 @@ public sealed record ModelMapping(string ModelId, string UpstreamModelId);
 /// A route as an admin edits it. <see cref="NewUpstreamKey"/> is write-only: null or empty keeps the stored key,
 /// <see cref="RemoveUpstreamKey"/> drops it. Timeouts are in seconds; <see cref="MaxAnswerBytes"/> bounds an answer read whole;
 /// <see cref="LimitField"/> is the field the upstream reads a chat request's output limit from.
+/// <see cref="Protocol"/> is what the upstream speaks; <see cref="NativeResponses"/> (OpenAI routes only) passes <c>/v1/responses</c> through.
 /// </summary>
 public sealed record RouteDraft(
     string Name,
@@ -32,7 +33,9 @@ public sealed record RouteDraft(
     string? NewUpstreamKey = null,
     bool RemoveUpstreamKey = false,
     int MaxAnswerBytes = Route.DefaultMaxAnswerBytes,
-    OutputLimitField LimitField = OutputLimitField.MaxTokens);
+    OutputLimitField LimitField = OutputLimitField.MaxTokens,
+    RouteProtocol Protocol = RouteProtocol.OpenAi,
+    bool NativeResponses = false);
 
 /// <summary>A catalogue model as an admin edits it; <see cref="MaxOutputTokens"/> null means not known (the gateway's default output limit applies).</summary>
 public sealed record ModelDraft(string Id, string DisplayName, ModelKind Kind, int ContextWindow, string? OwnedBy = null, int? MaxOutputTokens = null);
@@ -74,6 +77,7 @@ public sealed partial class RouteAdministration(
             draft.MaxAnswerBytes);
         route.ServeOnly(Map(draft.Models), now);
         route.SendLimitAs(draft.LimitField, now);
+        route.Speak(draft.Protocol, draft.NativeResponses, now);
         if (!draft.Enabled) route.SetEnabled(false, now);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -109,6 +113,7 @@ public sealed partial class RouteAdministration(
         var before = AuditView(route);
         route.Reconfigure(draft.Name.Trim(), draft.Kind, NormalizeUrl(draft.BaseUrl), draft.Priority, draft.Weight, draft.ConnectTimeoutSeconds,
             draft.FirstByteTimeoutSeconds, draft.TotalTimeoutSeconds, draft.MaxAnswerBytes, IsSelf(draft.BaseUrl), now);
+        route.Speak(draft.Protocol, draft.NativeResponses, now);
         route.ServeOnly(Map(draft.Models), now);
         route.SendLimitAs(draft.LimitField, now);
         var keyReplaced = false;
@@ -268,6 +273,8 @@ public sealed partial class RouteAdministration(
             return RoutingErrors.TimeoutOutlastsHold(draft.TotalTimeoutSeconds, gateway.Value.HoldTimeout);
         if (draft.MaxAnswerBytes is < Route.MinMaxAnswerBytes or > Route.MaxMaxAnswerBytes) return RoutingErrors.InvalidAnswerLimit;
         if (draft.NewUpstreamKey is { Length: > 2000 }) return RoutingErrors.UpstreamKeyTooLong;
+        if (!Enum.IsDefined(draft.Protocol)) return RoutingErrors.InvalidProtocol;
+        if (draft.Protocol != RouteProtocol.OpenAi && draft.NativeResponses) return RoutingErrors.NativeResponsesNeedOpenAi;
         if (draft.Models.Count == 0) return RoutingErrors.NoModels;
         var ids = draft.Models.Select(m => m.ModelId?.Trim() ?? "").ToList();
         if (ids.GroupBy(i => i).FirstOrDefault(g => g.Count() > 1) is { } twice) return RoutingErrors.DuplicateModel(twice.Key);
@@ -275,6 +282,10 @@ public sealed partial class RouteAdministration(
         var known = await db.Models.Where(m => ids.Contains(m.Id)).Select(m => m.Id).ToListAsync(ct);
         var unknown = ids.Except(known).ToList();
         if (unknown.Count > 0) return RoutingErrors.UnknownModels(unknown);
+        // An Anthropic upstream has no embeddings: the route could never serve such a model.
+        if (draft.Protocol == RouteProtocol.Anthropic
+            && await db.Models.Where(m => ids.Contains(m.Id) && m.Kind == ModelKind.Embedding).Select(m => m.Id).FirstOrDefaultAsync(ct) is { } embedding)
+            return RoutingErrors.AnthropicServesNoEmbeddings(embedding);
         if (await db.Routes.AnyAsync(r => r.Name == name && r.Id != routeId, ct)) return RoutingErrors.NameTaken(name);
         return null;
     }
@@ -302,13 +313,13 @@ public sealed partial class RouteAdministration(
 
     /// <summary>What the audit trail keeps of a route: everything but the key, of which only its presence.</summary>
     private sealed record RouteAudit(string Name, string Kind, string BaseUrl, int Priority, int Weight, int ConnectTimeoutSeconds, int FirstByteTimeoutSeconds,
-        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, bool UpstreamKeyReplaced = false,
-        string LimitField = "max_tokens");
+        int TotalTimeoutSeconds, int MaxAnswerBytes, bool Enabled, bool Simulated, string Models, bool UpstreamKeySet, string Protocol, bool NativeResponses,
+        bool UpstreamKeyReplaced = false, string LimitField = "max_tokens");
 
     private static RouteAudit AuditView(Route r) => new(r.Name, r.Kind.ToString().ToLowerInvariant(), r.BaseUrl, r.Priority, r.Weight, r.ConnectTimeoutSeconds,
         r.TimeoutSeconds, r.TotalTimeoutSeconds, r.MaxAnswerBytes, r.Enabled, r.IsSimulated,
         string.Join(", ", r.Models.OrderBy(m => m.ModelId, StringComparer.Ordinal).Select(m => $"{m.ModelId}={m.UpstreamModelId}")),
-        r.ProtectedUpstreamKey is not null, LimitField: OutputLimit.FieldName(r.LimitField));
+        r.ProtectedUpstreamKey is not null, r.Protocol.ToString().ToLowerInvariant(), r.NativeResponses, LimitField: OutputLimit.FieldName(r.LimitField));
 
     private static object PriceView(PriceSnapshot p) => new
     {

@@ -25,7 +25,9 @@ public sealed record RouteCandidate(
     TimeSpan? ConnectTimeout = null,
     TimeSpan? TotalTimeout = null,
     int? MaxAnswerBytes = null,
-    OutputLimitField LimitField = OutputLimitField.MaxTokens)
+    OutputLimitField LimitField = OutputLimitField.MaxTokens,
+    RouteProtocol Protocol = RouteProtocol.OpenAi,
+    bool NativeResponses = false)
 {
     public TimeSpan ConnectTimeoutOrDefault => ConnectTimeout ?? TimeSpan.FromSeconds(Route.DefaultConnectTimeoutSeconds);
     public TimeSpan TotalTimeoutOrDefault => TotalTimeout ?? TimeSpan.FromSeconds(Route.DefaultTotalTimeoutSeconds);
@@ -35,7 +37,7 @@ public sealed record RouteCandidate(
     public static RouteCandidate For(Route route, RouteModel served, Prices prices) =>
         new(route.Id, route.Name, route.Kind, route.BaseUrl, route.ProtectedUpstreamKey, served.UpstreamModelId, route.Priority, route.Weight,
             TimeSpan.FromSeconds(route.TimeoutSeconds), route.IsSimulated, prices, TimeSpan.FromSeconds(route.ConnectTimeoutSeconds),
-            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes, route.LimitField);
+            TimeSpan.FromSeconds(route.TotalTimeoutSeconds), route.MaxAnswerBytes, route.LimitField, route.Protocol, route.NativeResponses);
 }
 
 /// <summary>A catalogue model with the enabled routes that serve it at a known price; <see cref="MaxOutputTokens"/> is <see cref="ModelInfo.MaxOutputTokens"/>.</summary>

@@ -25,6 +25,12 @@ public static class RoutingErrors
         new("unknown_model", $"These models are not in the catalogue: {string.Join(", ", ids)}.");
     public static readonly Error InvalidUpstreamModel = new("invalid_upstream_model", "Every mapped model needs the upstream's model id (at most 200 characters).");
     public static readonly Error UpstreamKeyTooLong = new("invalid_upstream_key", "The upstream key is longer than 2000 characters.");
+    public static readonly Error InvalidProtocol = new("invalid_protocol", "The protocol must be OpenAI or Anthropic.");
+    public static readonly Error NativeResponsesNeedOpenAi = new("invalid_protocol",
+        "Only an OpenAI route can speak the Responses API natively; an Anthropic route serves /v1/messages only.");
+
+    public static Error AnthropicServesNoEmbeddings(string model) => new("invalid_protocol",
+        $"{model} is an embedding model: an Anthropic route serves /v1/messages only, so it cannot serve it.");
 
     public static readonly Error ModelNotFound = new("model_not_found", "No model of the catalogue has this id.");
     public static readonly Error InvalidModelId = new("invalid_model_id",

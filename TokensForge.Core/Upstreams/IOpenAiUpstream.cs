@@ -15,6 +15,12 @@ public interface IOpenAiUpstream
         [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl,
         [Property(UpstreamConnector.ConnectTimeoutOption)] TimeSpan connectTimeout, CancellationToken ct);
 
+    /// <summary>The Responses API, for routes that speak it natively; the body is built as JSON by <see cref="ResponsesUpstream"/>.</summary>
+    [Post("/responses")]
+    Task<HttpResponseMessage> CreateResponseAsync([Body] HttpContent request,
+        [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl,
+        [Property(UpstreamConnector.ConnectTimeoutOption)] TimeSpan connectTimeout, CancellationToken ct);
+
     [Post("/embeddings")]
     Task<HttpResponseMessage> CreateEmbeddingAsync([Body] EmbeddingRequest request,
         [Header("Authorization")] string? authorization, [Property(UpstreamAddressHandler.BaseUrlOption)] string baseUrl,

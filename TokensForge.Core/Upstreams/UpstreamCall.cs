@@ -101,6 +101,9 @@ public sealed class UpstreamAttempt : IDisposable
     /// <summary>The Authorization header value, or null for an upstream without a key.</summary>
     public string? Authorization => _key is null ? null : "Bearer " + _key;
 
+    /// <summary>The key itself, for upstreams that take it in a header of their own (Anthropic's <c>x-api-key</c>).</summary>
+    public string? ApiKey => _key;
+
     public CancellationToken ClientAborted { get; }
     public CancellationToken Token => _linked.Token;
     public TimeSpan Elapsed => _time.GetElapsedTime(_started);

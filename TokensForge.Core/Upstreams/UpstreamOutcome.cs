@@ -40,6 +40,15 @@ public sealed class UpstreamOutcome
     /// <summary>How long the upstream asked to be left alone (a 429's or 503's <c>Retry-After</c>).</summary>
     public TimeSpan? RetryAfter { get; set; }
     public ChatCompletionResponse? Completion { get; set; }
+
+    /// <summary>
+    /// The tokens to charge as the upstream reported them, for protocols whose usage <see cref="Usage"/> cannot say (Anthropic's
+    /// 1-hour cache writes); when set, the charge reads it instead of <see cref="ReportedUsage"/>.
+    /// </summary>
+    public Routing.TokenUsage? ReportedTokens { get; set; }
+
+    /// <summary>An answer passed through as the upstream wrote it (a route's native protocol), the model named as the caller named it.</summary>
+    public string? NativeAnswer { get; set; }
     public EmbeddingResponse? Embedding { get; set; }
     public bool Started { get; set; }
 

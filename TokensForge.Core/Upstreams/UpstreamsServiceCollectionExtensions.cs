@@ -23,7 +23,18 @@ public static class UpstreamsServiceCollectionExtensions
             // Every attempt is on the request's receipt (route, status, latency); the factory's two log lines per call
             // would only repeat it, on the hot path.
             .RemoveAllLoggers();
+        services.AddRefitGeneratedClient<IAnthropicUpstream>(Gateway.Messages.MessagesJsonContext.Default)
+            .ConfigureHttpClient(client =>
+            {
+                client.BaseAddress = new Uri("http://upstream.invalid");
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .ConfigurePrimaryHttpMessageHandler(UpstreamConnector.CreateHandler)
+            .AddHttpMessageHandler<UpstreamAddressHandler>()
+            .RemoveAllLoggers();
         services.AddSingleton<UpstreamCall>();
+        services.AddSingleton<AnthropicUpstream>();
+        services.AddSingleton<ResponsesUpstream>();
         services.AddSingleton<ChatUpstream>();
         services.AddSingleton<EmbeddingUpstream>();
         return services;

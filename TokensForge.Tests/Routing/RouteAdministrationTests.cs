@@ -100,6 +100,52 @@ public sealed class RouteAdministrationTests
     }
 
     [Fact]
+    public async Task RouteProtocol_IsSavedAudited_AndInTheCatalogue_AndDecidesWhichFrontDoorsTheRouteServes()
+    {
+        await using var db = await SeededAsync();
+        var admin = db.Get<RouteAdministration>();
+        var anthropic = Draft("claude-direct") with { BaseUrl = "https://api.anthropic.example/v1", Protocol = RouteProtocol.Anthropic };
+
+        var created = await admin.CreateRouteAsync(anthropic, Admin);
+        await admin.SetPricesAsync(new PriceDraft(created.Value, "gpt-4o-mini", 100_000, 400_000, 10_000), Admin);
+        var openAi = await admin.CreateRouteAsync(Draft("responses-native") with { NativeResponses = true }, Admin);
+        await admin.SetPricesAsync(new PriceDraft(openAi.Value, "gpt-4o-mini", 100_000, 400_000, 10_000), Admin);
+        var switched = await admin.UpdateRouteAsync(openAi.Value, Draft("responses-native") with { NativeResponses = false }, Admin);
+
+        Assert.True(created.Succeeded && openAi.Succeeded && switched.Succeeded);
+        var summary = (await db.Get<RouteAdminQueries>().GetRouteAsync(created.Value))!;
+        Assert.Equal((RouteProtocol.Anthropic, false), (summary.Protocol, summary.NativeResponses));
+        var events = await AuditAsync(db);
+        Assert.Contains("\"protocol\":\"anthropic\"", events.First(e => e.Action == "route.create").AfterJson);
+        var update = events.Single(e => e.Action == "route.update");
+        Assert.Contains("\"nativeResponses\":true", update.BeforeJson);
+        Assert.Contains("\"nativeResponses\":false", update.AfterJson);
+
+        var routes = (await db.Get<RouteCatalog>().GetAsync()).Find("gpt-4o-mini")!.Routes;
+        var claude = routes.Single(r => r.RouteId == created.Value);
+        Assert.Equal(RouteProtocol.Anthropic, claude.Protocol);
+        List<string> Serving(string endpoint) => RouteSelection.Order(routes, RoutePreference.Auto, p => 0, endpoint).Select(r => r.RouteName).ToList();
+        Assert.Contains("claude-direct", Serving("messages"));
+        Assert.DoesNotContain("claude-direct", Serving("chat.completions"));
+        Assert.DoesNotContain("claude-direct", Serving("responses"));
+        Assert.DoesNotContain("claude-direct", RouteSelection.Order(routes, RoutePreference.Auto, p => 0).Select(r => r.RouteName));
+        Assert.Contains("responses-native", Serving("chat.completions"));
+    }
+
+    [Fact]
+    public async Task RouteProtocol_NativeResponsesOnAnAnthropicRoute_OrAnEmbeddingModel_Refused()
+    {
+        await using var db = await SeededAsync();
+        var admin = db.Get<RouteAdministration>();
+        var anthropic = Draft("claude-direct") with { Protocol = RouteProtocol.Anthropic };
+
+        Assert.Equal("invalid_protocol", (await admin.CreateRouteAsync(anthropic with { NativeResponses = true }, Admin)).Error?.Code);
+        Assert.Equal("invalid_protocol", (await admin.CreateRouteAsync(anthropic with { Models = [new("text-embedding-3-small", "x")] }, Admin)).Error?.Code);
+        Assert.Equal("invalid_protocol", (await admin.CreateRouteAsync(anthropic with { Protocol = (RouteProtocol)7 }, Admin)).Error?.Code);
+        Assert.Empty(await AuditAsync(db));
+    }
+
+    [Fact]
     public async Task UpdateRoute_EmptyKeyKeepsTheStoredKey_NewKeyReplacesIt_AuditSaysReplacedNeverTheKey()
     {
         await using var db = await SeededAsync();

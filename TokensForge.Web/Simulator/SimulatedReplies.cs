@@ -19,6 +19,12 @@ public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetA
     /// <summary>Prompt tokens reported as written to the prompt cache (OpenRouter's <c>cache_write_tokens</c>).</summary>
     public int CacheWriteTokens { get; init; }
 
+    /// <summary>The Anthropic simulator answers 529 <c>overloaded_error</c> (the OpenAI one ignores it).</summary>
+    public bool Overloaded { get; init; }
+
+    /// <summary>The Anthropic simulator refuses the request with 400 <c>invalid_request_error</c> (the OpenAI one ignores it).</summary>
+    public bool Invalid { get; init; }
+
     private static readonly Regex Directive = new(@"\[sim:(?<name>[a-z]+)(=(?<value>\d+))?\]", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
     public static SimulatorScript Read(string text, int defaultChunkDelayMs)
@@ -41,6 +47,8 @@ public sealed record SimulatorScript(bool Fail, int? CutAfterTokens, int? ResetA
                 "reasoning" => script with { ReasoningTokens = value ?? 16 },
                 "cached" => script with { CachedTokens = value ?? 0 },
                 "cachewrite" => script with { CacheWriteTokens = value ?? 0 },
+                "overloaded" => script with { Overloaded = true },
+                "invalid" => script with { Invalid = true },
                 _ => script,
             };
         }

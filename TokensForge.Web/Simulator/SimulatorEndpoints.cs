@@ -42,6 +42,8 @@ public static class SimulatorEndpoints
         sim.MapGet("/models", ListModels);
         sim.MapPost("/chat/completions", ChatCompletionsAsync);
         sim.MapPost("/embeddings", EmbeddingsAsync);
+        sim.MapResponsesSimulator();
+        app.MapAnthropicSimulator();
         return app;
     }
 
@@ -129,10 +131,10 @@ public static class SimulatorEndpoints
     }
 
     /// <summary>One choice of a chat completion: the whole message, the deltas it streams as, why it ended, and its output tokens.</summary>
-    private sealed record SimulatedChoice(ResponseMessage Message, IReadOnlyList<ResponseMessage> Deltas, string Finish, int CompletionTokens, int ReasoningTokens = 0);
+    internal sealed record SimulatedChoice(ResponseMessage Message, IReadOnlyList<ResponseMessage> Deltas, string Finish, int CompletionTokens, int ReasoningTokens = 0);
 
     /// <summary>One choice, its words and arguments drawn from <paramref name="seed"/>.</summary>
-    private static SimulatedChoice Answer(ChatCompletionRequest request, SimulatorScript script, string seed, int? limit, SimulatorOptions settings, TokenCounter counter)
+    internal static SimulatedChoice Answer(ChatCompletionRequest request, SimulatorScript script, string seed, int? limit, SimulatorOptions settings, TokenCounter counter)
     {
         if (script.Tool && SimulatedReplies.ToolCall(request, seed) is var (toolName, arguments))
         {

@@ -110,6 +110,7 @@ internal sealed class RouteConfiguration : IEntityTypeConfiguration<Route>
         b.Property(x => x.Name).HasMaxLength(100);
         b.HasIndex(x => x.Name).IsUnique();
         b.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Protocol).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.BaseUrl).HasMaxLength(500);
         b.Property(x => x.ProtectedUpstreamKey).HasMaxLength(2000);
         b.Property(x => x.LimitField).HasConversion<string>().HasMaxLength(32);

@@ -5,11 +5,15 @@ using TokensForge.Core.Upstreams;
 namespace TokensForge.Core.Gateway.Messages;
 
 /// <summary>
-/// <c>POST /v1/messages</c>: Anthropic's Messages API in front of OpenAI-compatible upstreams. The request is translated
-/// to a chat completion (<see cref="MessagesTranslator"/>), held for the prompt and <c>max_tokens</c> like chat, and the
-/// answer or stream translated back. Money moves exactly as for chat: same holds, failure policy and receipts.
+/// <c>POST /v1/messages</c>: Anthropic's Messages API. On an OpenAI route the request is translated to a chat completion
+/// (<see cref="MessagesTranslator"/>) and the answer or stream translated back; on an Anthropic route it is passed
+/// through (<see cref="AnthropicUpstream"/>: the model renamed, <c>max_tokens</c> as held) and the answer or events relayed
+/// as the upstream wrote them. Either way it is held for the prompt (counted on the translated request) and
+/// <c>max_tokens</c> like chat, and money moves exactly as for chat: same holds, failure policy and receipts. Each
+/// attempt picks its way by its route, so a failover may cross protocols (nothing reached the caller before it).
 /// </summary>
-public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? sink, ChatUpstream upstream, TokenCounter tokens) : IGatewayShape
+public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? sink, ChatUpstream upstream, TokenCounter tokens, AnthropicUpstream anthropic)
+    : IGatewayShape
 {
     public const string EndpointName = "messages";
 
@@ -17,6 +21,9 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
     private MessagesStreamTranslator? _stream;
     private int _maxOutput;
     private RecordedMessagesSink? _recorded;
+
+    /// <summary>The last attempt went to an Anthropic route: its answer and events are the upstream's own.</summary>
+    private bool _native;
 
     public string Endpoint => EndpointName;
     public ModelKind ModelKind => ModelKind.Chat;
@@ -56,6 +63,15 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
 
     public Task<UpstreamOutcome> CallAsync(GatewayRequest gateway, RouteCandidate route, CancellationToken aborted)
     {
+        _native = route.Protocol == RouteProtocol.Anthropic;
+        _stream = null;
+        if (_native)
+        {
+            var native = Passed(route.UpstreamModelId);
+            return Stream
+                ? anthropic.StreamAsync(route, native, gateway.Model.Id, gateway.ReceiptId, sink!, aborted)
+                : anthropic.CreateAsync(route, native, gateway.Model.Id, aborted);
+        }
         var chat = new ChatCompletionRequest
         {
             Model = route.UpstreamModelId,
@@ -76,6 +92,8 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
     public async Task<string?> AnswerAsync(GatewayRequest gateway, UpstreamOutcome outcome, ChargeDecision decision, CancellationToken aborted)
     {
         if (outcome.Kind != UpstreamOutcomeKind.Completed) return null;
+        // Passed through: the upstream's answer as it came; a relayed stream already carried its message_delta.
+        if (_native) return Stream ? null : outcome.NativeAnswer;
         var usage = MessagesUsage.From(decision.Tokens);
         if (!Stream && outcome.Completion is { } completion)
         {
@@ -88,10 +106,39 @@ public sealed class MessagesShape(MessagesRequest request, IMessagesStreamSink? 
 
     public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)
     {
+        if (Stream && _native && outcome.Started)
+        {
+            if (outcome.Kind == UpstreamOutcomeKind.Completed) await WriteSafelyAsync(() => sink!.WriteAsync("message_stop", MessageStop, aborted));
+            else if (outcome.Kind == UpstreamOutcomeKind.CutAfterFirstByte && error is not null) await WriteSafelyAsync(() => sink!.FailAsync(error, aborted));
+            return;
+        }
         if (!Stream || _stream is not { } stream) return;
         if (outcome.Kind == UpstreamOutcomeKind.Completed) await WriteSafelyAsync(() => stream.CompleteAsync(aborted));
         else if (outcome.Kind == UpstreamOutcomeKind.CutAfterFirstByte && error is not null) await WriteSafelyAsync(() => stream.FailAsync(error, aborted));
     }
+
+    /// <summary>
+    /// The caller's request as an Anthropic upstream gets it: every field as it came (unknown ones included), the model
+    /// renamed to the upstream's and <c>max_tokens</c> as held (a cost ceiling may have lowered it).
+    /// </summary>
+    private MessagesRequest Passed(string upstreamModel) => new()
+    {
+        Model = upstreamModel,
+        Messages = request.Messages,
+        System = request.System,
+        MaxTokens = request.MaxTokens,
+        StopSequences = request.StopSequences,
+        Temperature = request.Temperature,
+        TopP = request.TopP,
+        TopK = request.TopK,
+        Metadata = request.Metadata,
+        Stream = request.Stream,
+        Tools = request.Tools,
+        ToolChoice = request.ToolChoice,
+        Extra = request.Extra,
+    };
+
+    private static readonly byte[] MessageStop = JsonSerializer.SerializeToUtf8Bytes(new MessageStopEvent(), MessagesJsonContext.Default.MessageStopEvent);
 
     private static async Task WriteSafelyAsync(Func<Task> write)
     {

@@ -11,6 +11,9 @@ public interface IResponseEventSink
     Task StartAsync(Guid receiptId, CancellationToken ct);
 
     Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct);
+
+    /// <summary>An event as an upstream that speaks Responses natively wrote it: <c>event: {type}</c> and its JSON.</summary>
+    Task WriteRawAsync(string type, byte[] json, CancellationToken ct);
 }
 
 /// <summary>
@@ -29,6 +32,13 @@ public sealed class RecordedResponseSink(IResponseEventSink inner) : IResponseEv
         var json = Serialize(streamEvent);
         await inner.WriteAsync(streamEvent, ct);
         Transcript.Add(streamEvent.Type, json);
+    }
+
+    /// <summary>A natively streamed event is kept as the caller got it.</summary>
+    public async Task WriteRawAsync(string type, byte[] json, CancellationToken ct)
+    {
+        await inner.WriteRawAsync(type, json, ct);
+        Transcript.Add(type, Encoding.UTF8.GetString(json));
     }
 
     public static string Serialize(ResponseStreamEvent streamEvent) => JsonSerializer.Serialize(streamEvent, ResponsesJsonContext.Default.ResponseStreamEvent);

@@ -10,14 +10,15 @@ namespace TokensForge.Core.Gateway.Responses;
 /// <c>previous_response_id</c> continues (the caller's own, unexpired responses only), then runs the pipeline with a
 /// <see cref="ResponsesShape"/>. Reads of stored responses for <c>GET</c> and <c>DELETE</c> go through <see cref="ResponseStore"/>.
 /// </summary>
-public sealed class ResponsesGateway(GatewayPipeline pipeline, ChatUpstream chat, TokenCounter tokens, ResponseStore store, IOptions<GatewayOptions> options)
+public sealed class ResponsesGateway(GatewayPipeline pipeline, ChatUpstream chat, ResponsesUpstream native, TokenCounter tokens, ResponseStore store,
+    IOptions<GatewayOptions> options)
 {
     /// <summary>A response. Streaming requests (<c>stream: true</c>) need a <paramref name="sink"/>; their events go there.</summary>
     public async Task<GatewayResult> CreateAsync(GatewayCaller caller, CreateResponseRequest request, IResponseEventSink? sink, CancellationToken aborted)
     {
         var (history, error) = await HistoryAsync(caller, request, aborted);
         if (error is not null) return GatewayResult.Fail(error);
-        return await pipeline.RunAsync(caller, new ResponsesShape(request, history!, sink, chat, tokens, store, options.Value), aborted);
+        return await pipeline.RunAsync(caller, new ResponsesShape(request, history!, sink, chat, tokens, store, options.Value, native), aborted);
     }
 
     /// <summary>What the response would hold (its conversation included), without moving money.</summary>
@@ -26,7 +27,7 @@ public sealed class ResponsesGateway(GatewayPipeline pipeline, ChatUpstream chat
         request.Stream = null;
         var (history, error) = await HistoryAsync(caller, request, ct);
         if (error is not null) return (null, error);
-        return await pipeline.QuoteAsync(caller, new ResponsesShape(request, history!, null, chat, tokens, store, options.Value), ct);
+        return await pipeline.QuoteAsync(caller, new ResponsesShape(request, history!, null, chat, tokens, store, options.Value, native), ct);
     }
 
     /// <summary>The conversation a <c>previous_response_id</c> continues (the caller's own, unexpired responses only).</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using TokensForge.Core.Data;
 using TokensForge.Core.Routing;
@@ -12,9 +13,13 @@ namespace TokensForge.Core.Gateway.Responses;
 /// events of <see cref="ResponseStreamWriter"/>. Money is chat's: the same hold (prompt + <c>max_output_tokens</c>, the
 /// limit always sent upstream), failure policy and receipt. A completed response is stored for its owner (unless
 /// <c>store: false</c>) before the caller sees its end, so a <c>previous_response_id</c> sent right after finds it.
+/// A route that speaks Responses natively (<see cref="RouteCandidate.NativeResponses"/>) gets the request passed through
+/// instead (<see cref="ResponsesUpstream"/>), and its answer or events are relayed; the gateway still keeps the
+/// conversation, so the upstream gets it whole as <c>input</c> (never a <c>previous_response_id</c> it could not know) with
+/// <c>store: false</c>.
 /// </summary>
 public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<JsonElement> history, IResponseEventSink? sink, ChatUpstream upstream,
-    TokenCounter tokens, ResponseStore store, GatewayOptions options) : IGatewayShape
+    TokenCounter tokens, ResponseStore store, GatewayOptions options, ResponsesUpstream native) : IGatewayShape
 {
     public const string EndpointName = "responses";
 
@@ -27,6 +32,11 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     private ChargeDecision? _decision;
     private string? _userId;
     private Guid _receiptId;
+
+    /// <summary>The last attempt went to a native route; <see cref="_nativeAnswer"/> is its response, <see cref="_closing"/> a stream's last event.</summary>
+    private bool _native;
+    private JsonObject? _nativeAnswer;
+    private JsonObject? _closing;
 
     public string Endpoint => EndpointName;
     public ModelKind ModelKind => ModelKind.Chat;
@@ -63,6 +73,15 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     {
         _userId = gateway.Caller.UserId;
         _receiptId = gateway.ReceiptId;
+        _native = route.NativeResponses && route.Protocol == RouteProtocol.OpenAi;
+        if (_native)
+        {
+            var id = ResponseId(gateway.ReceiptId);
+            _recorded ??= Stream && gateway.Caller.IdempotencyKey is not null ? new RecordedResponseSink(sink!) : null;
+            return Stream
+                ? native.StreamAsync(route, Passed(route.UpstreamModelId), id, gateway.Model.Id, gateway.ReceiptId, (IResponseEventSink?)_recorded ?? sink!, aborted)
+                : native.CreateAsync(route, Passed(route.UpstreamModelId), id, gateway.Model.Id, aborted);
+        }
         var chat = new ChatCompletionRequest
         {
             Model = route.UpstreamModelId, Messages = _chat!.Messages, Stream = Stream, StreamOptions = Stream ? new StreamOptions { IncludeUsage = true } : null,
@@ -81,6 +100,21 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     {
         _decision = decision;
         if (outcome.Kind != UpstreamOutcomeKind.Completed) return null;
+        if (_native)
+        {
+            if (outcome.NativeAnswer is not { } json) return null;
+            var parsed = JsonNode.Parse(json) as JsonObject;
+            if (Stream) (_closing, _nativeAnswer) = (parsed, parsed?["response"] as JsonObject);
+            else _nativeAnswer = parsed;
+            if (_nativeAnswer is null) return null;
+            // Echoed as the caller sent them: the upstream was sent store: false and no previous_response_id.
+            _nativeAnswer["store"] = Stored;
+            _nativeAnswer["previous_response_id"] = request.PreviousResponseId;
+            // A stream's retry replays the events relayed and the closing one EndAsync writes.
+            return Stream
+                ? _recorded?.Transcript.ToJson((_closing!["type"]!.GetValue<string>(), _closing.ToJsonString(RelayJson.Options)))
+                : _nativeAnswer.ToJsonString(RelayJson.Options);
+        }
         if (_writer is not null)
         {
             // The output's closing events go before the receipt, so the response is whole when the receipt keeps it.
@@ -98,7 +132,7 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
     }
 
     /// <summary>The response and the conversation through it, stored in the receipt's transaction: charged and kept, or neither.</summary>
-    public Func<AppDbContext, CancellationToken, Task>? KeptWithReceipt => _answer is { } answer && Stored
+    public Func<AppDbContext, CancellationToken, Task>? KeptWithReceipt => _native ? KeptNative : _answer is { } answer && Stored
         ? (db, ct) =>
         {
             var output = answer.Output.Select(item => JsonSerializer.SerializeToElement(item, ResponsesJsonContext.Default.ResponseOutputItem));
@@ -108,8 +142,28 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
         }
         : null;
 
+    /// <summary>A native answer kept like a translated one: the response as relayed, the conversation with its output items.</summary>
+    private Func<AppDbContext, CancellationToken, Task>? KeptNative => _nativeAnswer is { } answer && Stored
+        ? (db, ct) =>
+        {
+            var output = (answer["output"] as JsonArray ?? []).Select(item => JsonDocument.Parse(item?.ToJsonString() ?? "null").RootElement.Clone());
+            var conversation = history.Concat(_chat!.InputItems).Concat(output).ToList();
+            return store.SaveAsync(db, ResponseId(_receiptId), _userId!, _receiptId, answer.ToJsonString(RelayJson.Options),
+                JsonSerializer.Serialize(conversation, ResponsesJsonContext.Default.ListJsonElement), ct);
+        }
+        : null;
+
     public async Task EndAsync(UpstreamOutcome outcome, GatewayError? error, CancellationToken aborted)
     {
+        if (_native)
+        {
+            if (!Stream || !outcome.Started) return;
+            if (outcome.Kind == UpstreamOutcomeKind.Completed && _closing is { } closing)
+                await WriteSafelyAsync(() => sink!.WriteRawAsync(closing["type"]!.GetValue<string>(), System.Text.Encoding.UTF8.GetBytes(closing.ToJsonString(RelayJson.Options)), aborted));
+            else if (outcome.Kind == UpstreamOutcomeKind.CutAfterFirstByte && error is not null)
+                await WriteSafelyAsync(() => sink!.WriteAsync(new ResponseStreamEvent { Type = "error", Code = error.Code, Message = error.Message, Param = error.Param }, aborted));
+            return;
+        }
         if (outcome.Kind == UpstreamOutcomeKind.Completed)
         {
             if (_writer is not null && _completion is { } completion) await WriteSafelyAsync(() => _writer.EndAsync(completion, aborted));
@@ -118,6 +172,22 @@ public sealed class ResponsesShape(CreateResponseRequest request, IReadOnlyList<
         {
             await WriteSafelyAsync(() => _writer.FailAsync(error, ResponsesTranslation.UsageOf(_decision!.Usage), aborted));
         }
+    }
+
+    /// <summary>
+    /// The request as a native upstream gets it: every field as the caller sent it (unknown ones too), the model renamed,
+    /// <c>max_output_tokens</c> as held, <c>store: false</c> (the gateway keeps responses; the upstream's copy would be an
+    /// id nobody holds), and a conversation continued by <c>previous_response_id</c> sent whole as <c>input</c>.
+    /// </summary>
+    private JsonObject Passed(string upstreamModel)
+    {
+        var body = JsonSerializer.SerializeToNode(request, ResponsesJsonContext.Default.CreateResponseRequest)!.AsObject();
+        body["model"] = upstreamModel;
+        body["max_output_tokens"] = _maxOutput;
+        body["store"] = false;
+        body.Remove("previous_response_id");
+        if (history.Count > 0) body["input"] = new JsonArray(history.Concat(_chat!.InputItems).Select(item => JsonNode.Parse(item.GetRawText())).ToArray());
+        return body;
     }
 
     private ResponseObject Skeleton(GatewayRequest gateway) =>

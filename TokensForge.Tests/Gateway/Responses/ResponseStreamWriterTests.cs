@@ -23,6 +23,8 @@ public sealed class ResponseStreamWriterTests
             Events.Add(streamEvent);
             return Task.CompletedTask;
         }
+
+        public Task WriteRawAsync(string type, byte[] json, CancellationToken ct) => throw new NotSupportedException("The writer only writes typed events.");
     }
 
     private static ChatCompletionChunk Chunk(ResponseMessage delta, string? finish = null) =>

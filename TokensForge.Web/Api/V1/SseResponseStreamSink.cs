@@ -22,4 +22,6 @@ public sealed class SseResponseStreamSink(HttpContext context) : IResponseEventS
     public Task WriteAsync(ResponseStreamEvent streamEvent, CancellationToken ct) =>
         ServerSentEvents.WriteAsync(context, streamEvent.Type, JsonSerializer.SerializeToUtf8Bytes(streamEvent, ResponsesJsonContext.Default.ResponseStreamEvent), ct);
 
+    public Task WriteRawAsync(string type, byte[] json, CancellationToken ct) => ServerSentEvents.WriteAsync(context, type, json, ct);
+
 }

@@ -90,6 +90,28 @@ public sealed class RoutingPagesTests
     }
 
     [Fact]
+    public async Task RouteEditor_SpeaksResponsesNatively_IsSaved_AndAnAnthropicRouteHasNoSuchOption()
+    {
+        var (db, id) = await SeededAsync();
+        await using var _db = db;
+        await using var ctx = ContextFor(db);
+
+        var page = ctx.Render<RouteEditorPage>(p => p.Add(x => x.Id, id));
+        page.WaitForAssertion(() => page.Find("[data-testid=route-form]"));
+        page.Find("[data-testid=route-native-responses] input").Change(true);
+        await page.Find("[data-testid=save-route]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.True((db.Get<RouteAdminQueries>().GetRouteAsync(id).GetAwaiter().GetResult())!.NativeResponses));
+        var anthropic = page.FindAll("[data-testid=route-protocol] input[type=radio]")[1];
+        anthropic.Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=route-native-responses]")));
+        await page.Find("[data-testid=save-route]").ClickAsync(new());
+
+        page.WaitForAssertion(() => Assert.Equal((RouteProtocol.Anthropic, false),
+            db.Get<RouteAdminQueries>().GetRouteAsync(id).GetAwaiter().GetResult() is { } r ? (r.Protocol, r.NativeResponses) : default));
+    }
+
+    [Fact]
     public async Task RoutesPage_ListsRoutesWithoutKeys_AndTheSwitchDisablesARouteAfterConfirming()
     {
         var (db, id) = await SeededAsync();

@@ -34,6 +34,8 @@ public sealed partial class RouteEditorPage
         public int TotalSeconds { get; set; } = Route.DefaultTotalTimeoutSeconds;
         public int MaxAnswerKib { get; set; } = Route.DefaultMaxAnswerBytes / 1024;
         public OutputLimitField LimitField { get; set; }
+        public RouteProtocol Protocol { get; set; } = RouteProtocol.OpenAi;
+        public bool NativeResponses { get; set; }
         public List<ModelRow> Models { get; set; } = [new()];
 
         public static RouteForm From(RouteSummary route) => new()
@@ -49,13 +51,16 @@ public sealed partial class RouteEditorPage
             TotalSeconds = route.TotalTimeoutSeconds,
             MaxAnswerKib = route.MaxAnswerBytes / 1024,
             LimitField = route.LimitField,
+            Protocol = route.Protocol,
+            NativeResponses = route.NativeResponses,
             Models = ModelRow.From(route.Models),
         };
 
         public RouteDraft ToDraft() => new(Name, Kind, BaseUrl, Priority, Weight, ConnectSeconds, FirstByteSeconds, TotalSeconds, Enabled,
             Models.Where(m => !string.IsNullOrWhiteSpace(m.ModelId) || !string.IsNullOrWhiteSpace(m.UpstreamModelId))
                 .Select(m => new ModelMapping(m.ModelId ?? "", m.UpstreamModelId ?? "")).ToList(),
-            NewKey, RemoveKey, MaxAnswerBytes: (int)Math.Clamp(MaxAnswerKib * 1024L, int.MinValue, int.MaxValue), LimitField: LimitField);
+            NewKey, RemoveKey, MaxAnswerBytes: (int)Math.Clamp(MaxAnswerKib * 1024L, int.MinValue, int.MaxValue), LimitField: LimitField,
+            Protocol: Protocol, NativeResponses: Protocol == RouteProtocol.OpenAi && NativeResponses);
     }
 
     [Inject] private RouteAdminQueries Queries { get; set; } = null!;
