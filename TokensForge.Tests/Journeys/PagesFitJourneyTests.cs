@@ -81,7 +81,7 @@ public sealed class PagesFitJourneyTests
 
     private static readonly Visit[] AdminPages =
     [
-        new("/admin"), new("/admin/audit"), new("/admin/campaigns"), new("/admin/codes"), new("/admin/codes/generate"),
+        new("/admin"), new("/admin/audit"), new("/admin/requests"), new("/admin/campaigns"), new("/admin/codes"), new("/admin/codes/generate"),
         new("/admin/redemptions"), new("/admin/routes"), new("/admin/routes/new"), new("/admin/routes/health"),
         new("/admin/models"), new("/admin/prices"), new("/admin/price-groups"), new("/admin/orders"), new("/finance"),
     ];
@@ -112,7 +112,7 @@ public sealed class PagesFitJourneyTests
         foreach (var path in PhonePages) found.AddRange(await MeasureAsync(user, "user", new Visit(path)));
 
         var admin = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
-        Visit[] adminPages = [.. AdminPages, new($"/admin/campaigns/{campaignId}"), new($"/admin/routes/{routeId}"), new($"/receipts/{receiptId}")];
+        Visit[] adminPages = [.. AdminPages, new($"/admin/requests?user={Uri.EscapeDataString(demo.UserEmail)}"), new($"/admin/campaigns/{campaignId}"), new($"/admin/routes/{routeId}"), new($"/receipts/{receiptId}")];
         foreach (var visit in adminPages) found.AddRange(await MeasureAsync(admin, "admin", visit));
 
         var finance = await LoginAsync(browser, baseUrl, FinanceEmail, FinancePassword);
