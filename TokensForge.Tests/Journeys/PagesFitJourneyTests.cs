@@ -104,7 +104,14 @@ public sealed class PagesFitJourneyTests
             found.AddRange(await MeasureAsync(anonymous, "anonymous", new Visit(path, Interactive: false)));
             // No template leftovers about external sign-in when none is configured.
             Assert.DoesNotContain("external authentication", await anonymous.ContentAsync(), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Use another service", await anonymous.ContentAsync(), StringComparison.OrdinalIgnoreCase);
+            // MudBlazor's inputs, not the template's Bootstrap classes.
+            Assert.Equal(0, await anonymous.Locator(".form-control, .btn, .form-floating").CountAsync());
+            Assert.True(await anonymous.Locator(".mud-input-control input[name='Input.Email']").CountAsync() == 1, $"{path}: no MudBlazor email field that posts");
         }
+        await anonymous.SetViewportSizeAsync(390, 844);
+        foreach (var path in new[] { "/Account/Login", "/Account/Register" })
+            found.AddRange(await MeasureAsync(anonymous, "anonymous", new Visit(path, Interactive: false)));
         var user = await LoginAsync(browser, baseUrl, demo.UserEmail, demo.UserPassword);
         Visit[] userPages = [.. UserPages, new($"/receipts/{receiptId}"), new($"/wallet/transfers/{transferId}")];
         foreach (var visit in userPages) found.AddRange(await MeasureAsync(user, "user", visit));
