@@ -75,6 +75,7 @@ public sealed class PagesFitJourneyTests
     [
         new("/"), new("/wallet"), new("/wallet/redemptions"), new("/topup"), new("/keys"), new("/usage"), new("/usage/failed"),
         new("/activity"), new("/playground"), new("/research"), new("/Account/Manage", Interactive: false),
+        new("/Account/Manage/Email", Interactive: false), new("/Account/Manage/ChangePassword", Interactive: false),
     ];
 
     private static readonly string[] PhonePages = ["/", "/wallet", "/usage", "/keys", "/activity", "/topup"];
