@@ -10,6 +10,7 @@ public static class AuditServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditQueries>();
+        services.AddSingleton<AuditTargets>();
         return services;
     }
 }

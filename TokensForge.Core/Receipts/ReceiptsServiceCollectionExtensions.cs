@@ -9,6 +9,7 @@ public static class ReceiptsServiceCollectionExtensions
     {
         services.AddSingleton<ReceiptQueries>();
         services.AddSingleton<ActivityQueries>();
+        services.AddSingleton<RequestLogQuery>();
         services.AddSingleton<DailyRollups>();
         services.AddSingleton<Ledger.IPeriodicSweep>(sp => sp.GetRequiredService<DailyRollups>());
         return services;

@@ -75,13 +75,14 @@ public sealed class PagesFitJourneyTests
     [
         new("/"), new("/wallet"), new("/wallet/redemptions"), new("/topup"), new("/keys"), new("/usage"), new("/usage/failed"),
         new("/activity"), new("/playground"), new("/research"), new("/Account/Manage", Interactive: false),
+        new("/Account/Manage/Email", Interactive: false), new("/Account/Manage/ChangePassword", Interactive: false),
     ];
 
     private static readonly string[] PhonePages = ["/", "/wallet", "/usage", "/keys", "/activity", "/topup"];
 
     private static readonly Visit[] AdminPages =
     [
-        new("/admin"), new("/admin/audit"), new("/admin/campaigns"), new("/admin/codes"), new("/admin/codes/generate"),
+        new("/admin"), new("/admin/audit"), new("/admin/requests"), new("/admin/campaigns"), new("/admin/codes"), new("/admin/codes/generate"),
         new("/admin/redemptions"), new("/admin/routes"), new("/admin/routes/new"), new("/admin/routes/health"),
         new("/admin/models"), new("/admin/prices"), new("/admin/price-groups"), new("/admin/orders"), new("/finance"),
     ];
@@ -104,7 +105,14 @@ public sealed class PagesFitJourneyTests
             found.AddRange(await MeasureAsync(anonymous, "anonymous", new Visit(path, Interactive: false)));
             // No template leftovers about external sign-in when none is configured.
             Assert.DoesNotContain("external authentication", await anonymous.ContentAsync(), StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Use another service", await anonymous.ContentAsync(), StringComparison.OrdinalIgnoreCase);
+            // MudBlazor's inputs, not the template's Bootstrap classes.
+            Assert.Equal(0, await anonymous.Locator(".form-control, .btn, .form-floating").CountAsync());
+            Assert.True(await anonymous.Locator(".mud-input-control input[name='Input.Email']").CountAsync() == 1, $"{path}: no MudBlazor email field that posts");
         }
+        await anonymous.SetViewportSizeAsync(390, 844);
+        foreach (var path in new[] { "/Account/Login", "/Account/Register" })
+            found.AddRange(await MeasureAsync(anonymous, "anonymous", new Visit(path, Interactive: false)));
         var user = await LoginAsync(browser, baseUrl, demo.UserEmail, demo.UserPassword);
         Visit[] userPages = [.. UserPages, new($"/receipts/{receiptId}"), new($"/wallet/transfers/{transferId}")];
         foreach (var visit in userPages) found.AddRange(await MeasureAsync(user, "user", visit));
@@ -112,7 +120,7 @@ public sealed class PagesFitJourneyTests
         foreach (var path in PhonePages) found.AddRange(await MeasureAsync(user, "user", new Visit(path)));
 
         var admin = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
-        Visit[] adminPages = [.. AdminPages, new($"/admin/campaigns/{campaignId}"), new($"/admin/routes/{routeId}"), new($"/receipts/{receiptId}")];
+        Visit[] adminPages = [.. AdminPages, new($"/admin/requests?user={Uri.EscapeDataString(demo.UserEmail)}"), new($"/admin/campaigns/{campaignId}"), new($"/admin/routes/{routeId}"), new($"/receipts/{receiptId}")];
         foreach (var visit in adminPages) found.AddRange(await MeasureAsync(admin, "admin", visit));
 
         var finance = await LoginAsync(browser, baseUrl, FinanceEmail, FinancePassword);

@@ -25,16 +25,16 @@ internal static class ReceiptTestData
     }
 
     public static async Task<Guid> WriteAsync(TestDatabase db, string userId, RequestStatus status, long cost, Guid? keyId = null,
-        string model = "gpt-4o-mini", string? upstreamError = null)
+        string model = "gpt-4o-mini", string? upstreamError = null, RouteKind kind = RouteKind.Routed)
     {
         var catalogModel = (await db.Get<RouteCatalog>().GetAsync()).Find(model)!;
-        var route = catalogModel.Routes.Single(r => r.Kind == RouteKind.Routed);
+        var route = catalogModel.Routes.Single(r => r.Kind == kind);
         var id = Guid.CreateVersion7();
         KeyPrincipal? key = keyId is { } k ? new KeyPrincipal(k, userId, "test", "tf-testkey1", null, new HashSet<string>(), null, RoutePreference.Auto, null) : null;
         var caller = new GatewayCaller(userId, RequestSource.Api, key, RoutePreference.Auto, "req_" + id.ToString("N"), "192.0.2.7");
         await using var request = new GatewayRequest(caller, ChatShape.EndpointName, stream: false, catalogModel, new PromptBudget(10, 5), id, db.Time.GetUtcNow().UtcDateTime,
             db.Get<HoldPlanner>(), db.Get<IdempotencyStore>(), NullLogger.Instance);
-        var hold = await db.Get<HoldService>().PlaceAsync(userId, RouteKind.Routed, Held, TimeSpan.FromMinutes(5), id.ToString());
+        var hold = await db.Get<HoldService>().PlaceAsync(userId, kind, Held, TimeSpan.FromMinutes(5), id.ToString());
         Assert.True(hold.Succeeded, hold.Error?.ToString());
         request.Holds(new PlacedHold(route, hold.Value!, Held, null));
         var reason = status switch

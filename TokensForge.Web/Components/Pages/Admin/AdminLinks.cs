@@ -11,8 +11,15 @@ public static class AdminLinks
     public const string Redemptions = "/admin/redemptions";
     public const string Audit = "/admin/audit";
     public const string Users = "/admin/users";
+    public const string Requests = "/admin/requests";
 
     public static string User(string userId) => $"{Users}/{Uri.EscapeDataString(userId)}";
+
+    /// <summary>The request log filtered to one account's requests.</summary>
+    public static string RequestsOf(string email) => $"{Requests}?user={Uri.EscapeDataString(email)}";
+
+    /// <summary>The request log filtered to one key (by its prefix).</summary>
+    public static string RequestsOfKey(string prefix) => $"{Requests}?key={Uri.EscapeDataString(prefix)}";
 
     public static string CampaignResults(Guid campaignId) => $"{Campaigns}/{campaignId}";
 
