@@ -97,12 +97,7 @@ public sealed class AnthropicUpstream(IAnthropicUpstream upstream, UpstreamCall 
                         Deliver(outcome, streamed["delta"]);
                         break;
                 }
-                if (!outcome.Started)
-                {
-                    outcome.Started = true;
-                    outcome.TimeToFirstToken = call.Elapsed;
-                    await sink.StartAsync(receiptId, clientAborted);
-                }
+                if (call.StartsOutput()) await sink.StartAsync(receiptId, clientAborted);
                 await sink.WriteAsync(type, Encoding.UTF8.GetBytes(data), clientAborted);
             }
         }

@@ -69,12 +69,7 @@ public sealed class ChatUpstream(IOpenAiUpstream upstream, UpstreamCall calls)
                     if (chunk.Choices is not { Count: > 0 }) continue;
                 }
 
-                if (!outcome.Started)
-                {
-                    outcome.Started = true;
-                    outcome.TimeToFirstToken = call.Elapsed;
-                    await sink.StartAsync(receiptId, clientAborted);
-                }
+                if (call.StartsOutput()) await sink.StartAsync(receiptId, clientAborted);
                 await sink.WriteAsync(chunk, clientAborted);
                 foreach (var choice in chunk.Choices ?? []) outcome.Deliver(choice.Delta);
             }

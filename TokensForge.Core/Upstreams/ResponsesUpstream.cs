@@ -86,12 +86,7 @@ public sealed class ResponsesUpstream(IOpenAiUpstream upstream, UpstreamCall cal
                     return call.Complete();
                 }
                 if (type.EndsWith(".delta", StringComparison.Ordinal)) outcome.Delivered.Append(Text(streamed["delta"]));
-                if (!outcome.Started)
-                {
-                    outcome.Started = true;
-                    outcome.TimeToFirstToken = call.Elapsed;
-                    await sink.StartAsync(receiptId, clientAborted);
-                }
+                if (call.StartsOutput()) await sink.StartAsync(receiptId, clientAborted);
                 await sink.WriteRawAsync(type, Encoding.UTF8.GetBytes(data), clientAborted);
             }
         }

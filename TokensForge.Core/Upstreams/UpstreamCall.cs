@@ -111,6 +111,15 @@ public sealed class UpstreamAttempt : IDisposable
     /// <summary>The upstream sent something: the idle timeout starts again.</summary>
     public void Heard() => _firstByte.CancelAfter(_idle);
 
+    /// <summary>True once, at the first event relayed to the caller: the output started, and its time to first token is taken.</summary>
+    public bool StartsOutput()
+    {
+        if (Outcome.Started) return false;
+        Outcome.Started = true;
+        Outcome.TimeToFirstToken = Elapsed;
+        return true;
+    }
+
     public UpstreamOutcome UnreadableKey() => Fail(null, UpstreamCall.UnreadableKey);
 
     /// <summary>The full answer arrived.</summary>
