@@ -1,4 +1,4 @@
-using System.Net.Http.Json;
+﻿using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -162,6 +162,126 @@ public sealed class PagesFitJourneyTests
         await Browser.WaitForInteractiveAsync(page);
         await Assertions.Expect(toggle).ToHaveAttributeAsync("data-dark", "true");
         await Browser.ScreenshotAsync(page, "fit-theme-remembered-dark");
+    }
+
+    private static readonly string[] ManagePages =
+        ["/Account/Manage/TwoFactorAuthentication", "/Account/Manage/EnableAuthenticator", "/Account/Manage/PersonalData",
+         "/Account/Manage/DeletePersonalData", "/Account/Manage/Passkeys"];
+
+    private static readonly string[] TwoFactorOnPages =
+        ["/Account/Manage/TwoFactorAuthentication", "/Account/Manage/Disable2fa", "/Account/Manage/GenerateRecoveryCodes", "/Account/Manage/ResetAuthenticator"];
+
+    /// <summary>
+    /// The account pages the manage menu links to, on a laptop and a phone: MudBlazor only, nothing wider than the screen,
+    /// and their forms really post: personal data downloads, an authenticator is added with a real TOTP code (a wrong one
+    /// is refused), the recovery codes it shows sign in on the two-factor pages.
+    /// </summary>
+    [SkippableFact]
+    public async Task ManagePages_TwoFactorPersonalDataAndPasskeys_AreMudBlazorForms_ThatFitAndPost()
+    {
+        using var app = new TokensForgeApp();
+        var baseUrl = app.StartKestrel();
+        await using var browser = await Browser.LaunchAsync();
+        var page = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
+        var found = new List<string>();
+
+        foreach (var (width, height) in new[] { (1366, 900), (390, 844) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var path in ManagePages)
+            {
+                found.AddRange(await MeasureAsync(page, "user", new Visit(path, Interactive: false)));
+                await AssertNoBootstrapAsync(page, path);
+            }
+        }
+        await page.SetViewportSizeAsync(1366, 900);
+
+        // The menu links the three pages; external logins are not offered since none is configured.
+        await page.GotoAsync("/Account/Manage");
+        foreach (var label in new[] { "Two-factor authentication", "Passkeys", "Personal data" })
+            Assert.Equal(1, await page.Locator($".mud-nav-link:has-text('{label}')").CountAsync());
+        Assert.Equal(0, await page.Locator("a[href*='ExternalLogins']").CountAsync());
+        Assert.Equal(404, (await page.GotoAsync("/Account/Manage/ExternalLogins"))!.Status);
+
+        await page.GotoAsync("/Account/Manage/PersonalData");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("button[type=submit]:has-text('Download')"));
+        using (var json = JsonDocument.Parse(await File.ReadAllTextAsync((await download.PathAsync())!)))
+            Assert.Equal(TokensForgeApp.AdminEmail, json.RootElement.GetProperty("Email").GetString());
+
+        await page.GotoAsync("/Account/Manage/TwoFactorAuthentication");
+        await Assertions.Expect(page.Locator("[data-testid=two-factor-state]")).ToContainTextAsync("off");
+        // Visiting the set-up page above already made a key, so the link reads "Set up authenticator app".
+        await page.ClickAsync("a[href='Account/Manage/EnableAuthenticator']");
+        await page.WaitForURLAsync("**/Account/Manage/EnableAuthenticator");
+        var key = (await page.Locator("[data-testid=authenticator-key]").InnerTextAsync()).Replace(" ", "");
+        await page.FillAsync("#Input\\.Code", "000000" == Totp(key, 0) ? "111111" : "000000");
+        await page.ClickAsync("button[type=submit]:has-text('Verify')");
+        await Assertions.Expect(page.Locator("[data-testid=status-message]")).ToContainTextAsync("Verification code is invalid");
+        await page.FillAsync("#Input\\.Code", Totp(key, 0));
+        await page.ClickAsync("button[type=submit]:has-text('Verify')");
+        await Assertions.Expect(page.Locator("[data-testid=status-message]")).ToContainTextAsync("verified");
+        var codes = await page.Locator("[data-testid=recovery-codes] .recovery-code").AllInnerTextsAsync();
+        Assert.Equal(10, codes.Count);
+        await AssertNoBootstrapAsync(page, "recovery codes");
+
+        foreach (var (width, height) in new[] { (1366, 900), (390, 844) })
+        {
+            await page.SetViewportSizeAsync(width, height);
+            foreach (var path in TwoFactorOnPages)
+            {
+                found.AddRange(await MeasureAsync(page, "user", new Visit(path, Interactive: false)));
+                await AssertNoBootstrapAsync(page, path);
+            }
+        }
+        await page.GotoAsync("/Account/Manage/TwoFactorAuthentication");
+        await Assertions.Expect(page.Locator("[data-testid=two-factor-state]")).ToContainTextAsync("on");
+
+        // A fresh browser now needs the second factor: the code page, then a recovery code instead.
+        var again = await browser.NewPageAsync(baseUrl);
+        await again.SetViewportSizeAsync(390, 844);
+        await again.GotoAsync("/Account/Login");
+        await again.FillAsync("#Input\\.Email", TokensForgeApp.AdminEmail);
+        await again.FillAsync("#Input\\.Password", TokensForgeApp.AdminPassword);
+        await again.ClickAsync("button[type=submit]:has-text('Log in')");
+        await again.WaitForURLAsync("**/Account/LoginWith2fa**");
+        found.AddRange(await MeasureAsync(again, "anonymous", new Visit(new Uri(again.Url).PathAndQuery, Interactive: false)));
+        await AssertNoBootstrapAsync(again, "LoginWith2fa");
+        Assert.Equal(1, await again.Locator(".mud-input-control input[name='Input.TwoFactorCode']").CountAsync());
+        await again.ClickAsync("a:has-text('log in with a recovery code')");
+        await again.WaitForURLAsync("**/Account/LoginWithRecoveryCode**");
+        found.AddRange(await MeasureAsync(again, "anonymous", new Visit(new Uri(again.Url).PathAndQuery, Interactive: false)));
+        await AssertNoBootstrapAsync(again, "LoginWithRecoveryCode");
+        await again.FillAsync("#Input\\.RecoveryCode", "not-a-code");
+        await again.ClickAsync("button[type=submit]:has-text('Log in')");
+        await Assertions.Expect(again.Locator("[data-testid=status-message]")).ToContainTextAsync("Invalid recovery code");
+        await again.FillAsync("#Input\\.RecoveryCode", codes[0]);
+        await again.ClickAsync("button[type=submit]:has-text('Log in')");
+        // On a phone the app bar hides the address; it is there all the same once signed in.
+        await Assertions.Expect(again.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync(TokensForgeApp.AdminEmail);
+
+        await File.WriteAllLinesAsync(Path.Combine(Browser.ArtifactsDirectory, "fit-manage-measurements.txt"), found);
+        Assert.True(found.Count == 0, "Content hidden behind horizontal scroll:\n" + string.Join('\n', found));
+    }
+
+    private static async Task AssertNoBootstrapAsync(IPage page, string where)
+    {
+        var leftovers = await page.Locator(".btn, .form-control, .form-floating, .alert, .table, .row, .text-danger").CountAsync();
+        Assert.True(leftovers == 0, $"{where}: {leftovers} elements with Bootstrap classes");
+        Assert.True(await page.Locator(".mud-main-content .mud-button-root, .mud-main-content .mud-alert").CountAsync() > 0, $"{where}: no MudBlazor buttons or alerts");
+    }
+
+    /// <summary>The authenticator app's code (RFC 6238: HMAC-SHA1 of the 30-second step, 6 digits) for a base32 key.</summary>
+    private static string Totp(string base32Key, int stepOffset)
+    {
+        var bits = string.Concat(base32Key.ToUpperInvariant().Select(c => Convert.ToString("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".IndexOf(c), 2).PadLeft(5, '0')));
+        var key = Enumerable.Range(0, bits.Length / 8).Select(i => Convert.ToByte(bits.Substring(i * 8, 8), 2)).ToArray();
+        var step = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30 + stepOffset;
+        var counter = BitConverter.GetBytes(step);
+        if (BitConverter.IsLittleEndian) Array.Reverse(counter);
+        var hash = System.Security.Cryptography.HMACSHA1.HashData(key, counter);
+        var offset = hash[^1] & 0x0f;
+        var value = ((hash[offset] & 0x7f) << 24) | (hash[offset + 1] << 16) | (hash[offset + 2] << 8) | hash[offset + 3];
+        return (value % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<IReadOnlyList<string>> MeasureAsync(IPage page, string role, Visit visit)
