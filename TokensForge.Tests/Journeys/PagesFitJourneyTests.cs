@@ -263,6 +263,51 @@ public sealed class PagesFitJourneyTests
         Assert.True(found.Count == 0, "Content hidden behind horizontal scroll:\n" + string.Join('\n', found));
     }
 
+    /// <summary>
+    /// A passkey made by the browser's virtual authenticator is added on the passkeys page, named on the rename page,
+    /// renamed and deleted, each through the page's own MudBlazor buttons. Served on localhost: WebAuthn refuses an IP address.
+    /// </summary>
+    [SkippableFact]
+    public async Task Passkeys_AddedWithAVirtualAuthenticator_AreNamedRenamedAndDeleted()
+    {
+        using var app = new TokensForgeApp();
+        var baseUrl = app.StartKestrel().Replace("127.0.0.1", "localhost");
+        await using var browser = await Browser.LaunchAsync();
+        var page = await LoginAsync(browser, baseUrl, TokensForgeApp.AdminEmail, TokensForgeApp.AdminPassword);
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("WebAuthn.enable");
+        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        {
+            ["options"] = new Dictionary<string, object>
+            {
+                ["protocol"] = "ctap2", ["transport"] = "internal", ["hasResidentKey"] = true,
+                ["hasUserVerification"] = true, ["isUserVerified"] = true, ["automaticPresenceSimulation"] = true,
+            },
+        });
+
+        await page.GotoAsync("/Account/Manage/Passkeys");
+        await Assertions.Expect(page.Locator("text=No passkeys are registered.")).ToBeVisibleAsync();
+        await page.ClickAsync("button:has-text('Add a new passkey')");
+        await page.WaitForURLAsync("**/Account/Manage/RenamePasskey/**");
+        await AssertNoBootstrapAsync(page, "RenamePasskey");
+        await page.FillAsync("#Input\\.Name", "Laptop key");
+        await page.ClickAsync("button[type=submit]:has-text('Continue')");
+        await page.WaitForURLAsync("**/Account/Manage/Passkeys");
+        await Assertions.Expect(page.Locator("[data-testid=status-message]")).ToContainTextAsync("Passkey updated");
+        await Assertions.Expect(page.Locator("[data-testid=passkeys]")).ToContainTextAsync("Laptop key");
+        await AssertNoBootstrapAsync(page, "Passkeys with one");
+
+        await page.ClickAsync("[data-testid=passkeys] button:has-text('Rename')");
+        await page.WaitForURLAsync("**/Account/Manage/RenamePasskey/**");
+        await page.FillAsync("#Input\\.Name", "Work laptop");
+        await page.ClickAsync("button[type=submit]:has-text('Continue')");
+        await Assertions.Expect(page.Locator("[data-testid=passkeys]")).ToContainTextAsync("Work laptop");
+
+        await page.ClickAsync("[data-testid=passkeys] button:has-text('Delete')");
+        await Assertions.Expect(page.Locator("[data-testid=status-message]")).ToContainTextAsync("Passkey deleted");
+        await Assertions.Expect(page.Locator("text=No passkeys are registered.")).ToBeVisibleAsync();
+    }
+
     private static async Task AssertNoBootstrapAsync(IPage page, string where)
     {
         var leftovers = await page.Locator(".btn, .form-control, .form-floating, .alert, .table, .row, .text-danger").CountAsync();
