@@ -43,15 +43,7 @@ public static class AnthropicSimulatorEndpoints
             await Error(400, "invalid_request_error", "anthropic-version: header is required").ExecuteAsync(context);
             return;
         }
-        MessagesRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(MessagesJsonContext.Default.MessagesRequest, ct);
-        }
-        catch (JsonException)
-        {
-            request = null;
-        }
+        var request = await SimulatorEndpoints.ReadOrNullAsync(context.Request, MessagesJsonContext.Default.MessagesRequest, ct);
         var (chat, invalid) = request is { MaxTokens: > 0 } ? MessagesTranslator.ToChat(request) : (null, null);
         if (chat is null)
         {

@@ -28,20 +28,12 @@ public static class ResponsesSimulatorEndpoints
     {
         var settings = options.Value;
         var ct = context.RequestAborted;
-        if (context.Request.Headers.Authorization.ToString() != "Bearer " + settings.ApiKey)
+        if (!SimulatorEndpoints.Authorized(context, settings))
         {
             await Error(401, "The simulator needs its upstream key (Simulator:ApiKey).").ExecuteAsync(context);
             return;
         }
-        CreateResponseRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(ResponsesJsonContext.Default.CreateResponseRequest, ct);
-        }
-        catch (JsonException)
-        {
-            request = null;
-        }
+        var request = await SimulatorEndpoints.ReadOrNullAsync(context.Request, ResponsesJsonContext.Default.CreateResponseRequest, ct);
         if (request?.PreviousResponseId is { } previous)
         {
             await Error(400, $"Previous response with id '{previous}' not found.").ExecuteAsync(context);

@@ -63,15 +63,7 @@ public static class SimulatorEndpoints
             await Unauthorized().ExecuteAsync(context);
             return;
         }
-        ChatCompletionRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(OpenAiJsonContext.Default.ChatCompletionRequest, ct);
-        }
-        catch (JsonException)
-        {
-            request = null;
-        }
+        var request = await ReadOrNullAsync(context.Request, OpenAiJsonContext.Default.ChatCompletionRequest, ct);
         if (request?.Messages is null)
         {
             await Error(400, "The simulator needs a chat completion request with messages.").ExecuteAsync(context);
@@ -267,7 +259,21 @@ public static class SimulatorEndpoints
         return TypedResults.Json(response, OpenAiJsonContext.Default.EmbeddingResponse);
     }
 
-    private static bool Authorized(HttpContext context, SimulatorOptions settings) =>
+    /// <summary>The request body as <typeparamref name="T"/>, or null when it is not that JSON (each front door answers that in its own words).</summary>
+    internal static async Task<T?> ReadOrNullAsync<T>(HttpRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
+        where T : class
+    {
+        try
+        {
+            return await request.ReadFromJsonAsync(type, ct);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    internal static bool Authorized(HttpContext context, SimulatorOptions settings) =>
         context.Request.Headers.Authorization.ToString() == "Bearer " + settings.ApiKey;
 
     private static IResult Unauthorized() => Error(401, "The simulator needs its upstream key (Simulator:ApiKey).", "invalid_api_key");
