@@ -103,17 +103,14 @@ internal static class BulkInsert
             new Table(key.Item1.FindEntityType(key.Item2) ?? throw new InvalidOperationException($"{key.Item2.Name} is not an entity.")));
     }
 
-    private static void Bind<T>(System.Data.Common.DbCommand command, Table table, IReadOnlyList<T> rows, int start, int count, string[] names) where T : class
+    private static void Bind<T>(RawCommand command, Table table, IReadOnlyList<T> rows, int start, int count, string[] names) where T : class
     {
         var (properties, mappings, getters) = (table.Properties, table.Mappings, table.Getters);
         for (var r = 0; r < count; r++)
         {
             var row = rows[start + r];
             for (var c = 0; c < properties.Length; c++)
-            {
-                command.Parameters.Add(mappings[c].CreateParameter(command, names[r * properties.Length + c], getters[c].GetClrValueUsingContainingEntity(row),
-                    properties[c].IsNullable));
-            }
+                command.With(mappings[c], names[r * properties.Length + c], getters[c].GetClrValueUsingContainingEntity(row), properties[c].IsNullable);
         }
     }
 }

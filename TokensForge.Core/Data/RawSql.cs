@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -19,7 +20,9 @@ namespace TokensForge.Core.Data;
 /// text, and handed out again: Microsoft.Data.Sqlite keeps a statement compiled only as long as its command lives, and
 /// compiling was a fifth of SQLite's time on the hot path. A command is out of the cache while in use, so two statements
 /// of one unit never share one. Pooled connections that close after each use keep nothing: a compiled statement belongs
-/// to the native connection, which the pool may hand to someone else.
+/// to the native connection, which the pool may hand to someone else. A kept command keeps its parameter objects too,
+/// and each use sets their values in the order they were added: Npgsql binds a statement it has prepared from the
+/// parameters it saw when preparing it, so new parameter objects would go unseen.
 /// </remarks>
 internal static class RawSql
 {
@@ -27,101 +30,50 @@ internal static class RawSql
     private const int CommandsPerConnection = 128;
 
     private static readonly ConcurrentDictionary<(IModel, Type, string), RelationalTypeMapping> Mappings = new();
-    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Kept = new();
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, RawCommand>> Kept = new();
 
-    public static DbCommand Command(AppDbContext db, string sql)
+    public static RawCommand Command(AppDbContext db, string sql)
     {
         var connection = db.Database.GetDbConnection();
-        if (Kept.TryGetValue(connection, out var kept) && kept.Remove(sql, out var command))
+        if (!Kept.TryGetValue(connection, out var kept) || !kept.Remove(sql, out var command))
         {
-            command.Parameters.Clear();
+            var created = connection.CreateCommand();
+            created.CommandText = sql;
+            command = new RawCommand(created);
         }
-        else
-        {
-            command = connection.CreateCommand();
-            command.CommandText = sql;
-        }
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.Start(db.Database.CurrentTransaction?.GetDbTransaction());
         return command;
     }
 
     /// <summary>Keeps the commands run on <paramref name="connection"/> for reuse, until <see cref="ForgetCommands"/>; it must stay open till then.</summary>
-    public static void KeepCommands(DbConnection connection) => Kept.AddOrUpdate(connection, new Dictionary<string, DbCommand>(StringComparer.Ordinal));
+    public static void KeepCommands(DbConnection connection) => Kept.AddOrUpdate(connection, new Dictionary<string, RawCommand>(StringComparer.Ordinal));
 
     /// <summary>Disposes the commands kept for <paramref name="connection"/> and keeps no more.</summary>
     public static void ForgetCommands(DbConnection connection)
     {
         if (!Kept.TryGetValue(connection, out var kept)) return;
         Kept.Remove(connection);
-        foreach (var command in kept.Values) command.Dispose();
+        foreach (var command in kept.Values) command.Inner.Dispose();
     }
 
     /// <summary>Gives a command from <see cref="Command"/> back to its connection's cache (or disposes it when the cache is full).</summary>
-    public static void Return(DbCommand command)
+    internal static void Return(RawCommand command)
     {
-        if (command.Connection is { } connection && Kept.TryGetValue(connection, out var kept) && kept.Count < CommandsPerConnection
-            && kept.TryAdd(command.CommandText, command))
+        var inner = command.Inner;
+        if (inner.Connection is { } connection && Kept.TryGetValue(connection, out var kept) && kept.Count < CommandsPerConnection
+            && kept.TryAdd(inner.CommandText, command))
         {
-            command.Transaction = null;
+            inner.Transaction = null;
             return;
         }
-        command.Dispose();
+        inner.Dispose();
     }
 
-    /// <summary>Adds <paramref name="value"/> as <paramref name="name"/>, typed like <typeparamref name="TEntity"/>'s <paramref name="property"/> column.</summary>
-    public static DbCommand With<TEntity>(this DbCommand command, AppDbContext db, string name, string property, object? value)
-    {
-        var mapping = Mappings.GetOrAdd((db.Model, typeof(TEntity), property), static key =>
+    /// <summary>The type mapping EF uses for <paramref name="entity"/>'s <paramref name="property"/> column.</summary>
+    internal static RelationalTypeMapping MappingOf(AppDbContext db, Type entity, string property) =>
+        Mappings.GetOrAdd((db.Model, entity, property), static key =>
             key.Item1.FindEntityType(key.Item2)?.FindProperty(key.Item3)?.GetRelationalTypeMapping()
             ?? throw new InvalidOperationException($"{key.Item2.Name}.{key.Item3} is not a mapped column."));
-        command.Parameters.Add(mapping.CreateParameter(command, name, value, nullable: true));
-        return command;
-    }
-
-    public static async Task<int> ExecuteAsync(this DbCommand command, CancellationToken ct)
-    {
-        try
-        {
-            return await command.ExecuteNonQueryAsync(ct);
-        }
-        finally
-        {
-            Return(command);
-        }
-    }
-
-    public static async Task<object?> ScalarAsync(this DbCommand command, CancellationToken ct)
-    {
-        try
-        {
-            return await command.ExecuteScalarAsync(ct);
-        }
-        finally
-        {
-            Return(command);
-        }
-    }
-
-    /// <summary>
-    /// Runs the query and maps each row with <paramref name="row"/>; the command goes back to its connection's cache.
-    /// <paramref name="skipResults"/> passes over the result sets of statements sent before it in the same command (a
-    /// lock taken in the same round trip, say).
-    /// </summary>
-    public static async Task<List<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> row, CancellationToken ct, int skipResults = 0)
-    {
-        var rows = new List<T>();
-        try
-        {
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            for (var i = 0; i < skipResults; i++) await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct)) rows.Add(row(reader));
-        }
-        finally
-        {
-            Return(command);
-        }
-        return rows;
-    }
 
     /// <summary>A UTC time read back from a column (SQLite hands times back unspecified).</summary>
     public static DateTime GetUtc(this DbDataReader reader, int ordinal) => DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc);
@@ -131,4 +83,108 @@ internal static class RawSql
     public static string? GetStringOrNull(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     public static Guid? GetGuidOrNull(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetGuid(ordinal);
+}
+
+/// <summary>
+/// One use of a command from <see cref="RawSql.Command"/>: parameters are bound in order (on a kept command, into the
+/// parameter objects of its earlier uses), then it runs once and goes back to its connection's cache.
+/// </summary>
+internal sealed class RawCommand(DbCommand command)
+{
+    /// <summary>How many parameters this use has bound so far.</summary>
+    private int _bound;
+
+    public DbCommand Inner { get; } = command;
+
+    internal void Start(DbTransaction? transaction)
+    {
+        _bound = 0;
+        Inner.Transaction = transaction;
+    }
+
+    /// <summary>Binds <paramref name="value"/> as <paramref name="name"/>, typed like <typeparamref name="TEntity"/>'s <paramref name="property"/> column.</summary>
+    public RawCommand With<TEntity>(AppDbContext db, string name, string property, object? value) =>
+        With(RawSql.MappingOf(db, typeof(TEntity), property), name, value, nullable: true);
+
+    /// <summary>Binds <paramref name="value"/> as <paramref name="name"/> with the column type <paramref name="mapping"/>.</summary>
+    public RawCommand With(RelationalTypeMapping mapping, string name, object? value, bool nullable)
+    {
+        var parameters = Inner.Parameters;
+        if (_bound < parameters.Count)
+        {
+            var kept = parameters[_bound];
+            Debug.Assert(kept.ParameterName == name, $"Parameter {_bound} of a kept command is {kept.ParameterName}, not {name}: bind in the same order each time.");
+            // What CreateParameter does with the value; the type it configured stays.
+            kept.Value = (mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+        }
+        else
+        {
+            parameters.Add(mapping.CreateParameter(Inner, name, value, nullable));
+        }
+        _bound++;
+        return this;
+    }
+
+    /// <summary>Binds a parameter the caller built (a PostgreSQL array, say); on a kept command only its value is taken.</summary>
+    public RawCommand With(DbParameter parameter)
+    {
+        var parameters = Inner.Parameters;
+        if (_bound < parameters.Count) parameters[_bound].Value = parameter.Value;
+        else parameters.Add(parameter);
+        _bound++;
+        return this;
+    }
+
+    public async Task<int> ExecuteAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await Ready().ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            RawSql.Return(this);
+        }
+    }
+
+    public async Task<object?> ScalarAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await Ready().ExecuteScalarAsync(ct);
+        }
+        finally
+        {
+            RawSql.Return(this);
+        }
+    }
+
+    /// <summary>
+    /// Runs the query and maps each row with <paramref name="row"/>; the command goes back to its connection's cache.
+    /// <paramref name="skipResults"/> passes over the result sets of statements sent before it in the same command (a
+    /// lock taken in the same round trip, say).
+    /// </summary>
+    public async Task<List<T>> ReadAllAsync<T>(Func<DbDataReader, T> row, CancellationToken ct, int skipResults = 0)
+    {
+        var rows = new List<T>();
+        try
+        {
+            await using var reader = await Ready().ExecuteReaderAsync(ct);
+            for (var i = 0; i < skipResults; i++) await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(row(reader));
+        }
+        finally
+        {
+            RawSql.Return(this);
+        }
+        return rows;
+    }
+
+    /// <summary>The command with exactly the parameters this use bound.</summary>
+    private DbCommand Ready()
+    {
+        var parameters = Inner.Parameters;
+        while (parameters.Count > _bound) parameters.RemoveAt(parameters.Count - 1);
+        return Inner;
+    }
 }

@@ -45,7 +45,7 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
     private static Task<List<GrantBalance>> EligibleAsync(AppDbContext db, string userId, RouteKind kind, DateTime now, CancellationToken ct) =>
         Eligible(RawSql.Command(db, kind == RouteKind.Official ? EligibleOfficialSql : EligibleRoutedSql), db, userId, now, ct);
 
-    private static Task<List<GrantBalance>> Eligible(System.Data.Common.DbCommand command, AppDbContext db, string userId, DateTime now, CancellationToken ct,
+    private static Task<List<GrantBalance>> Eligible(RawCommand command, AppDbContext db, string userId, DateTime now, CancellationToken ct,
         int skipResults = 0) =>
         command.With<CreditGrant>(db, "@user", nameof(CreditGrant.UserId), userId)
             .With<CreditGrant>(db, "@now", nameof(CreditGrant.EffectiveAt), now)
@@ -90,8 +90,10 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
 
             var txId = Guid.CreateVersion7();
             var parts = plan.Select(p => new HoldPart(p.Grant.GrantId, p.Grant.AccountId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
+            // Fresh ids on accounts AllocateAsync has locked: nothing to read first.
             var outcome = await writer.ApplyAsync(db, txId,
-                parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), token);
+                parts.Select(p => TransferSpec.Pending(p.PendingTransferId, p.AccountId, credit, p.Amount, TransferCode.Charge, expiresAt, reference)).ToList(), token,
+                freshIds: true);
             if (!outcome.Succeeded) return Write.Rollback<Result<Hold>>(outcome.Error!);
             return Write.Commit<Result<Hold>>(new Hold(txId, userId, kind, amount, parts, expiresAt));
         }, ct);
@@ -110,7 +112,8 @@ public sealed class HoldService(WriteTransaction writes, LedgerWriter writer, Le
         if (await AllocateAsync(db, userId, kind, amount, credit, time.GetUtcNow().UtcDateTime, ct) is not { } plan) return LedgerErrors.InsufficientBalance;
         var charges = plan.Select(p => new ChargePart(p.Grant.GrantId, p.Grant.BucketKey, p.Grant.SourceLabel, Guid.CreateVersion7(), p.Amount)).ToList();
         var outcome = await writer.ApplyAsync(db, txId,
-            charges.Select((c, i) => TransferSpec.Single(c.TransferId, plan[i].Grant.AccountId, credit, c.Amount, TransferCode.Charge, reference)).ToList(), ct);
+            charges.Select((c, i) => TransferSpec.Single(c.TransferId, plan[i].Grant.AccountId, credit, c.Amount, TransferCode.Charge, reference)).ToList(), ct,
+            freshIds: true);
         return outcome.Succeeded ? charges : outcome.Error!;
     }
 

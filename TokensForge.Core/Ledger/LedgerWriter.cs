@@ -15,9 +15,17 @@ namespace TokensForge.Core.Ledger;
 /// </remarks>
 public sealed class LedgerWriter(TimeProvider time)
 {
-    public async Task<LedgerOutcome> ApplyAsync(AppDbContext db, Guid txId, IReadOnlyList<TransferSpec> batch, CancellationToken ct = default)
+    /// <param name="freshIds">
+    /// The batch only creates transfers, under ids its caller made for it just now, and (on PostgreSQL) the caller has
+    /// locked their accounts already: a hold. Nothing stored can share those ids, so the read of stored transfers is
+    /// skipped (a statement of every hold); the primary key would still refuse a duplicate.
+    /// </param>
+    public async Task<LedgerOutcome> ApplyAsync(AppDbContext db, Guid txId, IReadOnlyList<TransferSpec> batch, CancellationToken ct = default,
+        bool freshIds = false)
     {
         ArgumentOutOfRangeException.ThrowIfZero(batch.Count);
+        if (freshIds && batch.Any(s => s.PendingId is not null || s.ReversalOf is not null))
+            throw new ArgumentException("Only a batch that creates transfers can skip the read of stored ones.", nameof(freshIds));
         var now = time.GetUtcNow().UtcDateTime;
 
         // One read finds the transfers the post/void/expire/reversal specs refer to (and whether each is resolved or
@@ -25,7 +33,8 @@ public sealed class LedgerWriter(TimeProvider time)
         // every account the batch touches, in the same round trip.
         var referencedIds = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToList();
         var ids = batch.Select(s => s.Id).ToList();
-        var known = db.IsPostgres ? await LockAndReadAsync(db, batch, [.. ids, .. referencedIds], ct) : await ReadAsync(db, [.. ids, .. referencedIds], ct);
+        var known = freshIds ? []
+            : db.IsPostgres ? await LockAndReadAsync(db, batch, [.. ids, .. referencedIds], ct) : await ReadAsync(db, [.. ids, .. referencedIds], ct);
         if (ids.Any(known.ContainsKey))
         {
             for (var i = 0; i < batch.Count; i++)
@@ -75,8 +84,8 @@ public sealed class LedgerWriter(TimeProvider time)
         var direct = batch.Where(s => s.PendingId is null && s.ReversalOf is null).SelectMany(s => new[] { s.DebitAccountId, s.CreditAccountId }).Distinct().ToArray();
         var referenced = batch.Select(s => s.PendingId ?? s.ReversalOf).OfType<Guid>().ToArray();
         var command = RawSql.Command(db, LockSql + ReadSql.GetOrAdd(ids.Count, ReadText));
-        command.Parameters.Add(new Npgsql.NpgsqlParameter("@accounts", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = direct });
-        command.Parameters.Add(new Npgsql.NpgsqlParameter("@refs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = referenced });
+        command.With(new Npgsql.NpgsqlParameter("@accounts", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = direct });
+        command.With(new Npgsql.NpgsqlParameter("@refs", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid) { Value = referenced });
         var found = new Dictionary<Guid, Stored>();
         await ReadRowsAsync(db, command, ids, found, ct, skipResults: 1);
         return found;
@@ -127,7 +136,7 @@ public sealed class LedgerWriter(TimeProvider time)
         FROM transfers AS t WHERE t."Id" IN ({string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i))})
         """;
 
-    private static async Task ReadRowsAsync(AppDbContext db, System.Data.Common.DbCommand command, IReadOnlyList<Guid> ids, Dictionary<Guid, Stored> found,
+    private static async Task ReadRowsAsync(AppDbContext db, RawCommand command, IReadOnlyList<Guid> ids, Dictionary<Guid, Stored> found,
         CancellationToken ct, int skipResults = 0)
     {
         for (var i = 0; i < ids.Count; i++) command.With<Transfer>(db, "@id" + i, nameof(Transfer.Id), ids[i]);

@@ -1,3 +1,4 @@
+using TokensForge.Core.Data;
 using TokensForge.Core.Ledger;
 using TokensForge.Core.Wallets;
 using TokensForge.Tests.Infrastructure;
@@ -9,6 +10,42 @@ namespace TokensForge.Tests.Ledger;
 public sealed class LedgerResultCodeTests
 {
     private static readonly Guid Revenue = SystemAccounts.RevenueRoutedId;
+
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
+    public async Task AFreshIdBatch_SkipsTheRead_ButAReusedIdIsStillRefusedByTheDatabase_AndMovesNothing(TestProvider provider)
+    {
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var grant = await GrantAsync(db, await db.AddUserAsync(), Bucket.Routed, 1_000);
+        var writer = db.Get<LedgerWriter>();
+        var expiry = db.Time.GetUtcNow().UtcDateTime.AddMinutes(5);
+        var hold = TransferSpec.Pending(Guid.CreateVersion7(), grant.AccountId, Revenue, 100, TransferCode.Charge, expiry);
+
+        async Task<LedgerOutcome> ApplyFreshAsync(TransferSpec spec)
+        {
+            await using var ctx = db.NewContext();
+            await using var tx = await ctx.Database.BeginTransactionAsync();
+            var outcome = await writer.ApplyAsync(ctx, Guid.CreateVersion7(), [spec], freshIds: true);
+            await tx.CommitAsync();
+            return outcome;
+        }
+
+        Assert.Equal(LedgerStatus.Created, (await ApplyFreshAsync(hold)).Status);
+        // The same id again: without the read there is no "already applied" answer, so the primary key refuses it, as a race.
+        var duplicate = await Assert.ThrowsAnyAsync<Exception>(() => ApplyFreshAsync(hold with { Amount = 200 }));
+        Assert.True(DbRaces.IsRace(duplicate), duplicate.ToString());
+        await using (var ctx = db.NewContext())
+        {
+            await using var tx = await ctx.Database.BeginTransactionAsync();
+            await Assert.ThrowsAsync<ArgumentException>(() => writer.ApplyAsync(ctx, Guid.CreateVersion7(), [TransferSpec.Void(Guid.CreateVersion7(), hold.Id)], freshIds: true));
+        }
+
+        Assert.Equal(new AccountCounters(0, 1_000, 100, 0), await CountersAsync(db, grant.AccountId));
+        Assert.Equal(2, await TransferCountAsync(db));
+        await AssertVerifiedAsync(db);
+    }
 
     [Fact]
     public async Task SubmitAsync_FlagsThatMakeNoTransfer_AreInvalidFlags_NotInvalidAmount()
