@@ -74,6 +74,8 @@ public static partial class Program
             ("group commit, synchronous=NORMAL (default)", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Normal" }),
             ("group commit, synchronous=FULL", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Full" }),
             ("one transaction per write, synchronous=NORMAL", new() { ["Database__GroupCommit"] = "false", ["Database__SqliteSynchronous"] = "Normal" }),
+            // ASP.NET Core's usual server GC beside the product's workstation GC, so the choice is checked in every run.
+            ("group commit, server GC", new() { ["Database__GroupCommit"] = "true", ["Database__SqliteSynchronous"] = "Normal", ["DOTNET_gcServer"] = "1" }),
         };
         if (options.Postgres is { } server)
         {
