@@ -64,8 +64,8 @@ public static partial class Program
         var passthrough = new Target("passthrough proxy (no ledger)", proxy.BaseAddress + "/v1/chat/completions", null);
         await WarmUpAsync(passthrough, options);
         var passthroughLatency = await LatencyAsync(passthrough, options.Requests);
-        var passthroughThroughput = new List<(int, Throughput)>();
-        foreach (var c in options.ConnectionCounts) passthroughThroughput.Add((c, await ThroughputAsync(passthrough, c, TimeSpan.FromSeconds(options.Seconds))));
+        var passthroughThroughput = new List<(int, Throughput, int)>();
+        foreach (var c in options.ConnectionCounts) passthroughThroughput.Add((c, await ThroughputAsync(passthrough, c, TimeSpan.FromSeconds(options.Seconds)), -1));
         var passthroughRun = new GatewayRun(passthrough.Name, passthroughLatency, passthroughThroughput, PeakRssKb: 0, Verify: "");
 
         // Each variant of the gateway on a fresh database of its own, one after the other, in this one run.
@@ -95,14 +95,56 @@ public static partial class Program
         }
         if (options.Variant is { } only) variants = variants.Where(v => v.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToArray();
         if (options.Profile is not null || options.Serve) variants = variants[..1];
-        var results = new List<GatewayRun>();
-        foreach (var (name, settings) in variants)
+        // Every variant is started and warmed up first, then measured in turns: for each connection count all variants
+        // in a row, the order rotated by one each time. Measured one after the other, the first gateway variant read
+        // low in every run, whatever its settings; rotating spreads whatever favours a place in the run over all of them.
+        var gateways = new List<Gateway>();
+        try
         {
-            var variantEnv = new Dictionary<string, string>(env) { ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, $"bench-{results.Count}.db")}" };
-            foreach (var (k, v) in settings) variantEnv[k] = v;
-            Console.WriteLine($"bench: gateway, {name}");
+            foreach (var (name, settings) in variants)
+            {
+                var variantEnv = new Dictionary<string, string>(env) { ["ConnectionStrings__Default"] = $"Data Source={Path.Combine(work.FullName, $"bench-{gateways.Count}.db")}" };
+                foreach (var (k, v) in settings) variantEnv[k] = v;
+                Console.WriteLine($"bench: gateway, {name}: starting and warming up");
+                gateways.Add(await StartGatewayAsync(name, webDll, variantEnv, options));
+            }
+            if (options.Serve) await ServeAsync(gateways[0]);
+            if (options.Profile is { } traceDir) await ProfileAsync(gateways[0], traceDir, options);
+            foreach (var (g, _) in InTurn(gateways, 0))
+            {
+                Console.WriteLine($"bench: gateway, {g.Name}: latency at c=1");
+                g.Latency = await LatencyAsync(g.Target, options.Requests);
+            }
+            for (var round = 0; round < options.ConnectionCounts.Count; round++)
+            {
+                var connections = options.ConnectionCounts[round];
+                foreach (var (g, place) in InTurn(gateways, round))
+                {
+                    Console.WriteLine($"bench: gateway, {g.Name}: c={connections} ({Ordinal(place)})");
+                    g.Throughput.Add((connections, await ThroughputAsync(g.Target, connections, TimeSpan.FromSeconds(options.Seconds)), place));
+                    g.PeakRssKb = Math.Max(g.PeakRssKb, PeakRssKb(g.App.Id));
+                }
+            }
             // The streams run once, on the default settings: they measure the relay, not the commit mode.
-            results.Add(await GatewayAsync(name, webDll, variantEnv, options, streams: results.Count == 0 ? options.Streams : 0));
+            if (options.Streams > 0)
+            {
+                var first = gateways[0];
+                Console.WriteLine($"bench: gateway, {first.Name}: {options.Streams} streams");
+                first.Streams = await StreamsAsync(first.Target, options.Streams);
+                first.PeakRssKb = Math.Max(first.PeakRssKb, PeakRssKb(first.App.Id));
+            }
+        }
+        finally
+        {
+            foreach (var g in gateways) g.App.Kill(entireProcessTree: true);
+        }
+        var results = new List<GatewayRun>();
+        foreach (var g in gateways)
+        {
+            await g.App.WaitForExitAsync();
+            g.App.Dispose();
+            var verify = await RunCliAsync(webDll, g.Env, "ledger", "verify");
+            results.Add(new GatewayRun(g.Name, g.Latency!, g.Throughput, g.PeakRssKb, verify.Trim(), g.IdleRssKb, g.Streams));
         }
 
         ExportMemory? export = null;
@@ -124,54 +166,64 @@ public static partial class Program
 
     private sealed record Target(string Name, string Url, string? Key);
 
-    private sealed record GatewayRun(string Name, Latency Latency, IReadOnlyList<(int Connections, Throughput Result)> Throughput, long PeakRssKb, string Verify,
-        long IdleRssKb = 0, StreamRun? Streams = null);
+    /// <param name="Throughput">Per connection count, the result and the variant's place in that round (0: first).</param>
+    private sealed record GatewayRun(string Name, Latency Latency, IReadOnlyList<(int Connections, Throughput Result, int Place)> Throughput, long PeakRssKb,
+        string Verify, long IdleRssKb = 0, StreamRun? Streams = null);
 
-    /// <summary>One gateway variant: a funded user and key on a fresh database, latency at one connection, throughput per connection count, then `ledger verify`.</summary>
-    private static async Task<GatewayRun> GatewayAsync(string name, string webDll, Dictionary<string, string> env, BenchOptions options, int streams)
+    /// <summary>A gateway variant while the run measures it: its process, its key, and what was measured so far.</summary>
+    private sealed class Gateway(string name, Dictionary<string, string> env, Process app, Target target, long idleRssKb)
+    {
+        public string Name => name;
+        public Dictionary<string, string> Env => env;
+        public Process App => app;
+        public Target Target => target;
+        public long IdleRssKb => idleRssKb;
+        public Latency? Latency { get; set; }
+        public List<(int Connections, Throughput Result, int Place)> Throughput { get; } = [];
+        public long PeakRssKb { get; set; }
+        public StreamRun? Streams { get; set; }
+    }
+
+    /// <summary>The gateways in round <paramref name="round"/>'s order (rotated by one per round), each with its place.</summary>
+    private static IEnumerable<(Gateway Gateway, int Place)> InTurn(List<Gateway> gateways, int round) =>
+        Enumerable.Range(0, gateways.Count).Select(place => (gateways[(place + round) % gateways.Count], place));
+
+    private static string Ordinal(int place) => (place + 1) switch { 1 => "1st", 2 => "2nd", 3 => "3rd", var n => $"{n}th" };
+
+    /// <summary>One gateway variant on a fresh database with a funded user and key, started, its idle RSS read, and warmed up.</summary>
+    private static async Task<Gateway> StartGatewayAsync(string name, string webDll, Dictionary<string, string> env, BenchOptions options)
     {
         await RunCliAsync(webDll, env, "users", "add", "--email", "bench@tokensforge.local", "--password", "Bench-pass-1");
         await RunCliAsync(webDll, env, "grants", "add", "--email", "bench@tokensforge.local", "--bucket", "routed", "--amount", "100000");
         var keyOutput = await RunCliAsync(webDll, env, "keys", "create", "--email", "bench@tokensforge.local", "--name", "bench", "--preference", "routed");
         var key = keyOutput.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("tf-", StringComparison.Ordinal));
         var appPort = FreePort();
-        using var app = StartApp(webDll, env, appPort);
+        var app = StartApp(webDll, env, appPort);
         var appBase = $"http://127.0.0.1:{appPort}";
         await WaitUntilUpAsync(appBase + "/v1/models", key);
         // Resident memory once started and answering, before any load.
         await Task.Delay(TimeSpan.FromSeconds(2));
         var idle = RssKb(app.Id, "VmRSS:");
-        var gateway = new Target(name, appBase + "/v1/chat/completions", key);
-        await WarmUpAsync(gateway, options);
-        if (options.Serve)
-        {
-            // For outside load generators and profilers (wrk, perf, dotnet-counters): the set-up without the measuring.
-            Console.WriteLine($"bench: serving pid {app.Id} at {appBase}/v1/chat/completions with key {key}; body: {ChatBody}");
-            Console.WriteLine("bench: press Enter to stop");
-            await Task.Run(Console.ReadLine);
-            app.Kill(entireProcessTree: true);
-            Environment.Exit(0);
-        }
-        if (options.Profile is { } traces)
-        {
-            // Where the time goes, sampled by dotnet-trace while one connection and then 64 keep the gateway busy.
-            await TraceAsync(app.Id, Path.Combine(traces, "c1.nettrace"), () => ThroughputAsync(gateway, 1, TimeSpan.FromSeconds(options.Seconds)));
-            await TraceAsync(app.Id, Path.Combine(traces, "c64.nettrace"), () => ThroughputAsync(gateway, 64, TimeSpan.FromSeconds(options.Seconds)));
-        }
-        var latency = await LatencyAsync(gateway, options.Requests);
-        var throughput = new List<(int, Throughput)>();
-        long peak = 0;
-        foreach (var connections in options.ConnectionCounts)
-        {
-            throughput.Add((connections, await ThroughputAsync(gateway, connections, TimeSpan.FromSeconds(options.Seconds))));
-            peak = Math.Max(peak, PeakRssKb(app.Id));
-        }
-        var streamed = streams > 0 ? await StreamsAsync(gateway, streams) : null;
-        peak = Math.Max(peak, PeakRssKb(app.Id));
-        app.Kill(entireProcessTree: true);
-        await app.WaitForExitAsync();
-        var verify = await RunCliAsync(webDll, env, "ledger", "verify");
-        return new GatewayRun(name, latency, throughput, peak, verify.Trim(), idle, streamed);
+        var gateway = new Gateway(name, env, app, new Target(name, appBase + "/v1/chat/completions", key), idle);
+        await WarmUpAsync(gateway.Target, options);
+        return gateway;
+    }
+
+    /// <summary>For outside load generators and profilers (wrk, perf, dotnet-counters): the set-up without the measuring.</summary>
+    private static async Task ServeAsync(Gateway gateway)
+    {
+        Console.WriteLine($"bench: serving pid {gateway.App.Id} at {gateway.Target.Url} with key {gateway.Target.Key}; body: {ChatBody}");
+        Console.WriteLine("bench: press Enter to stop");
+        await Task.Run(Console.ReadLine);
+        gateway.App.Kill(entireProcessTree: true);
+        Environment.Exit(0);
+    }
+
+    /// <summary>Where the time goes, sampled by dotnet-trace while one connection and then 64 keep the gateway busy.</summary>
+    private static async Task ProfileAsync(Gateway gateway, string traces, BenchOptions options)
+    {
+        await TraceAsync(gateway.App.Id, Path.Combine(traces, "c1.nettrace"), () => ThroughputAsync(gateway.Target, 1, TimeSpan.FromSeconds(options.Seconds)));
+        await TraceAsync(gateway.App.Id, Path.Combine(traces, "c64.nettrace"), () => ThroughputAsync(gateway.Target, 64, TimeSpan.FromSeconds(options.Seconds)));
     }
 
     /// <summary>Samples the app's thread stacks with the repository's dotnet-trace tool while <paramref name="load"/> runs.</summary>
@@ -438,9 +490,13 @@ public static partial class Program
         sb.AppendLine("|---|" + string.Concat(o.ConnectionCounts.Select(_ => "---:|")) + "---:|---:|---:|");
         sb.AppendLine($"| direct upstream (baseline, c={o.Connections}) | " + string.Join(" | ", o.ConnectionCounts.Select(c => c == o.Connections ? $"{dt.PerSecond:0}" : "")) + $" | {dt.Failures} | | |");
         foreach (var r in runs.Prepend(proxy))
-            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}")) + $" | {r.Throughput.Sum(t => t.Result.Failures)} | " +
+            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Throughput.Select(t => $"{t.Result.PerSecond:0}" + (t.Place >= 0 ? $" ({Ordinal(t.Place)})" : "")))
+                + $" | {r.Throughput.Sum(t => t.Result.Failures)} | " +
                 $"{(r.IdleRssKb > 0 ? $"{r.IdleRssKb / 1024.0:0}" : "")} | {(r.PeakRssKb > 0 ? $"{r.PeakRssKb / 1024.0:0}" : "")} |");
         var baseline = runs.FirstOrDefault(r => r.Name.StartsWith("one transaction", StringComparison.Ordinal)) ?? runs[^1];
+        sb.AppendLine();
+        sb.AppendLine("All gateway variants run side by side, started and warmed up first; at each connection count they are measured one after");
+        sb.AppendLine("another, the order rotated by one per count. In brackets: a variant's place in that count's round.");
         sb.AppendLine();
         sb.AppendLine($"Ratios to \"{baseline.Name}\" (same run): " + string.Join("; ", runs.Where(r => r != baseline).Select(r =>
             $"{r.Name}: " + string.Join(", ", r.Throughput.Zip(baseline.Throughput, (a, b) => $"c={a.Connections} {X(a.Result.PerSecond / b.Result.PerSecond)}")))) + ".");
