@@ -122,7 +122,7 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, IDbContextFactory
                 .With<ApiKey>(db, "@unused", nameof(ApiKey.TokenWindowUsed), unused)
                 .With<ApiKey>(db, "@id", nameof(ApiKey.Id), hold.KeyId)
                 .With<ApiKey>(db, "@window", nameof(ApiKey.RateWindowStart), hold.Window)
-                .ExecuteAsync(ct);
+                .ExecuteOrQueueAsync(ct);
         }
         if (hold.Lease is { } lease) await EndLeaseAsync(db, lease, ct);
     }
@@ -141,10 +141,10 @@ public sealed class ApiKeyRateLimiter(WriteTransaction writes, IDbContextFactory
         }, ct);
     }
 
-    private static Task<int> EndLeaseAsync(AppDbContext db, Guid lease, CancellationToken ct) =>
+    private static Task EndLeaseAsync(AppDbContext db, Guid lease, CancellationToken ct) =>
         RawSql.Command(db, """DELETE FROM api_key_leases WHERE "Id" = @lease""")
             .With<ApiKeyLease>(db, "@lease", nameof(ApiKeyLease.Id), lease)
-            .ExecuteAsync(ct);
+            .ExecuteOrQueueAsync(ct);
 
     // Every right-hand side reads the row as it was, so the window's roll-over and the checks agree.
     private const string WindowCount = """CASE WHEN "RateWindowStart" = @window THEN "RateWindowCount" ELSE 0 END""";
@@ -278,15 +278,20 @@ public static class ApiKeySpend
     }
 
     /// <summary>The key's counters: <paramref name="reserved"/> leaves the reservation, <paramref name="spent"/> joins the spend.</summary>
-    private static async Task<bool> MoveAsync(AppDbContext db, Guid keyId, long reserved, long spent, bool refuseOverLimit, CancellationToken ct) =>
-        await RawSql.Command(db, $"""
+    /// <remarks>Without <paramref name="refuseOverLimit"/> nothing reads the count, so the update may travel with the unit's next round trip.</remarks>
+    private static async Task<bool> MoveAsync(AppDbContext db, Guid keyId, long reserved, long spent, bool refuseOverLimit, CancellationToken ct)
+    {
+        var command = RawSql.Command(db, $"""
                 UPDATE api_keys SET "SpendReserved" = "SpendReserved" - @reserved, "Spent" = "Spent" + @spent
                 WHERE "Id" = @id{(refuseOverLimit ? """ AND ("SpendLimit" IS NULL OR "Spent" + @spent + "SpendReserved" - @reserved <= "SpendLimit")""" : "")}
                 """)
             .With<ApiKey>(db, "@reserved", nameof(ApiKey.SpendReserved), reserved)
             .With<ApiKey>(db, "@spent", nameof(ApiKey.Spent), spent)
-            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId)
-            .ExecuteAsync(ct) == 1;
+            .With<ApiKey>(db, "@id", nameof(ApiKey.Id), keyId);
+        if (refuseOverLimit) return await command.ExecuteAsync(ct) == 1;
+        await command.ExecuteOrQueueAsync(ct);
+        return true;
+    }
 
     /// <summary>Deletes a reservation row and says how much it held (0 when someone else gave it back first).</summary>
     private static async Task<long> TakeAsync(AppDbContext db, Guid reservationId, CancellationToken ct)

@@ -60,7 +60,7 @@ internal static class BulkInsert
             var (sql, names) = table.StatementFor(count);
             var command = RawSql.Command(db, sql);
             Bind(command, table, rows, start, count, names);
-            await command.ExecuteAsync(ct);
+            await command.ExecuteOrQueueAsync(ct);
         }
     }
 
@@ -72,7 +72,8 @@ internal static class BulkInsert
         CancellationToken ct = default) where T1 : class where T2 : class where T3 : class
     {
         var (a, b, c) = (TableOf<T1>(db), TableOf<T2>(db), TableOf<T3>(db));
-        if (first.Count > a.RowsPerStatement || second.Count > b.RowsPerStatement || third.Count > c.RowsPerStatement)
+        // Where writes are queued (PostgreSQL's writer) the three go in one round trip anyway, and a queued statement holds one SQL statement.
+        if (first.Count > a.RowsPerStatement || second.Count > b.RowsPerStatement || third.Count > c.RowsPerStatement || RawSql.Queues(db))
         {
             await InsertAsync(db, first, ct);
             await InsertAsync(db, second, ct);
@@ -90,7 +91,7 @@ internal static class BulkInsert
         if (first.Count > 0) Bind(command, a, first, 0, first.Count, parts[next++].Names);
         if (second.Count > 0) Bind(command, b, second, 0, second.Count, parts[next++].Names);
         if (third.Count > 0) Bind(command, c, third, 0, third.Count, parts[next].Names);
-        await command.ExecuteAsync(ct);
+        await command.ExecuteOrQueueAsync(ct);
     }
 
     /// <summary>The combined texts, built once per shape: they are the keys of the kept commands.</summary>

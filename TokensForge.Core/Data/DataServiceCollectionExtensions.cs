@@ -34,7 +34,7 @@ public static class DataServiceCollectionExtensions
         {
             if (string.IsNullOrWhiteSpace(connectionString))
                 throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Default is empty. Set it to an Npgsql connection string.");
-            services.AddPooledDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
+            services.AddPooledDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString).AddInterceptors(QueuedWritesFirst.Instance, QueuedWritesBeforeCommit.Instance));
             services.AddSingleton<IDbContextFactory<AppDbContext>, UpcastFactory<PostgresAppDbContext>>();
         }
         else

@@ -199,6 +199,7 @@ public sealed class WriteTransaction : IAsyncDisposable
         {
             await using var tx = await db.Database.BeginTransactionAsync();
             var commit = batch.Count == 1 ? await ApplyAloneAsync(db, batch[0], applied, alone) : await ApplyBehindSavepointsAsync(db, batch, applied, alone);
+            // Every unit sent its queued writes at its end; the commit sends whatever a unit left (none should).
             if (commit) await tx.CommitAsync();
             else await tx.RollbackAsync();
         }
@@ -229,11 +230,15 @@ public sealed class WriteTransaction : IAsyncDisposable
         try
         {
             var keep = await unit.ApplyAsync(db);
+            // Its queued writes are sent while the failure is still its own.
+            if (keep) await RawSql.FlushAsync(db, CancellationToken.None);
+            else RawSql.DropQueued(db);
             applied.Add(unit);
             return keep;
         }
         catch (Exception ex)
         {
+            RawSql.DropQueued(db);
             if (DbRaces.IsRace(ex)) alone.Add(unit);
             else unit.Fail(ex);
             return false;
@@ -245,28 +250,40 @@ public sealed class WriteTransaction : IAsyncDisposable
     }
 
     /// <summary>
-    /// Each unit behind its own savepoint. A kept unit's savepoint is released together with the next unit's being set
-    /// (one statement, not two), and the last one by the commit itself.
+    /// Each unit behind its own savepoint. A kept unit's writes still queued (PostgreSQL), the release of its savepoint
+    /// and the next unit's savepoint go in one round trip at its end, so a failure among them is still its own; the last
+    /// unit's savepoint is released by the commit itself. A rolled-back savepoint stays set for the next unit.
     /// </summary>
     private static async Task<bool> ApplyBehindSavepointsAsync(AppDbContext db, List<IUnit> batch, List<IUnit> applied, List<IUnit> alone)
     {
         var open = false;
-        foreach (var unit in batch)
+        for (var i = 0; i < batch.Count; i++)
         {
+            var unit = batch[i];
             if (unit.Cancelled)
             {
                 unit.Cancel();
                 continue;
             }
-            await SavepointAsync(db, open ? ReleaseAndSetSavepoint : SetSavepoint);
+            if (!open) await SavepointAsync(db, SetSavepoint);
             open = true;
             try
             {
-                if (!await unit.ApplyAsync(db)) await SavepointAsync(db, RollbackToSavepoint);
+                if (await unit.ApplyAsync(db))
+                {
+                    if (i < batch.Count - 1) await RawSql.FlushAsync(db, CancellationToken.None, ReleaseSavepoint, SetSavepoint);
+                    else await RawSql.FlushAsync(db, CancellationToken.None);
+                }
+                else
+                {
+                    RawSql.DropQueued(db);
+                    await SavepointAsync(db, RollbackToSavepoint);
+                }
                 applied.Add(unit);
             }
             catch (Exception ex)
             {
+                RawSql.DropQueued(db);
                 await SavepointAsync(db, RollbackToSavepoint);
                 if (DbRaces.IsRace(ex)) alone.Add(unit);
                 else unit.Fail(ex);
@@ -281,10 +298,10 @@ public sealed class WriteTransaction : IAsyncDisposable
     }
 
     private const string SetSavepoint = "SAVEPOINT " + UnitSavepoint;
-    private const string ReleaseAndSetSavepoint = "RELEASE SAVEPOINT " + UnitSavepoint + "; SAVEPOINT " + UnitSavepoint;
+    private const string ReleaseSavepoint = "RELEASE SAVEPOINT " + UnitSavepoint;
     private const string RollbackToSavepoint = "ROLLBACK TO SAVEPOINT " + UnitSavepoint;
 
-    /// <summary>Savepoint statements as kept commands: the same three texts for every unit (EF's own would compile each anew).</summary>
+    /// <summary>Savepoint statements as kept commands: the same few texts for every unit (EF's own would compile each anew).</summary>
     private static Task SavepointAsync(AppDbContext db, string sql) => RawSql.Command(db, sql).ExecuteAsync(CancellationToken.None);
 
     public async ValueTask DisposeAsync()

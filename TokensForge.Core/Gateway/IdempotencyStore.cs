@@ -88,7 +88,7 @@ public sealed class IdempotencyStore(WriteTransaction writes, TimeProvider time,
             .With<IdempotencyRecord>(db, "@cost", nameof(IdempotencyRecord.Cost), cost)
             .With<IdempotencyRecord>(db, "@now", nameof(IdempotencyRecord.CompletedAt), now)
             .With<IdempotencyRecord>(db, "@id", nameof(IdempotencyRecord.Id), id)
-            .ExecuteAsync(ct);
+            .ExecuteOrQueueAsync(ct);
 
     /// <summary>Frees the key after a request that charged nothing, so the caller may retry it.</summary>
     public static Task<int> ReleaseAsync(AppDbContext db, Guid id, CancellationToken ct) =>

@@ -177,7 +177,8 @@ public sealed class LedgerWriter(TimeProvider time)
                 .With<Transfer>(db, $"@m{i}", nameof(Transfer.Memo), t.Memo)
                 .With<Transfer>(db, $"@t{i}", nameof(Transfer.CreatedAt), t.CreatedAt);
         }
-        await command.ExecuteAsync(ct);
+        // A refused insert (a reused id) throws where the queue is sent, still inside this batch's unit.
+        await command.ExecuteOrQueueAsync(ct);
     }
 
     private static IEnumerable<Guid> AccountsOf(TransferSpec spec, Dictionary<Guid, Stored> known)

@@ -52,6 +52,47 @@ public sealed class WriteTransactionTests
     [SkippableTheory]
     [InlineData(TestProvider.Sqlite)]
     [InlineData(TestProvider.Postgres)]
+    public async Task OneBatch_AUnitWhoseQueuedInsertIsRefused_IsUndoneAlone_AndARollbackLeavesNothingOfIt(TestProvider provider)
+    {
+        Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
+        await using var db = await TestDatabase.CreateAsync(provider);
+        var user = await db.AddUserAsync();
+        var writes = db.Get<WriteTransaction>();
+        var now = db.Time.GetUtcNow().UtcDateTime;
+        var taken = new IdempotencyRecord(Guid.CreateVersion7(), user, "taken", "hash", Guid.CreateVersion7(), false, now);
+        await using (var seed = db.NewContext())
+        {
+            seed.IdempotencyRecords.Add(taken);
+            await seed.SaveChangesAsync();
+        }
+        IdempotencyRecord NewRecord(string key, Guid? id = null) => new(id ?? Guid.CreateVersion7(), user, key, "hash", Guid.CreateVersion7(), false, now);
+
+        var (gate, blocker) = await WriterGate.HoldAsync(writes);
+        // Raw inserts, which the PostgreSQL writer queues until the unit's end; unit 4's second one reuses a stored id.
+        var units = Enumerable.Range(0, 10).Select(i => writes.RunAsync(async (ctx, token) =>
+        {
+            await BulkInsert.InsertAsync(ctx, [NewRecord($"key-{i}")], token);
+            if (i == 4) await BulkInsert.InsertAsync(ctx, [NewRecord("key-4-dup", taken.Id)], token);
+            return i == 6 ? Write.Rollback(i) : Write.Commit(i);
+        }, attempts: 1)).ToList();
+        gate.SetResult();
+        await blocker;
+        var refused = await Record.ExceptionAsync(() => units[4]);
+        var answered = await Task.WhenAll(units.Where((_, i) => i != 4));
+
+        Assert.NotNull(refused);
+        Assert.True(DbRaces.IsRace(refused), refused.ToString());
+        Assert.Equal(Enumerable.Range(0, 10).Where(i => i != 4), answered);
+        Assert.True(writes.LargestBatch >= 9, $"largest batch {writes.LargestBatch}");
+        await using var read = db.NewContext();
+        var kept = await read.IdempotencyRecords.Where(r => r.UserId == user).Select(r => r.Key).ToListAsync();
+        var expected = Enumerable.Range(0, 10).Where(i => i is not (4 or 6)).Select(i => $"key-{i}").Append("taken");
+        Assert.Equal(expected.Order(), kept.Order());
+    }
+
+    [SkippableTheory]
+    [InlineData(TestProvider.Sqlite)]
+    [InlineData(TestProvider.Postgres)]
     public async Task HoldsInOneBatch_ThoseTheWalletCannotPayAreRefused_NothingOfThemRemains_TheOthersAreHeld(TestProvider provider)
     {
         Skip.If(provider == TestProvider.Postgres && TestDatabase.PostgresServer is null, "TF_PG is not set");
